@@ -13,8 +13,10 @@
  *    struct is passed, fills in what went wrong, the record index and type
  *    and the absolute stream offset of the offending byte.
  *
- * All multi-octet fields are little-endian on the wire (the only byte order
- * any Xen host has ever written; the big-endian option bit is rejected).
+ * The 16-octet stream header is big-endian (so that it can be read before
+ * the stream's byte order is known); every other multi-octet field is
+ * little-endian on the wire (the only byte order any Xen host has ever
+ * written; the big-endian option bit is rejected).
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -230,7 +232,7 @@ typedef struct libxl_sr_xs_iter {
 
 void libxl_sr_xs_iter_init(libxl_sr_xs_iter *it, const void *body, size_t len,
                            int64_t index, uint64_t base_offset);
-/* Returns 1 with *key/*val pointing into the body, 0 at the end, or a
+/* Returns 1 with *key and *val pointing into the body, 0 at the end, or a
  * negative SR_E_* (with err filled) for a malformed body. */
 int libxl_sr_xs_next(libxl_sr_xs_iter *it, const char **key, size_t *key_len,
                      const char **val, size_t *val_len, libxl_sr_error *err);
