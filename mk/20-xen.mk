@@ -1,0 +1,165 @@
+# Building the pinned Xen 4.17 tools, stock and with our patch series.
+#
+#   make xen-stock   unpatched tools      -> build/xen-stock/dist
+#   make xen         patched + drop-ins   -> build/xen/dist
+#   make xen-asan    patched, ASan+UBSan  -> build/xen-asan/dist
+#   make check-xen   the checks in tests/xen/ (results in build/results)
+#
+# Each build lives in build/<name>/: src/ is the Xen tree, dist/ the DESTDIR
+# install, and .stamp-* record which stage has been done.  Stages:
+#
+#   unpack     fresh tree from the verified tarball (scripts/fetch-xen-source.sh)
+#   patch      xen-patches/series applied with patch -p1 (patched builds only)
+#   configure  Xen's configure with XEN_CONFIGURE_FLAGS
+#   build      every part of the tools the emulated host runs
+#   install    make install of those parts with DESTDIR=dist
+#
+# For the patched builds two more, so that editing a drop-in in tools/libxl/
+# only recompiles libxenlight and relinks xl:
+#
+#   dropins    copy tools/libxl/*.[ch] that differ into src/tools/libs/light/
+#   light      rebuild tools/libs/light and tools/xl, reinstall both
+#
+# A change to xen-patches/ starts the patched build again from a fresh tree.
+
+XEN_FETCH        := $(TOP)/scripts/fetch-xen-source.sh
+XEN_TARBALL      := $(shell XEN_SRC_CACHE=$(XEN_SRC_CACHE) $(XEN_FETCH) --print-tarball)
+XEN_JOBS         ?= 2
+XEN_PATCH_DIR    := $(TOP)/xen-patches
+XEN_SERIES       := $(XEN_PATCH_DIR)/series
+XEN_PATCHES      := $(addprefix $(XEN_PATCH_DIR)/,$(shell sed -e 's/\#.*//' $(XEN_SERIES) 2>/dev/null))
+XEN_DROPIN_DIR   := $(TOP)/tools/libxl
+XEN_DROPINS      := $(sort $(wildcard $(XEN_DROPIN_DIR)/*.c $(XEN_DROPIN_DIR)/*.h))
+# The drop-ins the patched Makefile cannot build without.
+XEN_DROPINS_REQUIRED := libxl_sr_codec.c libxl_sr_codec.h \
+                        libxl_stream_write.c libxl_stream_read.c
+
+XEN_CONFIGURE_FLAGS := --prefix=/usr --disable-stubdom --disable-docs \
+    --disable-qemu-traditional --disable-rombios --disable-seabios \
+    --disable-ipxe --disable-ocamltools --disable-xsmpolicy --disable-ovmf \
+    --disable-pvshim --disable-golang \
+    --with-system-qemu=/usr/bin/qemu-system-i386
+
+# What the emulated host runs: every library (libxenlight and
+# libxl-save-helper live in tools/libs/light), xl, xenstored and the
+# xenstore-* clients, xenconsoled, xen-init-dom0.  tools/include first.
+XEN_PARTS := tools/libs tools/xl tools/xenstore tools/console tools/helpers
+# The parts a drop-in change touches.
+XEN_LIGHT_PARTS := tools/libs/light tools/xl
+
+# Xen's build is run as a separate make: our MAKEFLAGS (and any variables
+# given on our command line) are not passed into it.
+# Installs run serially (they take seconds and Xen's install rules are not
+# all written for -j).
+XEN_MAKE_1 := env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL $(MAKE)
+XEN_MAKE   := $(XEN_MAKE_1) -j$(XEN_JOBS)
+
+# Print how long a stage took: $(call xen_time,LABEL,START)
+xen_time = echo "== xen: $(1) took $$(( $$(date +%s) - $(2) )) s"
+
+# ---- recipes shared by the builds; $(1) is the build directory ----
+
+define xen_unpack
+	@t0=$$(date +%s); $(XEN_FETCH) --unpack $(1)/src && \
+	    $(call xen_time,$(notdir $(1)) unpack,$$t0)
+	@rm -f $(1)/.stamp-*
+	@touch $(1)/.stamp-unpack
+endef
+
+define xen_apply_series
+	@echo "== xen: applying xen-patches/series to $(1)/src"
+	@set -e; test -f $(XEN_SERIES) || { echo "xen: $(XEN_SERIES) missing" >&2; exit 1; }; \
+	for p in $(XEN_PATCHES); do \
+	    test -f $$p || { echo "xen: $$p listed in series but missing" >&2; exit 1; }; \
+	    echo "   $$(basename $$p)"; \
+	    patch -d $(1)/src -p1 -s --no-backup-if-mismatch < $$p || \
+	        { echo "xen: $$(basename $$p) does not apply" >&2; exit 1; }; \
+	done
+	@touch $(1)/.stamp-patch
+endef
+
+# $(2): extra environment for configure (EXTRA_CFLAGS_XEN_TOOLS for asan)
+define xen_configure
+	@echo "== xen: configuring $(1)/src"
+	@t0=$$(date +%s); cd $(1)/src && $(2) ./configure $(XEN_CONFIGURE_FLAGS) \
+	    > $(1)/configure.log 2>&1 || \
+	    { tail -30 $(1)/configure.log; echo "xen: configure failed, see $(1)/configure.log" >&2; exit 1; }; \
+	    $(call xen_time,$(notdir $(1)) configure,$$t0)
+	@touch $(1)/.stamp-configure
+endef
+
+# $(1): build directory, $(2): the parts to build, in order.  Xen's output
+# goes to $(1)/build.log; its tail is shown when something fails.
+define xen_make_parts
+	@echo "== xen: building $(2) in $(1)/src (log: $(1)/build.log)"
+	@t0=$$(date +%s); \
+	for d in $(2); do \
+	    $(XEN_MAKE) -C $(1)/src/$$d >> $(1)/build.log 2>&1 || { \
+	        grep -E 'error|Error|warning' $(1)/build.log | tail -40; \
+	        echo "xen: building $$d failed, see $(1)/build.log" >&2; exit 1; }; \
+	done; \
+	$(call xen_time,$(notdir $(1)) build,$$t0)
+endef
+
+define xen_build
+	@rm -f $(1)/build.log
+	$(call xen_make_parts,$(1),tools/include $(XEN_PARTS))
+	@touch $(1)/.stamp-build
+endef
+
+# $(1): build directory, $(2): the parts to install
+define xen_install
+	@echo "== xen: installing $(2) into $(1)/dist"
+	@# tools/libs installs each .pc file to the directory path; Xen's top-level
+	@# install creates that directory first, our per-part install must too.
+	@mkdir -p $(1)/dist/usr/lib/pkgconfig
+	@t0=$$(date +%s); \
+	for d in $(2); do \
+	    $(XEN_MAKE_1) -C $(1)/src/$$d install DESTDIR=$(1)/dist >> $(1)/install.log 2>&1 || { \
+	        tail -20 $(1)/install.log; \
+	        echo "xen: installing $$d failed, see $(1)/install.log" >&2; exit 1; }; \
+	done; \
+	$(call xen_time,$(notdir $(1)) install,$$t0)
+endef
+
+# Copy the drop-ins that differ (unchanged ones keep their mtime, so Xen's
+# make does not recompile them).  A missing required drop-in stops here.
+define xen_dropins
+	@set -e; for f in $(XEN_DROPINS_REQUIRED); do \
+	    test -f $(XEN_DROPIN_DIR)/$$f || \
+	        { echo "xen: missing drop-in tools/libxl/$$f (needed by the patched libxl Makefile)" >&2; exit 1; }; \
+	done; \
+	for f in $(XEN_DROPINS); do \
+	    dst=$(1)/src/tools/libs/light/$$(basename $$f); \
+	    cmp -s $$f $$dst || { echo "   drop-in $$(basename $$f)"; cp $$f $$dst; }; \
+	done
+	@touch $(1)/.stamp-dropins
+endef
+
+# ---- stock ----
+
+XEN_STOCK := $(BUILD)/xen-stock
+
+xen-stock: $(XEN_STOCK)/.stamp-install
+
+$(XEN_STOCK)/.stamp-unpack: $(XEN_TARBALL) $(XEN_FETCH)
+	$(call xen_unpack,$(XEN_STOCK))
+
+$(XEN_STOCK)/.stamp-configure: $(XEN_STOCK)/.stamp-unpack
+	$(call xen_configure,$(XEN_STOCK))
+
+$(XEN_STOCK)/.stamp-build: $(XEN_STOCK)/.stamp-configure
+	$(call xen_build,$(XEN_STOCK))
+
+$(XEN_STOCK)/.stamp-install: $(XEN_STOCK)/.stamp-build
+	@rm -rf $(XEN_STOCK)/dist $(XEN_STOCK)/install.log
+	$(call xen_install,$(XEN_STOCK),$(XEN_PARTS))
+	@touch $@
+
+# The cached tarball is a prerequisite; this fetches it when it is missing.
+$(XEN_TARBALL):
+	$(XEN_FETCH)
+
+.PHONY: xen-stock xen-fetch
+xen-fetch:
+	$(XEN_FETCH)
