@@ -88,14 +88,15 @@ define xen_configure
 	@touch $(1)/.stamp-configure
 endef
 
-# $(1): build directory, $(2): the parts to build, in order.  Xen's output
+# $(1): build directory, $(2): the parts to build, in order, $(3): extra
+# arguments for Xen's make.  Xen's output
 # goes to $(1)/build.log; its tail is shown when something fails.
 define xen_make_parts
 	@echo "== xen: building $(2) in $(1)/src (log: $(1)/build.log)"
 	@t0=$$(date +%s); \
 	for d in $(2); do \
-	    $(XEN_MAKE) -C $(1)/src/$$d >> $(1)/build.log 2>&1 || { \
-	        grep -E 'error|Error|warning' $(1)/build.log | tail -40; \
+	    $(XEN_MAKE) -C $(1)/src/$$d $(3) >> $(1)/build.log 2>&1 || { \
+	        grep -E ': (fatal )?(error|warning):|\*\*\*' $(1)/build.log | tail -40; \
 	        echo "xen: building $$d failed, see $(1)/build.log" >&2; exit 1; }; \
 	done; \
 	$(call xen_time,$(notdir $(1)) build,$$t0)
@@ -107,7 +108,7 @@ define xen_build
 	@touch $(1)/.stamp-build
 endef
 
-# $(1): build directory, $(2): the parts to install
+# $(1): build directory, $(2): the parts to install, $(3): as above
 define xen_install
 	@echo "== xen: installing $(2) into $(1)/dist"
 	@# tools/libs installs each .pc file to the directory path; Xen's top-level
@@ -115,7 +116,7 @@ define xen_install
 	@mkdir -p $(1)/dist/usr/lib/pkgconfig
 	@t0=$$(date +%s); \
 	for d in $(2); do \
-	    $(XEN_MAKE_1) -C $(1)/src/$$d install DESTDIR=$(1)/dist >> $(1)/install.log 2>&1 || { \
+	    $(XEN_MAKE_1) -C $(1)/src/$$d install $(3) DESTDIR=$(1)/dist >> $(1)/install.log 2>&1 || { \
 	        tail -20 $(1)/install.log; \
 	        echo "xen: installing $$d failed, see $(1)/install.log" >&2; exit 1; }; \
 	done; \
@@ -132,6 +133,10 @@ define xen_dropins
 	for f in $(XEN_DROPINS); do \
 	    dst=$(1)/src/tools/libs/light/$$(basename $$f); \
 	    cmp -s $$f $$dst || { echo "   drop-in $$(basename $$f)"; cp $$f $$dst; }; \
+	done; \
+	for f in $(1)/src/tools/libs/light/libxl_sr_*.[ch]; do \
+	    test -e $(XEN_DROPIN_DIR)/$$(basename $$f) || test ! -e $$f || \
+	        { echo "   removing stale drop-in $$(basename $$f)"; rm -f $$f; }; \
 	done
 	@touch $(1)/.stamp-dropins
 endef
@@ -163,3 +168,45 @@ $(XEN_TARBALL):
 .PHONY: xen-stock xen-fetch
 xen-fetch:
 	$(XEN_FETCH)
+
+# ---- patched ----
+
+# $(1): build directory.  $(2): extra arguments for Xen's make in the parts
+# the drop-ins touch (the ASan build uses it).  The stamps chain as described
+# at the top; .stamp-build waits for the drop-ins (order-only) but is not
+# redone when one changes: .stamp-light is.
+define xen_patched_rules
+$(1)/.stamp-unpack: $(XEN_TARBALL) $(XEN_FETCH) $(XEN_SERIES) $(XEN_PATCHES)
+	$$(call xen_unpack,$(1))
+
+$(1)/.stamp-patch: $(1)/.stamp-unpack
+	$$(call xen_apply_series,$(1))
+
+$(1)/.stamp-configure: $(1)/.stamp-patch
+	$$(call xen_configure,$(1))
+
+$(1)/.stamp-dropins: $(1)/.stamp-configure $(XEN_DROPINS)
+	$$(call xen_dropins,$(1))
+
+$(1)/.stamp-build: $(1)/.stamp-configure | $(1)/.stamp-dropins
+	@rm -f $(1)/build.log
+	$$(call xen_make_parts,$(1),tools/include $(XEN_PARTS),$(2))
+	@touch $$@
+
+$(1)/.stamp-install: $(1)/.stamp-build
+	@rm -rf $(1)/dist $(1)/install.log
+	$$(call xen_install,$(1),$(XEN_PARTS),$(2))
+	@touch $$@
+
+$(1)/.stamp-light: $(1)/.stamp-install $(1)/.stamp-dropins
+	$$(call xen_make_parts,$(1),$(XEN_LIGHT_PARTS),$(2))
+	$$(call xen_install,$(1),$(XEN_LIGHT_PARTS),$(2))
+	@touch $$@
+endef
+
+XEN_PATCHED := $(BUILD)/xen
+
+xen: $(XEN_PATCHED)/.stamp-light
+$(eval $(call xen_patched_rules,$(XEN_PATCHED)))
+
+.PHONY: xen
