@@ -210,3 +210,17 @@ xen: $(XEN_PATCHED)/.stamp-light
 $(eval $(call xen_patched_rules,$(XEN_PATCHED)))
 
 .PHONY: xen
+
+# ---- check stage ----
+
+CHECK_STAGES_ALL += check-xen
+
+# Both builds are attempted even if one fails; the script reports each
+# build's outcome and checks whatever exists.
+check-xen:
+	@mkdir -p $(RESULTS)
+	@xs=0; $(MAKE) --no-print-directory xen-stock || xs=$$?; \
+	x=0; $(MAKE) --no-print-directory xen || x=$$?; \
+	XEN_STOCK_RC=$$xs XEN_RC=$$x XEN_DROPIN_DIR=$(XEN_DROPIN_DIR) bash $(TOP)/tests/xen/check-xen.sh
+
+.PHONY: check-xen
