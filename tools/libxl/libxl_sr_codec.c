@@ -92,6 +92,7 @@ const char *libxl_sr_strerror(int code)
     case SR_E_SEQUENCE:        return "record out of sequence";
     case SR_E_NO_SPACE:        return "output buffer too small";
     case SR_E_INVALID_ARG:     return "invalid argument";
+    case SR_E_BAD_FIELD:       return "bad field value";
     default:                   return "unknown error";
     }
 }

@@ -115,6 +115,8 @@ enum {
     SR_E_SEQUENCE          = -15, /* record not allowed here */
     SR_E_NO_SPACE          = -16, /* caller's output buffer too small */
     SR_E_INVALID_ARG       = -17, /* caller passed nonsense */
+    SR_E_BAD_FIELD         = -18, /* a field holds a value the format forbids
+                                   * (used by the libxc walker in xen-stream) */
 };
 
 typedef struct libxl_sr_error {
