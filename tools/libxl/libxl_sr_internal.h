@@ -1,0 +1,231 @@
+/*
+ * libxl_sr_internal.h: state of the migration-v2 stream writer and reader.
+ *
+ * Included by libxl_internal.h where the helper states they embed
+ * (datacopier, save helper, conversion helper) are complete and before
+ * the structures that embed a stream (domain save state, COLO states).
+ * Not meant to be included on its own.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-only
+ */
+#ifndef LIBXL_SR_INTERNAL_H
+#define LIBXL_SR_INTERNAL_H
+
+#include "libxl_sr_codec.h"
+
+/*----- moving a known number of octets, in bounded memory -----*/
+
+/*
+ * A sub-operation on top of libxl__datacopier.  It takes exactly `len'
+ * octets from readfd and either writes them to writefd, stores them in
+ * buf, or drops them; `prefix' (if any) goes to writefd first.  Octets
+ * are moved in chunks, so memory use does not depend on len.
+ *
+ * With readfd == -1 and len == 0 only the prefix is written: this is how
+ * small, already encoded pieces of a stream are emitted.
+ *
+ * The callback gets rc == 0 when everything asked for was moved or when
+ * readfd reached end of file first; `done' says which.  On rc != 0,
+ * `onwrite' is as for libxl__datacopier_callback.
+ */
+typedef struct libxl__sr_copy_state libxl__sr_copy_state;
+struct libxl__sr_copy_state {
+    /* caller fills these in */
+    libxl__ao *ao;
+    int readfd;
+    int writefd;               /* -1: deliver to buf, or drop */
+    void *buf;                 /* with writefd == -1; NULL drops the data */
+    uint64_t len;
+    const void *prefix;        /* copied when the operation starts */
+    size_t prefix_len;
+    const char *copywhat, *readwhat, *writewhat;
+    void (*callback)(libxl__egc *egc, libxl__sr_copy_state *cs, int rc);
+    /* results, valid in the callback */
+    uint64_t done;
+    int onwrite;
+    /* private */
+    bool running;
+    bool prefix_queued;
+    ssize_t asked;
+    void *scratch;             /* NOGC, only while dropping */
+    libxl__datacopier_state dc;
+};
+
+_hidden void libxl__sr_copy_init(libxl__sr_copy_state *cs);
+_hidden void libxl__sr_copy_start(libxl__egc *egc, libxl__sr_copy_state *cs);
+/* Stops without calling the callback.  Idempotent. */
+_hidden void libxl__sr_copy_kill(libxl__sr_copy_state *cs);
+static inline bool libxl__sr_copy_inuse(const libxl__sr_copy_state *cs)
+{
+    return cs->running;
+}
+
+/*----- stream reader -----*/
+
+/*
+ * Reads a libxl migration-v2 stream from fd.  Calls, in the order they
+ * are allowed:
+ *
+ *   libxl__stream_read_start            once; the state needs no _init
+ *                                       beforehand (callers zero it)
+ *   libxl__stream_read_start_checkpoint from libxc's checkpoint callback
+ *                                       (Remus/COLO main stream)
+ *   libxl__stream_read_checkpoint_state when no other operation of this
+ *                                       stream is in progress
+ *   libxl__stream_read_abort            any time, any number of times
+ *
+ * completion_callback (may be NULL on a back channel, or set to NULL by
+ * COLO to silence it) is called once, when the stream is finished.
+ *
+ * checkpoint_callback reports the end of a checkpoint operation:
+ *   - after start_checkpoint: XGR_CHECKPOINT_SUCCESS, or
+ *     XGR_CHECKPOINT_FAILOVER (Remus, the primary went away in the
+ *     middle of a checkpoint), or a negative libxl error code;
+ *   - after checkpoint_state: the state id (>= 0) or a negative error.
+ * Abort does not call checkpoint_callback.
+ */
+typedef struct libxl__stream_read_state libxl__stream_read_state;
+
+/* A record of a checkpoint kept until the checkpoint is complete. */
+typedef struct libxl__sr_pending_rec libxl__sr_pending_rec;
+struct libxl__sr_pending_rec {
+    libxl__sr_pending_rec *next;
+    uint32_t len;
+    char body[];               /* the xenstore pairs, NOGC with this */
+};
+
+struct libxl__stream_read_state {
+    /* filled by the user */
+    libxl__ao *ao;
+    struct libxl__domain_create_state *dcs;
+    int fd;                    /* replaced by the converter's output when
+                                * legacy */
+    bool legacy;
+    bool back_channel;
+    void (*completion_callback)(libxl__egc *egc,
+                                libxl__stream_read_state *srs,
+                                int rc);
+    void (*checkpoint_callback)(libxl__egc *egc,
+                                libxl__stream_read_state *srs,
+                                int rc);
+    /* shared with libxc's restore helper and the legacy converter */
+    libxl__save_helper_state shs;
+    libxl__conversion_helper_state chs;
+
+    /* private */
+    bool running;
+    int rc;                    /* first error; stream is stopping if set */
+    int phase;                 /* SRP_* in libxl_stream_read.c */
+    bool failed_over;          /* a checkpoint broke: libxc decides */
+    bool offset_exact;         /* offsets still count from the header */
+    uint64_t offset;           /* of the next octet we will read */
+    int64_t base_pos;          /* file position of the header, or -1 */
+    int64_t index;             /* of the current record */
+    uint32_t emulator_id;      /* expected in emulator records, 0: none */
+    libxl_sr_sequence seq;
+    libxl__sr_rec_hdr rec;
+    uint64_t rec_offset;
+    unsigned char small[16];   /* header, record header, sub-header, pad */
+    void *body;                /* NOGC, current in-memory body */
+    libxl__carefd *dm_file;    /* emulator context being received */
+    const char *dm_path;       /* where the device model will look */
+    const char *dm_staging;    /* where it is written until complete */
+    bool dm_file_opened;       /* staging file exists, maybe partial */
+    bool dm_staged;            /* staging file holds a complete context */
+    libxl__sr_pending_rec *pending, **pending_tail;
+    uint64_t pending_bytes;
+    void (*after_read)(libxl__egc *egc, libxl__stream_read_state *srs);
+    libxl__sr_copy_state copy;
+};
+
+_hidden void libxl__stream_read_init(libxl__stream_read_state *stream);
+_hidden void libxl__stream_read_start(libxl__egc *egc,
+                                      libxl__stream_read_state *stream);
+_hidden void libxl__stream_read_start_checkpoint(libxl__egc *egc,
+                                     libxl__stream_read_state *stream);
+_hidden void libxl__stream_read_checkpoint_state(libxl__egc *egc,
+                                     libxl__stream_read_state *stream);
+_hidden void libxl__stream_read_abort(libxl__egc *egc,
+                                      libxl__stream_read_state *stream,
+                                      int rc);
+static inline bool
+libxl__stream_read_inuse(const libxl__stream_read_state *stream)
+{
+    return stream->running;
+}
+
+/*----- stream writer -----*/
+
+/*
+ * Writes a libxl migration-v2 stream to fd.  Calls, in the order they
+ * are allowed:
+ *
+ *   libxl__stream_write_start             once; no _init needed
+ *   libxl__stream_write_start_checkpoint  from libxc's checkpoint
+ *                                         callback (Remus/COLO)
+ *   libxl__stream_write_checkpoint_state  when no other operation of
+ *                                         this stream is in progress
+ *   libxl__stream_write_abort             any time, any number of times
+ *
+ * On a back channel nothing is written until checkpoint_state is called;
+ * dss is not used and may be NULL.  checkpoint_callback gets 0 or a
+ * negative libxl error code; completion_callback (may be NULL on a back
+ * channel) is called once, when the stream is finished.
+ */
+typedef struct libxl__stream_write_state libxl__stream_write_state;
+
+struct libxl__stream_write_state {
+    /* filled by the user */
+    libxl__ao *ao;
+    struct libxl__domain_save_state *dss;
+    int fd;
+    bool back_channel;
+    void (*completion_callback)(libxl__egc *egc,
+                                libxl__stream_write_state *sws,
+                                int rc);
+    void (*checkpoint_callback)(libxl__egc *egc,
+                                libxl__stream_write_state *sws,
+                                int rc);
+    /* shared with libxc's save helper */
+    libxl__save_helper_state shs;
+
+    /* private */
+    bool running;
+    int rc;                    /* first error */
+    int phase;                 /* SWP_* in libxl_stream_write.c */
+    uint32_t emulator_id;      /* 0: no device model state to send */
+    uint32_t closing_type;     /* END or CHECKPOINT_END */
+    unsigned int closing_pad;  /* padding owed by the previous record */
+    libxl__carefd *dm_file;
+    void (*after_write)(libxl__egc *egc, libxl__stream_write_state *sws);
+    libxl__sr_copy_state copy;
+};
+
+_hidden void libxl__stream_write_init(libxl__stream_write_state *stream);
+_hidden void libxl__stream_write_start(libxl__egc *egc,
+                                       libxl__stream_write_state *stream);
+_hidden void
+libxl__stream_write_start_checkpoint(libxl__egc *egc,
+                                     libxl__stream_write_state *stream);
+_hidden void
+libxl__stream_write_checkpoint_state(libxl__egc *egc,
+                                     libxl__stream_write_state *stream,
+                                     libxl_sr_checkpoint_state *srcs);
+_hidden void libxl__stream_write_abort(libxl__egc *egc,
+                                       libxl__stream_write_state *stream,
+                                       int rc);
+static inline bool
+libxl__stream_write_inuse(const libxl__stream_write_state *stream)
+{
+    return stream->running;
+}
+
+#endif /* LIBXL_SR_INTERNAL_H */
+
+/*
+ * Local variables:
+ * mode: C
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */

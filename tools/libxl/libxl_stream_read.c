@@ -1,0 +1,924 @@
+/*
+ * libxl_stream_read.c: the receiving side of a libxl migration-v2 stream.
+ *
+ * The reader takes the stream one record at a time: an 8-octet record
+ * header, checked by the codec before anything is allocated for it, then
+ * the body (held in memory, streamed to a file, or dropped, depending on
+ * the type), then the padding, which must be zero.  LIBXC_CONTEXT hands
+ * the fd to libxc's restore helper; we carry on when it exits.
+ *
+ * QEMU's state is written to a staging file and renamed to the name the
+ * device model is started with only once the record is complete.  In a
+ * Remus/COLO stream the records between two libxc checkpoints are kept
+ * (xenstore data in memory, QEMU's state in the staging file) until
+ * CHECKPOINT_END, so a primary that dies half way through a checkpoint
+ * leaves the previous one intact.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-only
+ */
+
+#include "libxl_osdeps.h" /* must come before any other headers */
+
+#include "libxl_internal.h"
+
+enum {
+    SRP_IDLE,             /* back channel, or waiting for libxc */
+    SRP_HEADER,
+    SRP_RECORDS,          /* reading and applying records one by one */
+    SRP_LIBXC,            /* the restore helper owns the fd */
+    SRP_CHECKPOINT,       /* collecting a checkpoint's records */
+    SRP_CHECKPOINT_STATE, /* reading one CHECKPOINT_STATE */
+    SRP_STOPPING,         /* waiting for helpers to exit */
+};
+
+/* Xenstore data kept for one checkpoint, at most. */
+#define SR_PENDING_MAX (4 * LIBXL_SR_MAX_XENSTORE_BODY)
+
+/*========================= synchronous helpers ======================*/
+
+static uint32_t srs_domid(const libxl__stream_read_state *srs)
+{
+    return srs->dcs ? srs->dcs->guest_domid : INVALID_DOMID;
+}
+
+static bool srs_checkpointed(const libxl__stream_read_state *srs)
+{
+    return srs->dcs && srs->dcs->restore_params.checkpointed_stream !=
+        LIBXL_CHECKPOINTED_STREAM_NONE;
+}
+
+static void log_format_error(libxl__gc *gc,
+                             const libxl__stream_read_state *srs,
+                             const libxl_sr_error *err)
+{
+    char msg[256];
+
+    libxl_sr_format_error(err, msg, sizeof(msg));
+    LOGD(ERROR, srs_domid(srs), "migration stream: %s%s", msg,
+         srs->offset_exact ? "" :
+         " (offset excludes libxc's part of the stream)");
+}
+
+/* For rejections the codec cannot know about (they depend on us). */
+static void log_rejection(libxl__gc *gc,
+                          const libxl__stream_read_state *srs,
+                          int code, const char *detail)
+{
+    libxl_sr_error err;
+
+    memset(&err, 0, sizeof(err));
+    err.code = code;
+    err.offset = srs->rec_offset;
+    err.record_index = srs->index;
+    err.record_type = srs->rec.type;
+    snprintf(err.detail, sizeof(err.detail), "%s", detail);
+    log_format_error(gc, srs, &err);
+}
+
+/*
+ * After libxc has read from the fd we no longer know where we are, unless
+ * the fd is a file.
+ */
+static void resync_offset(libxl__stream_read_state *srs)
+{
+    off_t pos;
+
+    if (srs->base_pos < 0) {
+        srs->offset_exact = false;
+        return;
+    }
+    pos = lseek(srs->fd, 0, SEEK_CUR);
+    if (pos < srs->base_pos) {
+        srs->offset_exact = false;
+        return;
+    }
+    srs->offset = pos - srs->base_pos;
+    srs->offset_exact = true;
+}
+
+/* Which emulator's records this guest can take; 0: none. */
+static uint32_t expected_emulator(libxl__stream_read_state *srs)
+{
+    const libxl_domain_build_info *info = &srs->dcs->guest_config->b_info;
+
+    if (info->type != LIBXL_DOMAIN_TYPE_HVM)
+        return 0;
+
+    switch (info->device_model_version) {
+    case LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN:
+        return LIBXL_SR_EMULATOR_QEMU_UPSTREAM;
+    case LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN_TRADITIONAL:
+        return LIBXL_SR_EMULATOR_QEMU_TRADITIONAL;
+    default:
+        return 0;
+    }
+}
+
+/* Is a record of this type acceptable in the current phase? */
+static bool type_fits_phase(const libxl__stream_read_state *srs,
+                            uint32_t type)
+{
+    if (type & LIBXL_SR_REC_OPTIONAL_BIT)
+        return true;
+
+    switch (srs->phase) {
+    case SRP_RECORDS:
+        return type == LIBXL_SR_REC_LIBXC_CONTEXT ||
+               type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA ||
+               type == LIBXL_SR_REC_EMULATOR_CONTEXT ||
+               type == LIBXL_SR_REC_END;
+    case SRP_CHECKPOINT:
+        return type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA ||
+               type == LIBXL_SR_REC_EMULATOR_CONTEXT ||
+               type == LIBXL_SR_REC_CHECKPOINT_END;
+    case SRP_CHECKPOINT_STATE:
+        return type == LIBXL_SR_REC_CHECKPOINT_STATE;
+    default:
+        return false;
+    }
+}
+
+static void drop_pending(libxl__stream_read_state *srs)
+{
+    libxl__sr_pending_rec *p;
+
+    while ((p = srs->pending)) {
+        srs->pending = p->next;
+        free(p);
+    }
+    srs->pending_tail = &srs->pending;
+    srs->pending_bytes = 0;
+}
+
+static void drop_body(libxl__stream_read_state *srs)
+{
+    free(srs->body);
+    srs->body = NULL;
+}
+
+/* Forget a partly or wholly received device model state not yet used. */
+static void drop_staged_dm(libxl__gc *gc, libxl__stream_read_state *srs)
+{
+    if (srs->dm_file) {
+        libxl__carefd_close(srs->dm_file);
+        srs->dm_file = NULL;
+    }
+    if (srs->dm_staging && (srs->dm_staged || srs->dm_file_opened)) {
+        if (unlink(srs->dm_staging) && errno != ENOENT)
+            LOGED(WARN, srs_domid(srs), "cannot remove %s",
+                  srs->dm_staging);
+    }
+    srs->dm_staged = false;
+    srs->dm_file_opened = false;
+}
+
+/* The staged state becomes the one the device model will load. */
+static int publish_staged_dm(libxl__gc *gc, libxl__stream_read_state *srs)
+{
+    if (!srs->dm_staged)
+        return 0;
+
+    if (rename(srs->dm_staging, srs->dm_path)) {
+        LOGED(ERROR, srs_domid(srs), "cannot rename %s to %s",
+              srs->dm_staging, srs->dm_path);
+        return ERROR_FAIL;
+    }
+    srs->dm_staged = false;
+    srs->dm_file_opened = false;
+    return 0;
+}
+
+/*========================= the chain of callbacks ===================*/
+
+static void conversion_done(libxl__egc *egc,
+                            libxl__conversion_helper_state *chs, int rc);
+static void read_bytes(libxl__egc *egc, libxl__stream_read_state *srs,
+                       int writefd, void *buf, uint64_t len,
+                       const char *what,
+                       void (*then)(libxl__egc *,
+                                    libxl__stream_read_state *));
+static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
+                           int rc);
+static void read_failed(libxl__egc *egc, libxl__stream_read_state *srs,
+                        int rc, bool broken);
+static void header_read(libxl__egc *egc, libxl__stream_read_state *srs);
+static void read_record(libxl__egc *egc, libxl__stream_read_state *srs);
+static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs);
+static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs);
+static void body_read(libxl__egc *egc, libxl__stream_read_state *srs);
+static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs);
+static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs);
+static void record_complete(libxl__egc *egc,
+                            libxl__stream_read_state *srs);
+static void take_xenstore_data(libxl__egc *egc,
+                               libxl__stream_read_state *srs);
+static void hand_to_libxc(libxl__egc *egc, libxl__stream_read_state *srs);
+static void commit_checkpoint(libxl__egc *egc,
+                              libxl__stream_read_state *srs);
+static void checkpoint_op_done(libxl__egc *egc,
+                               libxl__stream_read_state *srs,
+                               int rc, bool broken, int value);
+static void stream_finish(libxl__egc *egc, libxl__stream_read_state *srs,
+                          int rc);
+static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs);
+
+/* Needs srs->ao; _start calls it, nobody else has to. */
+void libxl__stream_read_init(libxl__stream_read_state *srs)
+{
+    srs->running = false;
+    srs->rc = 0;
+    srs->phase = SRP_IDLE;
+    srs->failed_over = false;
+    srs->offset_exact = true;
+    srs->offset = 0;
+    srs->base_pos = -1;
+    srs->index = -1;
+    srs->emulator_id = 0;
+    memset(&srs->rec, 0, sizeof(srs->rec));
+    srs->rec_offset = 0;
+    srs->body = NULL;
+    srs->dm_file = NULL;
+    srs->dm_path = NULL;
+    srs->dm_staging = NULL;
+    srs->dm_staged = false;
+    srs->dm_file_opened = false;
+    srs->pending = NULL;
+    srs->pending_tail = &srs->pending;
+    srs->pending_bytes = 0;
+    srs->after_read = NULL;
+    libxl__save_helper_init(&srs->shs);
+    srs->chs.ao = srs->ao;
+    libxl__conversion_helper_init(&srs->chs);
+    libxl__sr_copy_init(&srs->copy);
+}
+
+void libxl__stream_read_start(libxl__egc *egc,
+                              libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    libxl__domain_create_state *dcs = srs->dcs;
+    int rc;
+
+    libxl__stream_read_init(srs);
+    srs->running = true;
+
+    if (srs->back_channel) {
+        /* Only CHECKPOINT_STATE records, read when COLO asks. */
+        return;
+    }
+
+    assert(dcs);
+    srs->phase = SRP_HEADER;
+    srs->emulator_id = expected_emulator(srs);
+    srs->dm_path = GCSPRINTF(LIBXL_DEVICE_MODEL_RESTORE_FILE".%u",
+                             dcs->guest_domid);
+    srs->dm_staging = GCSPRINTF("%s.incoming", srs->dm_path);
+    libxl_sr_sequence_init(&srs->seq, srs_checkpointed(srs));
+
+    if (srs->legacy) {
+        libxl__conversion_helper_state *chs = &srs->chs;
+
+        chs->legacy_fd = srs->fd;
+        chs->hvm = dcs->guest_config->b_info.type == LIBXL_DOMAIN_TYPE_HVM;
+        chs->completion_callback = conversion_done;
+        rc = libxl__convert_legacy_stream(egc, chs);
+        if (rc) goto out;
+        /* From now on the stream, for us and libxc, is its output. */
+        srs->fd = libxl__carefd_fd(chs->v2_carefd);
+    }
+
+    srs->base_pos = lseek(srs->fd, 0, SEEK_CUR);
+    if (srs->base_pos < 0)
+        srs->base_pos = -1;
+
+    read_bytes(egc, srs, -1, srs->small, LIBXL_SR_HEADER_SIZE,
+               "stream header", header_read);
+    return;
+
+ out:
+    stream_finish(egc, srs, rc);
+}
+
+/* The legacy converter exited; the stream may or may not be over. */
+static void conversion_done(libxl__egc *egc,
+                            libxl__conversion_helper_state *chs, int rc)
+{
+    libxl__stream_read_state *srs = CONTAINER_OF(chs, *srs, chs);
+    STATE_AO_GC(srs->ao);
+
+    if (rc)
+        LOGD(ERROR, srs_domid(srs), "legacy stream conversion failed");
+
+    if (srs->phase == SRP_STOPPING) {
+        if (rc && !srs->rc)
+            srs->rc = rc;
+        stop_check(egc, srs);
+        return;
+    }
+    if (rc)
+        stream_finish(egc, srs, rc);
+    /* Otherwise the records it wrote are still ours to read. */
+}
+
+/*
+ * Reads len octets from the stream into buf, or into writefd, or drops
+ * them (writefd < 0 and buf == NULL), then calls `then'.  End of file or
+ * a read error ends the current operation.
+ */
+static void read_bytes(libxl__egc *egc, libxl__stream_read_state *srs,
+                       int writefd, void *buf, uint64_t len,
+                       const char *what,
+                       void (*then)(libxl__egc *,
+                                    libxl__stream_read_state *))
+{
+    libxl__sr_copy_state *cs = &srs->copy;
+
+    cs->ao = srs->ao;
+    cs->readfd = srs->fd;
+    cs->writefd = writefd;
+    cs->buf = buf;
+    cs->len = len;
+    cs->prefix = NULL;
+    cs->prefix_len = 0;
+    cs->copywhat = what;
+    cs->readwhat = "migration stream";
+    cs->writewhat = srs->dm_staging ? srs->dm_staging : "memory";
+    cs->callback = read_step_done;
+    srs->after_read = then;
+
+    libxl__sr_copy_start(egc, cs);
+}
+
+static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
+                           int rc)
+{
+    libxl__stream_read_state *srs = CONTAINER_OF(cs, *srs, copy);
+    STATE_AO_GC(srs->ao);
+
+    srs->offset += cs->done;
+
+    if (rc) {
+        /* Failing to write our own file is not the sender's fault. */
+        read_failed(egc, srs, rc, cs->onwrite != 1);
+        return;
+    }
+
+    if (cs->done < cs->len) {
+        if (srs->phase == SRP_RECORDS && cs->done == 0 &&
+            srs->after_read == rec_hdr_read &&
+            srs_checkpointed(srs) && srs->seq.checkpoints) {
+            /* The primary went away between checkpoints, after libxc
+             * had already taken the last one. */
+            LOGD(INFO, srs_domid(srs), "checkpointed stream ended after"
+                 " %"PRIu64" checkpoints: keeping the last one",
+                 srs->seq.checkpoints);
+            stream_finish(egc, srs, 0);
+            return;
+        }
+        LOGD(ERROR, srs_domid(srs), "migration stream: ended at offset"
+             " %"PRIu64"%s, in the %s of record %"PRId64,
+             srs->offset, srs->offset_exact ? "" : " (excluding libxc's"
+             " part)", cs->copywhat, srs->index);
+        read_failed(egc, srs, ERROR_FAIL, true);
+        return;
+    }
+
+    srs->after_read(egc, srs);
+}
+
+/*
+ * The current operation cannot go on.  `broken' says that the stream
+ * itself failed (end of file, read error) rather than what it carried.
+ */
+static void read_failed(libxl__egc *egc, libxl__stream_read_state *srs,
+                        int rc, bool broken)
+{
+    STATE_AO_GC(srs->ao);
+
+    assert(rc);
+    drop_body(srs);
+    drop_staged_dm(gc, srs);
+
+    switch (srs->phase) {
+    case SRP_CHECKPOINT:
+    case SRP_CHECKPOINT_STATE:
+        checkpoint_op_done(egc, srs, rc, broken, rc);
+        break;
+    default:
+        stream_finish(egc, srs, rc);
+        break;
+    }
+}
+
+static void header_read(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    libxl__sr_hdr hdr;
+    libxl_sr_error err;
+    int r;
+
+    r = libxl_sr_decode_header(srs->small, LIBXL_SR_HEADER_SIZE, 0,
+                               &hdr, &err);
+    if (r < 0) {
+        log_format_error(gc, srs, &err);
+        stream_finish(egc, srs, ERROR_INVAL);
+        return;
+    }
+    if (hdr.options & LIBXL_SR_OPT_LEGACY)
+        LOGD(INFO, srs_domid(srs), "migration stream was converted from"
+             " the legacy format");
+
+    srs->phase = SRP_RECORDS;
+    read_record(egc, srs);
+}
+
+/* Starts on the next record; the phase says what may come. */
+static void read_record(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    srs->index++;
+    srs->rec_offset = srs->offset;
+    memset(&srs->rec, 0, sizeof(srs->rec));
+    read_bytes(egc, srs, -1, srs->small, LIBXL_SR_REC_HDR_SIZE,
+               "record header", rec_hdr_read);
+}
+
+static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    libxl__sr_rec_hdr *rec = &srs->rec;
+    libxl_sr_error err;
+    char tbuf[40];
+    int r;
+
+    r = libxl_sr_decode_rec_hdr(srs->small, LIBXL_SR_REC_HDR_SIZE, rec);
+    if (r < 0) {
+        log_rejection(gc, srs, r, "undecodable record header");
+        read_failed(egc, srs, ERROR_INVAL, false);
+        return;
+    }
+    r = libxl_sr_check_rec_hdr(rec, srs->index, srs->rec_offset, &err);
+    if (r < 0) goto malformed;
+    if (!srs->back_channel) {
+        r = libxl_sr_sequence_accept(&srs->seq, rec, srs->rec_offset,
+                                     &err);
+        if (r < 0) goto malformed;
+    }
+
+    if (!type_fits_phase(srs, rec->type)) {
+        log_rejection(gc, srs, SR_E_SEQUENCE,
+                      srs->phase == SRP_CHECKPOINT ?
+                      "not allowed inside a checkpoint" :
+                      srs->phase == SRP_CHECKPOINT_STATE ?
+                      "expected CHECKPOINT_STATE" :
+                      "only allowed in a checkpoint");
+        read_failed(egc, srs, ERROR_INVAL, false);
+        return;
+    }
+
+    switch (rec->type) {
+    case LIBXL_SR_REC_LIBXC_CONTEXT:
+    case LIBXL_SR_REC_END:
+    case LIBXL_SR_REC_CHECKPOINT_END:
+        record_complete(egc, srs);
+        return;
+
+    case LIBXL_SR_REC_CHECKPOINT_STATE:
+        read_bytes(egc, srs, -1, srs->small, rec->length,
+                   "checkpoint state", read_padding);
+        return;
+
+    case LIBXL_SR_REC_EMULATOR_XENSTORE_DATA:
+    case LIBXL_SR_REC_EMULATOR_CONTEXT:
+        if (!srs->emulator_id) {
+            log_rejection(gc, srs, SR_E_BAD_EMULATOR,
+                          "this guest has no device model");
+            read_failed(egc, srs, ERROR_INVAL, false);
+            return;
+        }
+        read_bytes(egc, srs, -1, srs->small, LIBXL_SR_EMU_HDR_SIZE,
+                   "emulator header", emu_hdr_read);
+        return;
+
+    default:
+        /* check_rec_hdr let it through: an optional record. */
+        LOGD(INFO, srs_domid(srs), "migration stream: skipping optional"
+             " record %"PRId64" (%s, %"PRIu32" octets) at offset %"PRIu64,
+             srs->index, libxl_sr_type_describe(rec->type, tbuf,
+                                                sizeof(tbuf)),
+             rec->length, srs->rec_offset);
+        read_bytes(egc, srs, -1, NULL, rec->length, "optional record",
+                   read_padding);
+        return;
+    }
+
+ malformed:
+    log_format_error(gc, srs, &err);
+    read_failed(egc, srs, ERROR_INVAL, false);
+}
+
+static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    const libxl__sr_rec_hdr *rec = &srs->rec;
+    const uint64_t body_len = rec->length - LIBXL_SR_EMU_HDR_SIZE;
+    libxl__sr_emulator_hdr emu;
+    libxl_sr_error err;
+    int fd, r;
+
+    r = libxl_sr_decode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE, rec,
+                                srs->index,
+                                srs->rec_offset + LIBXL_SR_REC_HDR_SIZE,
+                                &emu, &err);
+    if (r < 0) {
+        log_format_error(gc, srs, &err);
+        goto reject;
+    }
+    if (emu.id != srs->emulator_id) {
+        log_rejection(gc, srs, SR_E_BAD_EMULATOR, GCSPRINTF(
+            "state is for emulator %"PRIu32", this guest uses %"PRIu32,
+            emu.id, srs->emulator_id));
+        goto reject;
+    }
+    if (emu.index != 0) {
+        log_rejection(gc, srs, SR_E_BAD_EMULATOR, GCSPRINTF(
+            "emulator index %"PRIu32": only one emulator is supported",
+            emu.index));
+        goto reject;
+    }
+
+    if (rec->type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA) {
+        /* The codec capped the length: this allocation is bounded. */
+        srs->body = libxl__malloc(NOGC, body_len ? body_len : 1);
+        read_bytes(egc, srs, -1, srs->body, body_len, "xenstore data",
+                   body_read);
+        return;
+    }
+
+    /* EMULATOR_CONTEXT: into the staging file, chunk by chunk. */
+    drop_staged_dm(gc, srs);
+    libxl__carefd_begin();
+    fd = open(srs->dm_staging, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    srs->dm_file = libxl__carefd_opened(CTX, fd);
+    if (fd < 0) {
+        LOGED(ERROR, srs_domid(srs), "cannot create %s", srs->dm_staging);
+        read_failed(egc, srs, ERROR_FAIL, false);
+        return;
+    }
+    srs->dm_file_opened = true;
+    read_bytes(egc, srs, fd, NULL, body_len, "emulator context",
+               body_read);
+    return;
+
+ reject:
+    read_failed(egc, srs, ERROR_INVAL, false);
+}
+
+static void body_read(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    if (srs->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT) {
+        libxl__carefd_close(srs->dm_file);
+        srs->dm_file = NULL;
+        srs->dm_staged = true;
+    }
+    read_padding(egc, srs);
+}
+
+/* Reads the padding of the current record, if it has any. */
+static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    unsigned int pad = libxl_sr_padding(srs->rec.length);
+
+    if (!pad) {
+        record_complete(egc, srs);
+        return;
+    }
+    read_bytes(egc, srs, -1, srs->small + LIBXL_SR_ALIGN, pad,
+               "record padding", padding_read);
+}
+
+static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    unsigned int pad = libxl_sr_padding(srs->rec.length);
+    libxl_sr_error err;
+    int r;
+
+    r = libxl_sr_check_padding(srs->small + LIBXL_SR_ALIGN, pad,
+                               &srs->rec, srs->index, srs->offset - pad,
+                               &err);
+    if (r < 0) {
+        log_format_error(gc, srs, &err);
+        read_failed(egc, srs, ERROR_INVAL, false);
+        return;
+    }
+    record_complete(egc, srs);
+}
+
+/* The current record has been read in full and its padding checked. */
+static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    libxl_sr_error err;
+    uint32_t id;
+    int r, rc;
+
+    switch (srs->rec.type) {
+    case LIBXL_SR_REC_LIBXC_CONTEXT:
+        hand_to_libxc(egc, srs);
+        return;
+
+    case LIBXL_SR_REC_EMULATOR_XENSTORE_DATA:
+        take_xenstore_data(egc, srs);
+        return;
+
+    case LIBXL_SR_REC_EMULATOR_CONTEXT:
+        if (srs->phase == SRP_RECORDS) {
+            rc = publish_staged_dm(gc, srs);
+            if (rc) {
+                read_failed(egc, srs, rc, false);
+                return;
+            }
+        }
+        break;
+
+    case LIBXL_SR_REC_END:
+        stream_finish(egc, srs, 0);
+        return;
+
+    case LIBXL_SR_REC_CHECKPOINT_END:
+        commit_checkpoint(egc, srs);
+        return;
+
+    case LIBXL_SR_REC_CHECKPOINT_STATE:
+        r = libxl_sr_decode_checkpoint_state(srs->small, srs->rec.length,
+                srs->index, srs->rec_offset + LIBXL_SR_REC_HDR_SIZE,
+                &id, &err);
+        if (r < 0) {
+            log_format_error(gc, srs, &err);
+            read_failed(egc, srs, ERROR_INVAL, false);
+            return;
+        }
+        checkpoint_op_done(egc, srs, 0, false, id);
+        return;
+
+    default:
+        break;          /* optional: already dropped */
+    }
+
+    read_record(egc, srs);
+}
+
+/*
+ * Checks the pairs (no absolute, empty or odd key reaches xenstore) and
+ * applies them, or keeps them until the checkpoint is complete.
+ */
+static void take_xenstore_data(libxl__egc *egc,
+                               libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    const uint32_t len = srs->rec.length - LIBXL_SR_EMU_HDR_SIZE;
+    const uint64_t body_offset = srs->rec_offset + LIBXL_SR_REC_HDR_SIZE +
+        LIBXL_SR_EMU_HDR_SIZE;
+    libxl__sr_pending_rec *p;
+    libxl_sr_error err;
+    int r, rc;
+
+    r = libxl_sr_xs_validate(srs->body, len, srs->index, body_offset,
+                             &err);
+    if (r < 0) {
+        log_format_error(gc, srs, &err);
+        rc = ERROR_INVAL;
+        goto out;
+    }
+
+    if (srs->phase == SRP_CHECKPOINT) {
+        if (srs->pending_bytes + len > SR_PENDING_MAX) {
+            log_rejection(gc, srs, SR_E_TOO_LONG,
+                          "too much xenstore data in one checkpoint");
+            rc = ERROR_INVAL;
+            goto out;
+        }
+        p = libxl__malloc(NOGC, sizeof(*p) + len);
+        p->next = NULL;
+        p->len = len;
+        memcpy(p->body, srs->body, len);
+        *srs->pending_tail = p;
+        srs->pending_tail = &p->next;
+        srs->pending_bytes += len;
+    } else {
+        rc = libxl__restore_emulator_xenstore_data(srs->dcs, srs->body,
+                                                   len);
+        if (rc) goto out;
+    }
+
+    drop_body(srs);
+    read_record(egc, srs);
+    return;
+
+ out:
+    read_failed(egc, srs, rc, false);
+}
+
+static void hand_to_libxc(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    libxl__domain_create_state *dcs = srs->dcs;
+
+    srs->phase = SRP_LIBXC;
+    dcs->libxc_fd = srs->fd;
+    libxl__xc_domain_restore(egc, dcs, &srs->shs);
+}
+
+/* The restore helper has exited (for COLO, via its teardown). */
+void libxl__xc_domain_restore_done(libxl__egc *egc, void *dcs_void,
+                                   int rc, int retval, int errnoval)
+{
+    libxl__domain_create_state *dcs = dcs_void;
+    libxl__stream_read_state *srs = &dcs->srs;
+    STATE_AO_GC(dcs->ao);
+
+    if (!rc && retval) {
+        LOGEVD(ERROR, errnoval, dcs->guest_domid,
+               "libxc failed to restore the domain");
+        rc = ERROR_FAIL;
+    }
+
+    if (srs->phase == SRP_STOPPING) {
+        if (rc && !srs->rc)
+            srs->rc = rc;
+        stop_check(egc, srs);
+        return;
+    }
+    if (libxl__sr_copy_inuse(&srs->copy)) {
+        /* The helper went while we were in one of its callbacks. */
+        libxl__sr_copy_kill(&srs->copy);
+        if (!rc) rc = ERROR_FAIL;
+    }
+    if (rc) {
+        stream_finish(egc, srs, rc);
+        return;
+    }
+    if (srs->failed_over) {
+        /* libxc chose the last complete checkpoint; so have we. */
+        LOGD(INFO, dcs->guest_domid, "continuing from the last complete"
+             " checkpoint");
+        stream_finish(egc, srs, 0);
+        return;
+    }
+
+    resync_offset(srs);
+    srs->phase = SRP_RECORDS;
+    read_record(egc, srs);
+}
+
+/* Called from libxc's checkpoint callback: read up to CHECKPOINT_END. */
+void libxl__stream_read_start_checkpoint(libxl__egc *egc,
+                                         libxl__stream_read_state *srs)
+{
+    assert(srs->running);
+    assert(srs->phase == SRP_LIBXC);
+    assert(!srs->back_channel);
+
+    resync_offset(srs);
+    srs->phase = SRP_CHECKPOINT;
+    read_record(egc, srs);
+}
+
+/* CHECKPOINT_END: the checkpoint is whole, apply what it carried. */
+static void commit_checkpoint(libxl__egc *egc,
+                              libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+    libxl__sr_pending_rec *p;
+    int rc;
+
+    for (p = srs->pending; p; p = p->next) {
+        rc = libxl__restore_emulator_xenstore_data(srs->dcs, p->body,
+                                                   p->len);
+        if (rc) goto out;
+    }
+    rc = publish_staged_dm(gc, srs);
+    if (rc) goto out;
+
+    checkpoint_op_done(egc, srs, 0, false, XGR_CHECKPOINT_SUCCESS);
+    return;
+
+ out:
+    checkpoint_op_done(egc, srs, rc, false, rc);
+}
+
+void libxl__stream_read_checkpoint_state(libxl__egc *egc,
+                                         libxl__stream_read_state *srs)
+{
+    assert(srs->running);
+    assert(srs->phase == SRP_IDLE || srs->phase == SRP_LIBXC);
+
+    if (!srs->back_channel)
+        resync_offset(srs);
+    srs->phase = SRP_CHECKPOINT_STATE;
+    read_record(egc, srs);
+}
+
+/*
+ * Reports the end of a checkpoint operation.  value is what the caller
+ * gets when rc == 0.  When the stream broke in a checkpoint, Remus wants
+ * libxc told to fail over; COLO does that itself on any error.  Either
+ * way, if libxc then finishes well, so does the stream.
+ */
+static void checkpoint_op_done(libxl__egc *egc,
+                               libxl__stream_read_state *srs,
+                               int rc, bool broken, int value)
+{
+    STATE_AO_GC(srs->ao);
+
+    drop_pending(srs);
+    drop_body(srs);
+    drop_staged_dm(gc, srs);
+    srs->phase = srs->back_channel ? SRP_IDLE : SRP_LIBXC;
+
+    if (rc) {
+        value = rc;
+        if (broken && !srs->back_channel) {
+            srs->failed_over = true;
+            if (srs->dcs->restore_params.checkpointed_stream ==
+                LIBXL_CHECKPOINTED_STREAM_REMUS)
+                value = XGR_CHECKPOINT_FAILOVER;
+        }
+    }
+
+    srs->checkpoint_callback(egc, srs, value);
+}
+
+/*
+ * Ends the stream with rc (0: success), once the helpers have gone.
+ * Idempotent; the first nonzero rc wins.
+ */
+static void stream_finish(libxl__egc *egc, libxl__stream_read_state *srs,
+                          int rc)
+{
+    STATE_AO_GC(srs->ao);
+
+    if (rc && !srs->rc)
+        srs->rc = rc;
+    srs->phase = SRP_STOPPING;
+
+    libxl__sr_copy_kill(&srs->copy);
+    drop_body(srs);
+    drop_pending(srs);
+    if (srs->rc)
+        drop_staged_dm(gc, srs);
+
+    if (srs->rc) {
+        if (libxl__conversion_helper_inuse(&srs->chs))
+            libxl__conversion_helper_abort(egc, &srs->chs, srs->rc);
+        if (libxl__save_helper_inuse(&srs->shs))
+            libxl__save_helper_abort(egc, &srs->shs);
+    }
+
+    stop_check(egc, srs);
+}
+
+static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    STATE_AO_GC(srs->ao);
+
+    if (!srs->running)
+        return;
+    if (libxl__conversion_helper_inuse(&srs->chs) ||
+        libxl__save_helper_inuse(&srs->shs))
+        return;   /* their completion callbacks bring us back */
+
+    drop_staged_dm(gc, srs);
+    if (srs->chs.v2_carefd) {
+        libxl__carefd_close(srs->chs.v2_carefd);
+        srs->chs.v2_carefd = NULL;
+        srs->fd = -1;
+    }
+
+    srs->running = false;
+    if (srs->completion_callback)
+        srs->completion_callback(egc, srs, srs->rc);
+}
+
+/*
+ * COLO tears its streams down with this (passing 1, which we take as a
+ * plain failure).  A checkpoint operation in progress ends without its
+ * callback.
+ */
+void libxl__stream_read_abort(libxl__egc *egc,
+                              libxl__stream_read_state *srs, int rc)
+{
+    if (!srs->running)
+        return;
+    if (rc >= 0)
+        rc = ERROR_FAIL;
+
+    stream_finish(egc, srs, rc);
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
