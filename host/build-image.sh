@@ -1,0 +1,253 @@
+#!/bin/bash
+# Builds the emulated Xen host's boot images from the unpacked Debian
+# packages (fetch-debs.sh) and our tool builds.
+#
+#   build-image.sh [OPTIONS]
+#     --out DIR            default build/host
+#     --stock DIST         stock tools (make xen-stock), default build/xen-stock/dist
+#     --ours DIST          our patched tools (make xen), default build/xen/dist
+#                          if it has been built; without it the image carries
+#                          the stock build only
+#     --guest-kernel K     vmlinuz (bzImage, default) or vmlinux (uncompressed
+#                          ELF: faster `xl create` under TCG, bigger image)
+#
+# Produces in OUT:
+#   dom0.cpio.gz   the dom0 initramfs: busybox, the Xen kernel modules, each
+#                  tool build under /opt/xen-<name>/usr, their shared
+#                  libraries, xs-copy, xen-stream (if built), the guest,
+#                  host/dom0/* (init and helpers)
+#   guest.cpio.gz  the PV guest's initramfs (also inside dom0.cpio.gz)
+#   xen.elf, vmlinuz   what QEMU loads (copied from the debs)
+#   image.info     what went into the image
+#
+# Rebuilding is cheap (a few seconds); run-host.sh passes the scenarios on a
+# separate disk, so editing a scenario does not need a new image.
+set -euo pipefail
+
+TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+HOST_SRC=$TOP/host
+OUT=$TOP/build/host
+STOCK_DIST=$TOP/build/xen-stock/dist
+OURS_DIST=$TOP/build/xen/dist
+OURS_GIVEN=0
+GUEST_KERNEL=vmlinuz
+XEN_STREAM_BIN=${XEN_STREAM_BIN:-$TOP/build/bin/xen-stream}
+
+say() { echo "build-image: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --out) OUT=$2; shift 2 ;;
+        --stock) STOCK_DIST=$2; shift 2 ;;
+        --ours) OURS_DIST=$2; OURS_GIVEN=1; shift 2 ;;
+        --guest-kernel) GUEST_KERNEL=$2; shift 2 ;;
+        *) sed -n '4,14s/^# \{0,1\}//p' "$0" >&2; exit 1 ;;
+    esac
+done
+
+DEBS=$OUT/debs
+[ -f "$DEBS/KVER" ] || die "no unpacked packages in $DEBS: run host/fetch-debs.sh first"
+KVER=$(cat "$DEBS/KVER")
+LINUX_PKG=$(cat "$DEBS/LINUX_PKG")
+MODDIR=$DEBS/$LINUX_PKG/lib/modules/$KVER
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] && file -L "$BUSYBOX" | grep -q 'statically linked' ||
+    die "$BUSYBOX is not a static busybox (apt-get install busybox-static)"
+[ -x "$STOCK_DIST/usr/sbin/xl" ] || die "no stock tools in $STOCK_DIST (make xen-stock)"
+if [ ! -x "$OURS_DIST/usr/sbin/xl" ]; then
+    [ $OURS_GIVEN = 1 ] && die "no tools in $OURS_DIST (make xen)"
+    OURS_DIST=
+fi
+
+mkdir -p "$OUT"
+WORK=$OUT/work
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+# ---- helpers ----
+
+# Copy FILE into ROOT under the same path (dereferencing symlinks).
+copy_to_root() {
+    local root=$1 file=$2
+    mkdir -p "$root$(dirname "$file")"
+    cp -L "$file" "$root$file"
+}
+
+# Populate ROOT/bin with busybox and a symlink per applet.  Everything goes
+# into /bin: /usr is where a tool build is mounted, so it must hold nothing
+# of ours.
+install_busybox() {
+    local root=$1 a
+    mkdir -p "$root/bin"
+    cp "$BUSYBOX" "$root/bin/busybox"
+    for a in $("$BUSYBOX" --list); do
+        [ "$a" = busybox ] || ln -sf busybox "$root/bin/$a"
+    done
+    ln -sf bin "$root/sbin"
+}
+
+# The .ko file of module NAME (- and _ are the same to the kernel).
+module_file() {
+    local name=$1 f
+    f=$(find "$MODDIR/kernel" -name "$name.ko" -o -name "${name//-/_}.ko" -o -name "${name//_/-}.ko" | head -1)
+    [ -n "$f" ] || die "kernel module $name not found in $MODDIR"
+    echo "$f"
+}
+
+module_deps() {
+    objcopy -O binary --only-section=.modinfo "$1" /dev/stdout |
+        tr '\0' '\n' | sed -n 's/^depends=//p' | tr ',' ' '
+}
+
+# Print NAME's dependencies (recursively) then NAME, each once: a load order.
+declare -A MOD_SEEN=()
+module_order() {
+    local name=$1 f d
+    [ -n "${MOD_SEEN[$name]:-}" ] && return 0
+    MOD_SEEN[$name]=1
+    f=$(module_file "$name")
+    for d in $(module_deps "$f"); do
+        module_order "$d"
+    done
+    echo "$name $f"
+}
+
+# ---- the guest ----
+
+build_guest() {
+    local root=$WORK/guest
+    say "guest initramfs"
+    mkdir -p "$root"/{dev,proc,sys}
+    install_busybox "$root"
+    cp "$HOST_SRC/guest/init" "$root/init"
+    chmod 755 "$root/init"
+    (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 > "$OUT/guest.cpio.gz"
+}
+
+# ---- dom0 ----
+
+# Copy a tool build's usr/ tree (without headers, static libraries,
+# pkg-config files) to ROOT/opt/xen-NAME/usr.
+install_tools() {
+    local root=$1 name=$2 dist=$3 dst=$1/opt/xen-$2
+    say "tools '$name' from $dist"
+    mkdir -p "$dst"
+    cp -a "$dist/usr" "$dst/"
+    rm -rf "$dst/usr/include" "$dst/usr/lib/pkgconfig" "$dst/usr/share"
+    find "$dst" -name '*.a' -delete
+    echo "$dist" > "$dst/.from"
+}
+
+# Copy the shared libraries that the ELF files under ROOT need and that
+# ROOT does not provide itself, found with ldd.
+install_libs() {
+    local root=$1 libpath f lib
+    libpath=$(find "$root/opt" -type d -name lib -path '*/usr/lib' | tr '\n' ':')
+    find "$root" -type f -perm -u+x | while read -r f; do
+        file -b "$f" | grep -q 'ELF.*dynamic' || continue
+        LD_LIBRARY_PATH=$libpath ldd "$f" 2>/dev/null
+    done | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' |
+        grep -v "^$root" | sort -u > "$WORK/libs.list"
+    # glibc dlopens libgcc_s for pthread_cancel (xl uses it); ldd cannot
+    # see that, and without it xl aborts.
+    lib=$(gcc -print-file-name=libgcc_s.so.1)
+    [ -f "$lib" ] || lib=/lib/x86_64-linux-gnu/libgcc_s.so.1
+    echo "$lib" >> "$WORK/libs.list"
+    while read -r lib; do
+        case $lib in
+            /lib64/*) copy_to_root "$root" "$lib" ;;
+            *) mkdir -p "$root/lib/x86_64-linux-gnu"
+               cp -L "$lib" "$root/lib/x86_64-linux-gnu/" ;;
+        esac
+    done < "$WORK/libs.list"
+}
+
+build_dom0() {
+    local root=$WORK/dom0 name f dst builds=stock
+    say "dom0 initramfs"
+    mkdir -p "$root"/{dev,proc,sys,run,tmp,usr,mnt,opt,etc/xen,var/lib,var/log,guest,lib/modules/xs}
+    install_busybox "$root"
+    mknod -m 600 "$root/dev/console" c 5 1
+    mknod -m 666 "$root/dev/null" c 1 3
+
+    # Kernel modules, flat, with the order to insmod them in.
+    : > "$root/lib/modules/xs/order"
+    for name in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc \
+                virtio_pci virtio_blk virtio_net; do
+        module_order "$name"
+    done | while read -r name f; do
+        cp "$f" "$root/lib/modules/xs/"
+        basename "$f" >> "$root/lib/modules/xs/order"
+    done
+    echo "$KVER" > "$root/lib/modules/xs/KVER"
+
+    install_tools "$root" stock "$STOCK_DIST"
+    if [ -n "$OURS_DIST" ]; then
+        install_tools "$root" ours "$OURS_DIST"
+        builds="ours stock"
+    fi
+    echo "$builds" > "$root/etc/xs-builds"
+
+    # Our programs live in /bin, outside any tool build.
+    gcc -std=gnu99 -Wall -Wextra -Werror -O2 -static \
+        -o "$root/bin/xs-copy" "$HOST_SRC/tools/xs-copy.c"
+    cp "$root/bin/xs-copy" "$OUT/xs-copy"
+    if [ -x "$XEN_STREAM_BIN" ]; then
+        cp "$XEN_STREAM_BIN" "$root/bin/xen-stream"
+        say "xen-stream from $XEN_STREAM_BIN"
+    else
+        say "no $XEN_STREAM_BIN: images will not be verified inside the host"
+    fi
+    # (init is also a busybox applet: /bin/init stays busybox's.)
+    for f in "$HOST_SRC"/dom0/*; do
+        case ${f##*/} in
+            init) dst=$root/init ;;
+            *) dst=$root/bin/${f##*/} ;;
+        esac
+        rm -f "$dst"
+        cp "$f" "$dst"
+        chmod 755 "$dst"
+    done
+
+    install_libs "$root"
+
+    # The guest: its kernel is the dom0 kernel.
+    case $GUEST_KERNEL in
+        vmlinuz) cp "$DEBS/vmlinuz" "$root/guest/kernel" ;;
+        vmlinux) extract_vmlinux "$DEBS/vmlinuz" > "$root/guest/kernel" ;;
+        *) die "--guest-kernel: vmlinuz or vmlinux" ;;
+    esac
+    cp "$OUT/guest.cpio.gz" "$root/guest/initrd.gz"
+
+    (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT/dom0.cpio.gz.tmp"
+    mv "$OUT/dom0.cpio.gz.tmp" "$OUT/dom0.cpio.gz"
+}
+
+# The Debian kernel is an XZ-compressed bzImage; the ELF inside starts at the
+# XZ magic.
+extract_vmlinux() {
+    local off
+    off=$(grep -obUaP '\xfd7zXZ\x00' "$1" | head -1 | cut -d: -f1)
+    [ -n "$off" ] || die "no XZ payload in $1"
+    tail -c +$((off + 1)) "$1" | xz -dc --single-stream
+}
+
+t0=$(date +%s)
+build_guest
+build_dom0
+cp "$DEBS/xen.elf" "$OUT/xen.elf"
+cp "$DEBS/vmlinuz" "$OUT/vmlinuz"
+{
+    echo "built:        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "hypervisor:   $(cat "$DEBS"/xen-hypervisor-4.17-amd64/.from)"
+    echo "kernel:       $(cat "$DEBS/$LINUX_PKG/.from") ($KVER)"
+    echo "tool builds:  $(cat "$WORK/dom0/etc/xs-builds")"
+    echo "stock:        $STOCK_DIST"
+    echo "ours:         ${OURS_DIST:-(none)}"
+    echo "xen-stream:   $([ -x "$WORK/dom0/bin/xen-stream" ] && echo yes || echo no)"
+    echo "guest kernel: $GUEST_KERNEL"
+    echo "dom0 image:   $(stat -c %s "$OUT/dom0.cpio.gz") bytes"
+} > "$OUT/image.info"
+rm -rf "$WORK"
+say "done in $(( $(date +%s) - t0 )) s: $OUT/dom0.cpio.gz ($(du -h "$OUT/dom0.cpio.gz" | cut -f1)), tool builds: $(sed -n 's/^tool builds: *//p' "$OUT/image.info")"

@@ -1,0 +1,22 @@
+# h2h-send (host A of a two-host run): boot the guest, xl migrate it to host
+# B through the ssh stand-in (xs-ssh connects to B's listener), then tell B
+# the last tick A saw, so that B can judge whether the counter went on.
+. /run/xs/in/scenarios/lib.sh
+: "${XS_PEER_IP:?no peer address}"
+create_guest "$XS_BUILD" || fail "xl create or first ticks failed"
+# Wait for B to be reachable before timing the migration.
+t0=$(now)
+until ping -c 1 -W 1 "$XS_PEER_IP" > /dev/null 2>&1; do
+    awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 180) }' && fail "host B ($XS_PEER_IP) not reachable"
+    sleep 1
+done
+note "host B reachable after $(since "$t0") s"
+before=$(last_tick "$(guest_log)")
+export XS_MIGRATE_PORT=8002
+run "xl migrate to $XS_PEER_IP" xl migrate -s xs-ssh "$XS_GUEST" "$XS_PEER_IP" ||
+    { echo "failed 0 $took" | xs-copy connect "$XS_PEER_IP" 8003 30; fail "xl migrate to host B failed after $took s"; }
+mig_took=$took
+guest_exists && fail "the guest is still on host A after the migration"
+echo "ok $before $mig_took" | xs-copy connect "$XS_PEER_IP" 8003 60 ||
+    fail "migrated, but could not tell host B the last tick"
+pass "migrated to host B in ${mig_took} s, last tick here $before"

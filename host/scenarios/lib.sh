@@ -1,0 +1,267 @@
+# Sourced by every scenario (run inside dom0 by xs-run).
+#
+# The guest prints "tick N" on its console once a second from a counter in
+# its memory; xenconsoled writes the console to
+# /var/log/xen/console/guest-NAME.log, or guest-NAME--incoming.log for a
+# domain that arrived by migration (the name xenconsoled saw first).  The
+# proof that a guest survived a save/restore or migration is in those logs:
+# after the operation the counter goes on from where it was, it does not
+# start again from 1.
+#
+# Which log the current guest writes to is kept in /run/xs/guest.log, so a
+# scenario can pick up the guest the previous one left running: booting a
+# fresh guest under TCG costs ~25 s, and each scenario needs a live one.
+
+XS_OUT=/run/xs/out
+XS_CONS=/var/log/xen/console
+XS_GUEST=${XS_GUEST:-g1}
+XS_GUEST_MEM=${XS_GUEST_MEM:-128}
+: "${XS_BUILD:=stock}"
+# The build used for interoperability: the other side of every interop
+# scenario.
+XS_OTHER_BUILD=${XS_OTHER_BUILD:-stock}
+
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# note TEXT: progress, to the scenario's log and to the serial console.
+note() {
+    echo "$*"
+    echo "XS:   [$XS_SCENARIO] $*" > /dev/console
+}
+
+verdict() {
+    local status=$1; shift
+    echo "$status $*" > "$XS_OUT/$XS_SCENARIO.verdict"
+    echo "$status: $*"
+    [ "$status" = FAIL ] && exit 1
+    exit 0
+}
+pass() { verdict PASS "$@"; }
+fail() { verdict FAIL "$@"; }
+skip() { verdict SKIP "$@"; }
+
+has_build() { grep -qw "$1" /etc/xs-builds; }
+
+# xlb BUILD ARGS...: xl of tool build BUILD.
+xlb() { local b=$1; shift; xs-with "$b" xl "$@"; }
+
+# run WHAT CMD...: run CMD, log it, time it; sets $took.  Returns CMD's
+# status.
+run() {
+    local what=$1 t0 rc; shift
+    echo "+ $*"
+    t0=$(now)
+    "$@"
+    rc=$?
+    took=$(since "$t0")
+    if [ $rc = 0 ]; then note "$what: ok in $took s"; else note "$what: FAILED (exit $rc) after $took s"; fi
+    return $rc
+}
+
+# ---- console logs ----
+
+guest_log() { cat /run/xs/guest.log 2>/dev/null; }
+set_guest_log() { echo "$1" > /run/xs/guest.log; }
+
+# lines FILE: number of complete lines in FILE (0 if it does not exist).
+lines() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
+
+# ticks FILE [FROM]: the tick numbers in FILE after its first FROM lines,
+# complete lines only, one a line.
+ticks() {
+    local file=$1 from=${2:-0} n
+    [ -f "$file" ] || return 0
+    n=$(wc -l < "$file")
+    [ "$n" -gt "$from" ] || return 0
+    # Console lines end in CR LF (the guest's tty adds the CR).
+    head -n "$n" "$file" | tail -n +$((from + 1)) | tr -d '\r' |
+        sed -n 's/.*tick \([0-9][0-9]*\)$/\1/p'
+}
+
+# last_tick FILE [FROM]: the last tick after FROM lines, 0 if none.
+last_tick() {
+    local t
+    t=$(ticks "$@" | tail -1)
+    echo "${t:-0}"
+}
+
+# wait_tick FILE FROM ABOVE SECS: wait until a tick greater than ABOVE
+# appears after line FROM of FILE.  Prints the tick.
+wait_tick() {
+    local file=$1 from=$2 above=$3 secs=$4 t0 t
+    t0=$(now)
+    while :; do
+        t=$(last_tick "$file" "$from")
+        if [ "$t" -gt "$above" ]; then
+            echo "$t"
+            return 0
+        fi
+        if awk -v a="$t0" -v b="$(now)" -v s="$secs" 'BEGIN { exit !(b - a > s) }'; then
+            return 1
+        fi
+        sleep 0.5
+    done
+}
+
+# check_continues FILE FROM BEFORE: after line FROM of FILE the guest's
+# counter must go on from BEFORE: every tick >= BEFORE and at least one
+# > BEFORE (waiting up to 60 s for it).  Sets $evidence.
+check_continues() {
+    local file=$1 from=$2 before=$3 first last all
+    if ! wait_tick "$file" "$from" "$before" 60 > /dev/null; then
+        evidence="no tick above $before in $(basename "$file") within 60 s after the operation (last lines: $(tail -2 "$file" 2>/dev/null | tr '\n' '|'))"
+        return 1
+    fi
+    # Let it tick twice more, to show it keeps going.
+    first=$(ticks "$file" "$from" | head -1)
+    wait_tick "$file" "$from" $((first + 2)) 10 > /dev/null
+    all=$(ticks "$file" "$from")
+    first=$(echo "$all" | head -1)
+    last=$(echo "$all" | tail -1)
+    min=$(echo "$all" | sort -n | head -1)
+    if [ "$min" -lt "$before" ]; then
+        evidence="counter went back: last tick before was $before, after it printed tick $min (ticks after: $(echo $all | cut -c1-60))"
+        return 1
+    fi
+    evidence="tick $before before, tick $first..$last after ($(basename "$file"))"
+    return 0
+}
+
+# ---- the guest ----
+
+guest_cfg() {
+    local cfg=/run/xs/$XS_GUEST.cfg
+    cat > "$cfg" <<CFG
+name = "$XS_GUEST"
+type = "pv"
+kernel = "/guest/kernel"
+ramdisk = "/guest/initrd.gz"
+cmdline = "console=hvc0 quiet"
+memory = $XS_GUEST_MEM
+vcpus = 1
+on_crash = "preserve"
+CFG
+    echo "$cfg"
+}
+
+guest_exists() { xl domid "$XS_GUEST" > /dev/null 2>&1; }
+
+# create_guest [BUILD]: boot a fresh guest and wait for its first ticks.
+# Sets $create_took (xl create) and $first_tick_after (create to tick 1).
+create_guest() {
+    local b=${1:-$XS_BUILD} log=$XS_CONS/guest-$XS_GUEST.log from t0
+    if guest_exists; then
+        xl destroy "$XS_GUEST"
+    fi
+    from=$(lines "$log")
+    t0=$(now)
+    run "xl create ($b, $XS_GUEST_MEM MiB)" xlb "$b" create "$(guest_cfg)" || return 1
+    create_took=$took
+    set_guest_log "$log"
+    if ! wait_tick "$log" "$from" 0 120 > /dev/null; then
+        note "no tick from the new guest within 120 s"
+        return 1
+    fi
+    first_tick_after=$(since "$t0")
+    note "first tick $first_tick_after s after xl create"
+    wait_tick "$log" "$from" 2 30 > /dev/null
+}
+
+# ensure_guest: a running, ticking guest (the one a previous scenario left,
+# or a new one).  Waits for at least one fresh tick so it is live.
+ensure_guest() {
+    local log
+    log=$(guest_log)
+    if guest_exists && [ -n "$log" ]; then
+        if wait_tick "$log" "$(( $(lines "$log") - 1 ))" 0 15 > /dev/null; then
+            note "using the running guest (log $(basename "$log"))"
+            return 0
+        fi
+        note "the running guest does not tick; creating a new one"
+    fi
+    create_guest
+}
+
+# ---- images ----
+
+# verify_image FILE: xen-stream verify, when the image has it.  Sets
+# $verified to a short note.  Fails only if xen-stream says the image is bad.
+verify_image() {
+    local f=$1 t0
+    if ! command -v xen-stream > /dev/null; then
+        verified="not verified (no xen-stream in the image)"
+        return 0
+    fi
+    t0=$(now)
+    if xen-stream verify "$f" > "$XS_OUT/$XS_SCENARIO.verify.txt" 2>&1; then
+        verified="xen-stream verify ok ($(since "$t0") s)"
+        xen-stream info "$f" > "$XS_OUT/$XS_SCENARIO.info.txt" 2>&1
+        note "$verified"
+        return 0
+    fi
+    verified="xen-stream verify FAILED: $(tail -2 "$XS_OUT/$XS_SCENARIO.verify.txt" | tr '\n' ' ')"
+    note "$verified"
+    return 1
+}
+
+size_mb() { awk -v s="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MB", s / 1e6 }'; }
+
+# ---- the operations, parameterised by tool build ----
+
+# need_builds B...: skip the scenario unless the image has every build.
+need_builds() {
+    local b
+    for b in "$@"; do
+        has_build "$b" || skip "tool build '$b' is not in this image (has: $(cat /etc/xs-builds))"
+    done
+}
+
+# save_restore SAVE_BUILD RESTORE_BUILD: xl save with one build, verify the
+# image, xl restore with the other; the counter must go on.
+save_restore() {
+    local sb=$1 rb=$2 img=/tmp/$XS_GUEST.save log before from size
+    local save_took restore_took
+    ensure_guest || fail "no running guest"
+    log=$(guest_log)
+    before=$(last_tick "$log")
+    run "xl save ($sb)" xlb "$sb" save "$XS_GUEST" "$img" || fail "xl save ($sb) failed"
+    save_took=$took
+    guest_exists && fail "the guest still exists after xl save"
+    size=$(size_mb "$img")
+    verify_image "$img" || fail "image saved by $sb: $verified"
+    log=$XS_CONS/guest-$XS_GUEST.log
+    from=$(lines "$log")
+    run "xl restore ($rb)" xlb "$rb" restore "$img" || fail "xl restore ($rb) of an image saved by $sb failed"
+    restore_took=$took
+    set_guest_log "$log"
+    rm -f "$img"
+    check_continues "$log" "$from" "$before" || fail "$evidence"
+    pass "save ($sb) ${save_took} s, $size; restore ($rb) ${restore_took} s; $verified; $evidence"
+}
+
+# migrate_local SEND_BUILD RECV_BUILD: xl migrate to this host through the
+# ssh stand-in, the sender and the receiver each with its build.  The
+# stream is captured on the way and verified, when xen-stream is there.
+migrate_local() {
+    local sb=$1 rb=$2 cap=/tmp/$XS_GUEST.stream log before from mig_took
+    ensure_guest || fail "no running guest"
+    before=$(last_tick "$(guest_log)")
+    log=$XS_CONS/guest-$XS_GUEST--incoming.log
+    from=$(lines "$log")
+    XS_CAPTURE=
+    command -v xen-stream > /dev/null && XS_CAPTURE=$cap
+    XS_PEER_BUILD=$rb
+    export XS_CAPTURE XS_PEER_BUILD
+    run "xl migrate ($sb -> $rb)" xlb "$sb" migrate -s xs-ssh "$XS_GUEST" localhost ||
+        fail "xl migrate ($sb -> $rb) failed"
+    mig_took=$took
+    set_guest_log "$log"
+    check_continues "$log" "$from" "$before" || fail "$evidence"
+    verified="stream not captured (no xen-stream)"
+    if [ -n "$XS_CAPTURE" ]; then
+        verify_image "$cap" || fail "stream sent by $sb: $verified"
+        rm -f "$cap"
+    fi
+    pass "migrate ($sb -> $rb) ${mig_took} s; $verified; $evidence"
+}
