@@ -178,7 +178,12 @@ char *xcw_format_error(const libxl_sr_error *err, char *buf, size_t len)
         return buf;
     }
     name = xcw_type_name(err->record_type);
-    if (name)
+    if (err->code == SR_E_TRUNCATED && err->record_type == 0xffffffffu)
+        snprintf(buf, len, "libxc record %lld (header incomplete) at offset "
+                 "%llu: %s: %s", (long long)err->record_index,
+                 (unsigned long long)err->offset,
+                 libxl_sr_strerror(err->code), err->detail);
+    else if (name)
         snprintf(buf, len, "libxc record %lld (%s) at offset %llu: %s: %s",
                  (long long)err->record_index, name,
                  (unsigned long long)err->offset,

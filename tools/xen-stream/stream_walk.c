@@ -80,6 +80,11 @@ char *sw_format_error(const stream_walk *w, char *buf, size_t len)
     if (!buf || !len)
         return buf;
     switch (w->err_layer) {
+    case SW_LAYER_INPUT:
+        snprintf(buf, len, "input at offset %llu: %s: %s",
+                 (unsigned long long)w->err.offset,
+                 libxl_sr_strerror(w->err.code), w->err.detail);
+        break;
     case SW_LAYER_XL:
         snprintf(buf, len, "xl save header at offset %llu: %s: %s",
                  (unsigned long long)w->err.offset,
@@ -194,7 +199,7 @@ static int detect(stream_walk *w)
                          w->err = w->xc.err, rc) : SR_OK;
     }
     w->legacy = true;
-    return fail(w, SW_LAYER_XL, SR_E_BAD_IDENT, -1, 0, 0,
+    return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
                 "not a migration-v2 stream (no xl header, no \"LibxlFmt\", "
                 "no libxc marker); a legacy (pre-4.6) image must be "
                 "converted with convert-legacy-stream");
@@ -613,7 +618,7 @@ int sw_finish(stream_walk *w)
         w->state = ST_FAILED;
         return rc;
     case ST_DETECT:
-        return fail(w, SW_LAYER_XL, SR_E_TRUNCATED, -1, 0, w->offset,
+        return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, -1, 0, w->offset,
                     w->offset ? "input too short to identify"
                               : "input is empty");
     case ST_XL_HDR:

@@ -32,7 +32,7 @@
 #define SW_XL_FLAG_STREAMV2 (1u << 1)
 #define SW_XL_FLAGS_KNOWN   (SW_XL_FLAG_JSON | SW_XL_FLAG_STREAMV2)
 
-enum sw_layer { SW_LAYER_XL, SW_LAYER_LIBXL, SW_LAYER_LIBXC };
+enum sw_layer { SW_LAYER_INPUT, SW_LAYER_XL, SW_LAYER_LIBXL, SW_LAYER_LIBXC };
 
 enum sw_event_kind {
     SW_EV_XL_HEADER,      /* u.xl */

@@ -1,0 +1,116 @@
+# The stream codec, xen-stream, their tests, fuzzers and benchmark.
+#
+#   make                        build/bin/xen-stream
+#   make check-unit             C unit tests + malformed-input table (ASan/UBSan)
+#   make check-fuzz             every libFuzzer harness for CODEC_FUZZ_CHECK_SECONDS
+#   make fuzz FUZZ_SECONDS=N    every harness for N seconds
+#   make bench [BENCH_GIB=N]    cat vs xen-stream verify on an N GiB image
+
+CODEC_DIR      := $(TOP)/tools/libxl
+XS_DIR         := $(TOP)/tools/xen-stream
+CODEC_BUILD    := $(BUILD)/codec
+CODEC_SRC      := $(CODEC_DIR)/libxl_sr_codec.c
+CODEC_HDR      := $(CODEC_DIR)/libxl_sr_codec.h
+XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c
+XS_APP_SRC     := $(XS_DIR)/main.c $(XS_DIR)/stats.c $(XS_DIR)/out_text.c \
+                  $(XS_DIR)/out_json.c
+XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h)
+XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) $(YAJL_CFLAGS)
+XS_CFLAGS      := $(WARN_CFLAGS) $(OPT_CFLAGS) $(XS_CPPFLAGS)
+XS_SAN_CFLAGS  := $(WARN_CFLAGS) -O1 -g $(SAN_CFLAGS) $(XS_CPPFLAGS)
+CODEC_CLANG    ?= $(if $(CLANG),$(CLANG),clang)
+
+all: $(BUILD)/bin/xen-stream
+
+$(BUILD)/bin/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XS_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)
+
+# The same program with ASan/UBSan, used by the malformed-input table.
+$(CODEC_BUILD)/san/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XS_SAN_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)
+
+$(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN_CFLAGS) $(OPT_CFLAGS) -o $@ $<
+
+# ---- unit tests ----
+
+CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk
+CODEC_UNIT_BINS  := $(addprefix $(CODEC_BUILD)/unit/,$(CODEC_UNIT_TESTS))
+
+$(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
+
+CHECK_STAGES_ALL += check-unit
+check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream
+	@mkdir -p $(RESULTS)
+	@rc=0; for t in $(CODEC_UNIT_BINS); do \
+	    $$t >>$(RESULTS)/check-unit.log 2>&1 || { rc=1; \
+	        echo "FAIL: $$(basename $$t) exited non-zero" >>$(RESULTS)/check-unit.log; }; \
+	done; \
+	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
+	    MKSTREAM=$(BUILD)/bin/mkstream WORK=$(CODEC_BUILD)/malformed \
+	    MAN=$(TOP)/docs/man/xen-stream.1 TABLE=$(TOP)/docs/malformed-inputs.md \
+	    bash $(TOP)/tests/unit/malformed.sh || rc=1; \
+	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
+	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
+	exit $$rc
+
+# ---- fuzzing ----
+
+CODEC_FUZZERS     := fuzz_codec fuzz_xenstore fuzz_libxc_walk fuzz_verify
+CODEC_FUZZ_BINS   := $(addprefix $(CODEC_BUILD)/fuzz/,$(CODEC_FUZZERS))
+CODEC_FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+                     -fno-sanitize-recover=all $(XS_CPPFLAGS)
+CODEC_FUZZ_CHECK_SECONDS ?= 20
+FUZZ_SECONDS      ?= 60
+CODEC_CORPUS      := $(CODEC_BUILD)/corpus
+
+$(CODEC_BUILD)/fuzz/%: $(TOP)/tests/fuzz/%.c $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDRS)
+	@mkdir -p $(@D)
+	$(CODEC_CLANG) $(CODEC_FUZZ_CFLAGS) -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
+
+# Seeds come from the generator at build time; nothing binary is committed.
+$(CODEC_CORPUS)/.stamp: $(BUILD)/bin/mkstream $(TOP)/tests/fuzz/make-corpus.sh
+	@mkdir -p $(@D)
+	MKSTREAM=$(BUILD)/bin/mkstream bash $(TOP)/tests/fuzz/make-corpus.sh $(CODEC_CORPUS)
+	@touch $@
+
+codec-fuzz-run = \
+	RESULTS=$(RESULTS)/$(1).log FUZZ_DIR=$(CODEC_BUILD)/fuzz \
+	    CORPUS=$(CODEC_CORPUS) SECONDS_EACH=$(2) CLANG=$(CODEC_CLANG) \
+	    bash $(TOP)/tests/fuzz/run-fuzzers.sh $(CODEC_FUZZERS)
+
+CHECK_STAGES_ALL += check-fuzz
+check-fuzz: $(BUILD)/bin/mkstream
+	@mkdir -p $(RESULTS)
+	@if $(MAKE) --no-print-directory $(CODEC_FUZZ_BINS) $(CODEC_CORPUS)/.stamp \
+	        >$(CODEC_BUILD)/fuzz-build.log 2>&1; then \
+	    $(call codec-fuzz-run,check-fuzz,$(CODEC_FUZZ_CHECK_SECONDS)); \
+	else \
+	    for f in $(CODEC_FUZZERS); do \
+	        echo "SKIP: $$f (libFuzzer unavailable; see $(CODEC_BUILD)/fuzz-build.log)" \
+	            | tee -a $(RESULTS)/check-fuzz.log; done; \
+	fi
+
+fuzz: $(CODEC_FUZZ_BINS) $(CODEC_CORPUS)/.stamp
+	@mkdir -p $(RESULTS)
+	@$(call codec-fuzz-run,fuzz,$(FUZZ_SECONDS))
+
+# ---- benchmark ----
+
+BENCH_GIB ?= 2
+CODEC_BENCH_DIR := $(BUILD)/bench
+
+$(BUILD)/bin/rss-time: $(TOP)/tests/bench/rss-time.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN_CFLAGS) $(OPT_CFLAGS) -o $@ $<
+
+bench: $(BUILD)/bin/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/rss-time
+	@BENCH_GIB=$(BENCH_GIB) BENCH_DIR=$(CODEC_BENCH_DIR) BIN=$(BUILD)/bin \
+	    bash $(TOP)/tests/bench/bench-verify.sh
+
+.PHONY: check-unit check-fuzz fuzz bench

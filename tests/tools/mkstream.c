@@ -1,0 +1,897 @@
+/*
+ * mkstream: writes synthetic Xen save images and migration streams for
+ * xen-stream's tests, fuzz corpus and benchmark.
+ *
+ *   mkstream [--shape pv|hvm] [--pages N] [--checkpoints N] [--final-end]
+ *            [--optional] [--xenstore] [--no-xl] [--libxc-version 2|3]
+ *            [--trailing N] [--variant NAME] OUT
+ *   mkstream --list-variants       NAME EXPECTED-EXIT FRAGMENT DESCRIPTION
+ *   mkstream --boundaries [...]    offsets of every structure boundary
+ *   mkstream --bench-gib N OUT     a PV image of N GiB of PAGE_DATA
+ *
+ * The layouts follow the format, not any particular writer: records are
+ * built field by field here, so a bug shared with the codec cannot hide.
+ */
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Output buffer with a log of where things are ---- */
+
+typedef struct mark {
+    char layer;          /* 'x' xl, 'l' libxl, 'c' libxc */
+    uint32_t type;       /* record type, or ~0 for a header */
+    size_t offset;
+    size_t length;       /* whole structure including padding */
+    size_t body;         /* body length (records) */
+} mark;
+
+static unsigned char *out;
+static size_t out_len, out_cap;
+static FILE *out_file;          /* bench mode writes straight through */
+static uint64_t out_total;
+static mark marks[4096];
+static size_t nmarks;
+
+static void emit(const void *p, size_t n)
+{
+    if (out_file) {
+        if (fwrite(p, 1, n, out_file) != n) {
+            perror("mkstream: write");
+            exit(2);
+        }
+        out_total += n;
+        return;
+    }
+    if (out_len + n > out_cap) {
+        out_cap = (out_len + n) * 2 + 4096;
+        out = realloc(out, out_cap);
+        if (!out) {
+            perror("mkstream");
+            exit(2);
+        }
+    }
+    memcpy(out + out_len, p, n);
+    out_len += n;
+}
+
+static size_t pos(void)
+{
+    return out_file ? (size_t)out_total : out_len;
+}
+
+static void note(char layer, uint32_t type, size_t off, size_t len,
+                 size_t body)
+{
+    if (out_file || nmarks == sizeof(marks) / sizeof(marks[0]))
+        return;
+    marks[nmarks].layer = layer;
+    marks[nmarks].type = type;
+    marks[nmarks].offset = off;
+    marks[nmarks].length = len;
+    marks[nmarks].body = body;
+    nmarks++;
+}
+
+static void u8(unsigned v) { unsigned char b = (unsigned char)v; emit(&b, 1); }
+static void le16(unsigned v) { u8(v & 0xff); u8((v >> 8) & 0xff); }
+static void le32(uint32_t v) { le16(v & 0xffff); le16(v >> 16); }
+static void le64(uint64_t v) { le32((uint32_t)v); le32((uint32_t)(v >> 32)); }
+static void be32(uint32_t v)
+{
+    u8(v >> 24); u8((v >> 16) & 0xff); u8((v >> 8) & 0xff); u8(v & 0xff);
+}
+static void zeros(size_t n) { while (n--) u8(0); }
+
+static void put_le32_at(size_t off, uint32_t v)
+{
+    out[off] = (unsigned char)v;
+    out[off + 1] = (unsigned char)(v >> 8);
+    out[off + 2] = (unsigned char)(v >> 16);
+    out[off + 3] = (unsigned char)(v >> 24);
+}
+
+/* ---- Options, which the malformed variants bend ---- */
+
+typedef struct opts {
+    int hvm;
+    unsigned pages;
+    unsigned checkpoints;
+    int final_end;
+    int optional;
+    int xenstore;
+    int xl;
+    unsigned libxc_version;
+    unsigned trailing;
+    /* knobs used only by variants */
+    uint32_t xl_byteorder, xl_mandatory;
+    uint32_t emu_id;
+    const char *xs_body; size_t xs_body_len;   /* raw body override */
+    int emu_before_libxc;
+    int second_libxc;
+    int cp_end_plain;        /* CHECKPOINT_END in a plain stream */
+    int cp_state_plain;      /* CHECKPOINT_STATE in a plain stream */
+    int cp_state_len;        /* CHECKPOINT_STATE body length */
+    int end_body;            /* END carries a body */
+    int unknown_mandatory;
+    uint32_t optional_len;   /* override libxl optional record length */
+    int libxc_unknown;
+    int libxc_odd_vcpu;      /* an X86_PV_VCPU_EXTENDED needing padding */
+    int legacy_bare;
+} opts;
+
+/* ---- xl and libxl layers ---- */
+
+static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
+
+static void xl_header(const opts *o)
+{
+    static const char config[] =
+        "{\n    \"c_info\": {\n        \"type\": \"pv\",\n"
+        "        \"name\": \"mkstream-guest\"\n    },\n"
+        "    \"b_info\": {\n        \"max_memkb\": 131072\n    }\n}\n";
+    size_t start = pos();
+
+    emit(xl_magic, 32);
+    le32(o->xl_byteorder);
+    le32(o->xl_mandatory);
+    le32(0);
+    le32(4 + sizeof(config));
+    le32(sizeof(config));
+    emit(config, sizeof(config));
+    note('x', ~0u, start, pos() - start, 0);
+}
+
+static void libxl_header(void)
+{
+    size_t start = pos();
+
+    emit("LibxlFmt", 8);
+    be32(2);
+    be32(0);
+    note('l', ~0u, start, 16, 0);
+}
+
+static void rec(char layer, uint32_t type, const void *body, size_t len)
+{
+    size_t start = pos();
+
+    le32(type);
+    le32((uint32_t)len);
+    if (len)
+        emit(body, len);
+    zeros((8 - len % 8) % 8);
+    note(layer, type, start, pos() - start, len);
+}
+
+static void emu_rec(uint32_t type, uint32_t id, const void *body, size_t len)
+{
+    unsigned char *b = malloc(len + 8);
+
+    b[0] = (unsigned char)id; b[1] = b[2] = b[3] = 0;
+    memset(b + 4, 0, 4);
+    memcpy(b + 8, body, len);
+    rec('l', type, b, len + 8);
+    free(b);
+}
+
+static void emulator_context(const opts *o)
+{
+    unsigned char state[7600];
+    size_t i;
+
+    memcpy(state, "QEVM", 4);
+    for (i = 4; i < sizeof(state); i++)
+        state[i] = (unsigned char)(i * 7);
+    emu_rec(3, o->emu_id, state, sizeof(state));
+}
+
+static void emulator_xenstore(const opts *o)
+{
+    static const char body[] =
+        "physmap/f0000000/start_addr\0f0000000\0"
+        "physmap/f0000000/size\0" "1000000\0"
+        "physmap/f0000000/name\0vga.vram";
+
+    if (o->xs_body)
+        emu_rec(2, o->emu_id, o->xs_body, o->xs_body_len);
+    else
+        emu_rec(2, o->emu_id, body, sizeof(body));
+}
+
+static void libxl_emulator_records(const opts *o)
+{
+    if (!o->hvm)
+        return;
+    if (o->xenstore)
+        emulator_xenstore(o);
+    emulator_context(o);
+}
+
+/* ---- libxc layer ---- */
+
+static void libxc_headers(const opts *o)
+{
+    size_t start = pos();
+
+    emit("\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+    emit("XENF", 4);
+    be32(o->libxc_version);
+    u8(0); u8(0);           /* options, big-endian */
+    zeros(6);
+    note('c', ~0u, start, 24, 0);
+    start = pos();
+    le32(o->hvm ? 2 : 1);
+    le16(12);
+    le16(0);
+    le32(4);
+    le32(17);
+    note('c', ~1u, start, 16, 0);
+}
+
+/* One PAGE_DATA record: n pfns from first; every 97th is XTAB (no data)
+ * in HVM shapes so the data-count rule is exercised. */
+static void page_batch(const opts *o, uint64_t first, unsigned n)
+{
+    static unsigned char page[4096];
+    size_t start = pos();
+    unsigned i, data = 0;
+    uint64_t body;
+
+    for (i = 0; i < n; i++)
+        if (!(o->hvm && (first + i) % 97 == 96))
+            data++;
+    body = 8 + 8 * (uint64_t)n + 4096 * (uint64_t)data;
+    le32(1);
+    le32((uint32_t)body);
+    le32(n);
+    le32(0);
+    for (i = 0; i < n; i++) {
+        uint64_t type = (o->hvm && (first + i) % 97 == 96) ? 0xfu : 0u;
+
+        le64((first + i) | type << 60);
+    }
+    for (i = 0; i < n; i++) {
+        if (o->hvm && (first + i) % 97 == 96)
+            continue;
+        memset(page, (int)((first + i) & 0xff), sizeof(page));
+        memcpy(page, &first, sizeof(first));
+        emit(page, sizeof(page));
+    }
+    note('c', 1, start, pos() - start, (size_t)body);
+}
+
+static void memory(const opts *o, uint64_t first, unsigned pages)
+{
+    while (pages) {
+        unsigned n = pages > 1024 ? 1024 : pages;
+
+        page_batch(o, first, n);
+        first += n;
+        pages -= n;
+    }
+}
+
+static void static_records(const opts *o)
+{
+    unsigned char b[24 * 4];
+    unsigned i;
+
+    if (!o->hvm) {
+        unsigned char info[8] = { 8, 4, 0, 0, 0, 0, 0, 0 };
+
+        rec('c', 2, info, sizeof(info));
+    }
+    if (o->libxc_version >= 3) {
+        for (i = 0; i < sizeof(b); i++)
+            b[i] = (unsigned char)i;
+        rec('c', 0x11, b, sizeof(b));            /* 4 CPUID leaves */
+        rec('c', 0x12, b, 32);                   /* 2 MSRs */
+        rec('c', 0x10, NULL, 0);                 /* STATIC_DATA_END */
+    }
+    if (!o->hvm) {
+        unsigned char p2m[8 + 8];
+
+        memset(p2m, 0, sizeof(p2m));
+        p2m[4] = (unsigned char)(o->pages - 1);
+        p2m[5] = (unsigned char)((o->pages - 1) >> 8);
+        p2m[8] = 0x42;
+        rec('c', 3, p2m, sizeof(p2m));
+    }
+}
+
+static void hvm_entry(unsigned char **p, unsigned code, unsigned inst,
+                      uint32_t len)
+{
+    unsigned char *q = *p;
+
+    q[0] = (unsigned char)code; q[1] = 0;
+    q[2] = (unsigned char)inst; q[3] = 0;
+    q[4] = (unsigned char)len; q[5] = (unsigned char)(len >> 8);
+    q[6] = q[7] = 0;
+    memset(q + 8, 0x11, len);
+    *p = q + 8 + len;
+}
+
+static void hvm_context(void)
+{
+    static unsigned char b[8192];
+    unsigned char *p = b;
+
+    hvm_entry(&p, 1, 0, 24);          /* HEADER */
+    b[8] = 0x86; b[9] = 0x12; b[10] = 0x38; b[11] = 0x54;
+    hvm_entry(&p, 2, 0, 1024);        /* CPU */
+    hvm_entry(&p, 3, 0, 8);           /* PIC master */
+    hvm_entry(&p, 3, 1, 8);           /* PIC slave */
+    hvm_entry(&p, 4, 0, 216);         /* IOAPIC */
+    hvm_entry(&p, 5, 0, 40);          /* LAPIC */
+    hvm_entry(&p, 6, 0, 1024);        /* LAPIC_REGS */
+    hvm_entry(&p, 7, 0, 16);          /* PCI_IRQ */
+    hvm_entry(&p, 8, 0, 8);           /* ISA_IRQ */
+    hvm_entry(&p, 9, 0, 8);           /* PCI_LINK */
+    hvm_entry(&p, 10, 0, 60);         /* PIT */
+    hvm_entry(&p, 11, 0, 14);         /* RTC */
+    hvm_entry(&p, 12, 0, 96);         /* HPET */
+    hvm_entry(&p, 13, 0, 8);          /* PMTIMER */
+    hvm_entry(&p, 14, 0, 472);        /* MTRR */
+    hvm_entry(&p, 16, 0, 576);        /* CPU_XSAVE */
+    hvm_entry(&p, 0, 0, 0);           /* END */
+    rec('c', 9, b, (size_t)(p - b));
+}
+
+static void hvm_params(void)
+{
+    static const uint64_t params[][2] = {
+        { 1, 0xfeffc }, { 2, 1 }, { 17, 0xfefff }, { 18, 2 },
+        { 9, 0 }, { 10, 1 }, { 12, 0xfeffd000 }, { 0, 0x100000000000001ULL },
+    };
+    unsigned char b[8 + sizeof(params)];
+    size_t i, j;
+
+    memset(b, 0, 8);
+    b[0] = sizeof(params) / sizeof(params[0]);
+    for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+        for (j = 0; j < 8; j++) {
+            b[8 + 16 * i + j] = (unsigned char)(params[i][0] >> (8 * j));
+            b[16 + 16 * i + j] = (unsigned char)(params[i][1] >> (8 * j));
+        }
+    rec('c', 10, b, sizeof(b));
+}
+
+static void vcpu_state(const opts *o)
+{
+    unsigned char b[8 + 1024];
+    unsigned char tsc[24] = { 0 };
+
+    tsc[4] = 0x40; tsc[5] = 0x9c;             /* 40000 kHz */
+    rec('c', 8, tsc, sizeof(tsc));
+    if (o->hvm) {
+        hvm_context();
+        hvm_params();
+        return;
+    }
+    memset(b, 0, sizeof(b));
+    memset(b + 8, 0x5a, 1024);
+    {
+        static unsigned char shinfo[4096];
+
+        rec('c', 7, shinfo, sizeof(shinfo));      /* SHARED_INFO */
+    }
+    rec('c', 4, b, 8 + 1024);                     /* VCPU_BASIC, vcpu 0 */
+    rec('c', 5, b, o->libxc_odd_vcpu ? 8 + 12 : 8 + 16);
+    rec('c', 0x0c, b, 8 + 32);                    /* VCPU_MSRS */
+}
+
+/* ---- The whole stream ---- */
+
+static void libxc_optional(const opts *o)
+{
+    static const char note_text[] = "mkstream optional libxc record";
+
+    if (o->optional)
+        rec('c', 0x80000001u, note_text, sizeof(note_text));
+}
+
+static void stream(const opts *o)
+{
+    unsigned cp;
+
+    if (o->legacy_bare) {
+        /* First octets of a 64-bit legacy image: p2m size, then chunks. */
+        le64(32768);
+        le32(0xfffffff0u);
+        zeros(256);
+        return;
+    }
+    if (o->xl)
+        xl_header(o);
+    libxl_header();
+    if (o->optional) {
+        static const char text[] = "mkstream optional libxl record";
+
+        rec('l', 0x80000010u, text, sizeof(text));
+    }
+    if (o->optional_len) {
+        size_t start = pos();
+
+        le32(0x80000011u);
+        le32(o->optional_len);
+        zeros(64);
+        note('l', 0x80000011u, start, 72, o->optional_len);
+    }
+    if (o->emu_before_libxc)
+        emulator_context(o);
+    if (o->unknown_mandatory)
+        rec('l', 6, "abcd", 4);
+    if (o->cp_end_plain)
+        rec('l', 4, NULL, 0);
+    if (o->cp_state_plain) {
+        unsigned char s[4] = { 1, 0, 0, 0 };
+
+        rec('l', 5, s, 4);
+    }
+    rec('l', 1, NULL, 0);                         /* LIBXC_CONTEXT */
+    libxc_headers(o);
+    static_records(o);
+    libxc_optional(o);
+    if (o->libxc_unknown)
+        rec('c', 0x13, NULL, 0);
+    memory(o, 0, o->pages);
+    vcpu_state(o);
+
+    for (cp = 0; cp < o->checkpoints; cp++) {
+        rec('c', 14, NULL, 0);                    /* libxc CHECKPOINT */
+        libxl_emulator_records(o);
+        if (o->cp_state_len) {
+            unsigned char s[16] = { 2 };
+
+            rec('l', 5, s, (size_t)o->cp_state_len);
+        }
+        rec('l', 4, NULL, 0);                     /* CHECKPOINT_END */
+        if (cp + 1 == o->checkpoints && !o->final_end)
+            goto out;                             /* failover: no END */
+        memory(o, 16 * cp, 16);                   /* dirty pages */
+        vcpu_state(o);
+    }
+    rec('c', 0, NULL, 0);                         /* libxc END */
+    if (o->second_libxc)
+        rec('l', 1, NULL, 0);
+    libxl_emulator_records(o);
+    if (o->end_body)
+        rec('l', 0, "\0\0\0\0\0\0\0\0", 8);
+    else
+        rec('l', 0, NULL, 0);                     /* libxl END */
+out:
+    if (o->trailing) {
+        static const char banner[] = "domain received, ready to unpause";
+        unsigned i;
+
+        for (i = 0; i < o->trailing; i++)
+            u8((unsigned char)banner[i % sizeof(banner)]);
+    }
+}
+
+/* ---- Malformed variants ---- */
+
+static const mark *find(char layer, uint32_t type, unsigned nth)
+{
+    size_t i;
+
+    for (i = 0; i < nmarks; i++)
+        if (marks[i].layer == layer && marks[i].type == type && !nth--)
+            return &marks[i];
+    fprintf(stderr, "mkstream: variant needs a %c record 0x%x\n", layer,
+            type);
+    exit(2);
+}
+
+typedef struct variant {
+    const char *name;
+    int expect;                /* xen-stream exit status */
+    const char *fragment;      /* must appear in the message */
+    const char *what;
+} variant;
+
+static const variant variants[] = {
+    { "valid-pv", 0, "valid", "PV guest, xl header, libxc v3" },
+    { "valid-hvm", 0, "valid", "HVM guest with HVM_CONTEXT, HVM_PARAMS, EMULATOR_CONTEXT" },
+    { "valid-hvm-xenstore", 0, "valid", "HVM guest with EMULATOR_XENSTORE_DATA physmap keys" },
+    { "valid-bare-libxl", 0, "valid", "no xl header" },
+    { "valid-libxc-v2", 0, "valid", "libxc stream version 2 (no STATIC_DATA_END)" },
+    { "valid-optional", 0, "valid", "optional libxl and libxc records are skipped" },
+    { "valid-checkpointed", 0, "valid", "3 checkpoints, stream stops after the last (failover)" },
+    { "valid-checkpointed-end", 0, "valid", "HVM, 2 checkpoints then libxc END and libxl END" },
+    { "valid-colo-state", 0, "valid", "checkpointed with CHECKPOINT_STATE records" },
+    { "valid-trailing", 0, "valid", "live capture: xl handshake after END is trailing data" },
+    { "trunc-xl-header", 1, "xl save header", "cut inside the xl header" },
+    { "trunc-libxl-header", 1, "stream header", "cut inside the libxl header" },
+    { "trunc-record-header", 1, "record 0", "cut inside the LIBXC_CONTEXT record header" },
+    { "trunc-libxc-image-header", 1, "libxc image header", "cut inside libxc's image header" },
+    { "trunc-libxc-domain-header", 1, "libxc domain header", "cut inside libxc's domain header" },
+    { "trunc-page-data-pfns", 1, "PAGE_DATA", "cut inside a PAGE_DATA pfn array" },
+    { "trunc-page-data-pages", 1, "PAGE_DATA", "cut inside PAGE_DATA page contents" },
+    { "trunc-before-libxc-end", 1, "libxc record", "cut where libxc's END should be" },
+    { "trunc-emulator-context", 1, "EMULATOR_CONTEXT", "cut inside QEMU's state" },
+    { "trunc-xenstore-padding", 1, "EMULATOR_XENSTORE_DATA", "cut inside a record's padding" },
+    { "trunc-before-end", 1, "END record", "cut where libxl END should be" },
+    { "bad-xl-magic", 1, "xl save header", "xl magic damaged after its first 8 octets" },
+    { "xl-big-endian", 1, "big-endian", "xl byte-order marker big-endian" },
+    { "xl-unknown-mandatory", 1, "mandatory flags", "xl mandatory flag bit 5" },
+    { "legacy-xl", 1, "convert-legacy-stream", "xl header without STREAMv2: pre-4.6 image" },
+    { "legacy-bare", 1, "convert-legacy-stream", "bare legacy libxc image" },
+    { "bad-ident", 1, "bad ident", "libxl ident \"LibxlFmX\"" },
+    { "bad-version", 1, "unsupported version", "libxl version 3" },
+    { "big-endian", 1, "big-endian", "libxl options bit 0" },
+    { "reserved-option", 1, "reserved option", "libxl options bit 5" },
+    { "wrap-fffffff9", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFF9" },
+    { "wrap-fffffffa", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFFA" },
+    { "wrap-fffffffb", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFFB" },
+    { "wrap-fffffffc", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFFC" },
+    { "wrap-fffffffd", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFFD" },
+    { "wrap-fffffffe", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFFE" },
+    { "wrap-ffffffff", 1, "EMULATOR_CONTEXT", "EMULATOR_CONTEXT length 0xFFFFFFFF" },
+    { "xenstore-over-cap", 1, "too long", "EMULATOR_XENSTORE_DATA length 1 MiB + 1" },
+    { "optional-over-cap", 1, "too long", "optional record length 16 MiB + 1" },
+    { "unknown-mandatory", 1, "UNKNOWN(0x6)", "libxl record type 6" },
+    { "end-with-body", 1, "(END)", "END with an 8-octet body" },
+    { "nonzero-padding", 1, "non-zero padding", "EMULATOR_XENSTORE_DATA padding octet 0x5a" },
+    { "second-libxc-context", 1, "second LIBXC_CONTEXT", "LIBXC_CONTEXT after libxc's END" },
+    { "emulator-before-libxc", 1, "before LIBXC_CONTEXT", "EMULATOR_CONTEXT first" },
+    { "unknown-emulator", 1, "emulator id", "emulator id 7" },
+    { "xs-absolute-key", 1, "absolute key", "key \"/local/domain/0\"" },
+    { "xs-empty-key", 1, "empty key", "body starting with NUL" },
+    { "xs-long-key", 1, "bad xenstore key", "key of 3073 octets" },
+    { "xs-illegal-char", 1, "bad xenstore key", "key with a space" },
+    { "xs-bad-value", 1, "bad xenstore value", "value with a newline" },
+    { "xs-no-terminator", 1, "unterminated", "last value without NUL" },
+    { "xs-odd-strings", 1, "key without value", "three strings" },
+    { "checkpoint-end-plain", 1, "CHECKPOINT_END", "CHECKPOINT_END in a plain stream" },
+    { "checkpoint-state-plain", 1, "CHECKPOINT_STATE", "CHECKPOINT_STATE in a plain stream" },
+    { "checkpoint-state-size", 1, "CHECKPOINT_STATE", "CHECKPOINT_STATE with 8 octets" },
+    { "page-data-count-mismatch", 1, "PAGE_DATA count mismatch", "count 1023 in a record holding 1024 pfns and pages" },
+    { "page-data-zero-count", 1, "PAGE_DATA", "count 0" },
+    { "page-data-bad-type", 1, "PAGE_DATA", "pfn type 0x5 (reserved)" },
+    { "libxc-bad-marker", 1, "libxc image header", "marker with a zero octet" },
+    { "libxc-bad-version", 1, "libxc image header", "libxc version 4" },
+    { "libxc-bad-domain", 1, "libxc domain header", "domain type 5" },
+    { "libxc-unknown-type", 1, "type 0x00000013", "libxc record type 0x13" },
+    { "libxc-bad-padding", 1, "X86_PV_VCPU_EXTENDED", "non-zero libxc padding" },
+    { "hvm-bad-magic", 1, "HVM_CONTEXT", "HVM save HEADER magic wrong" },
+    { "hvm-no-end", 1, "HVM_CONTEXT", "HVM_CONTEXT without END save record" },
+    { "hvm-params-count", 1, "HVM_PARAMS", "HVM_PARAMS count one too many" },
+    { "static-data-after", 1, "STATIC_DATA_END", "PAGE_DATA before STATIC_DATA_END in v3" },
+};
+
+#define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
+
+static void defaults(opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->pages = 256;
+    o->xl = 1;
+    o->libxc_version = 3;
+    o->xl_byteorder = 0x01020304u;
+    o->xl_mandatory = 3;
+    o->emu_id = 2;
+}
+
+static char long_key[3200];
+
+/* Settings that shape generation. */
+static void prepare(const char *name, opts *o)
+{
+    static const char abs_key[] = "/local/domain/0\0x";
+    static const char empty_key[] = "\0x";
+    static const char space_key[] = "physmap/a b\0x";
+    static const char nl_value[] = "physmap/a\0x\ny";
+    static const char unterminated[] = "physmap/a\0xyz";
+    static const char odd[] = "physmap/a\0x\0physmap/b";
+
+    if (!strncmp(name, "valid-hvm", 9) || !strncmp(name, "xs-", 3) ||
+        !strcmp(name, "trunc-emulator-context") ||
+        !strncmp(name, "wrap-", 5) || !strcmp(name, "xenstore-over-cap") ||
+        !strcmp(name, "nonzero-padding") || !strcmp(name, "unknown-emulator") ||
+        !strncmp(name, "hvm-", 4) || !strcmp(name, "trunc-xenstore-padding"))
+        o->hvm = 1;
+    if (!strcmp(name, "valid-hvm-xenstore") ||
+        !strcmp(name, "xenstore-over-cap") ||
+        !strcmp(name, "nonzero-padding") ||
+        !strcmp(name, "trunc-xenstore-padding"))
+        o->xenstore = 1;
+    if (!strcmp(name, "valid-bare-libxl"))
+        o->xl = 0;
+    if (!strcmp(name, "valid-libxc-v2"))
+        o->libxc_version = 2;
+    if (!strcmp(name, "valid-optional"))
+        o->optional = 1;
+    if (!strcmp(name, "valid-checkpointed"))
+        o->checkpoints = 3;
+    if (!strcmp(name, "valid-checkpointed-end")) {
+        o->hvm = 1;
+        o->checkpoints = 2;
+        o->final_end = 1;
+    }
+    if (!strcmp(name, "valid-colo-state")) {
+        o->checkpoints = 2;
+        o->cp_state_len = 4;
+    }
+    if (!strcmp(name, "checkpoint-state-size")) {
+        o->checkpoints = 1;
+        o->cp_state_len = 8;
+    }
+    if (!strcmp(name, "valid-trailing"))
+        o->trailing = 60;
+    if (!strcmp(name, "xl-big-endian"))
+        o->xl_byteorder = 0x04030201u;
+    if (!strcmp(name, "xl-unknown-mandatory"))
+        o->xl_mandatory = 3 | 1u << 5;
+    if (!strcmp(name, "legacy-xl"))
+        o->xl_mandatory = 1;
+    if (!strcmp(name, "legacy-bare"))
+        o->legacy_bare = 1;
+    if (!strcmp(name, "optional-over-cap"))
+        o->optional_len = (16u << 20) + 1;
+    if (!strcmp(name, "unknown-mandatory"))
+        o->unknown_mandatory = 1;
+    if (!strcmp(name, "end-with-body"))
+        o->end_body = 1;
+    if (!strcmp(name, "second-libxc-context"))
+        o->second_libxc = 1;
+    if (!strcmp(name, "emulator-before-libxc")) {
+        o->hvm = 1;
+        o->emu_before_libxc = 1;
+    }
+    if (!strcmp(name, "unknown-emulator"))
+        o->emu_id = 7;
+    if (!strcmp(name, "checkpoint-end-plain"))
+        o->cp_end_plain = 1;
+    if (!strcmp(name, "checkpoint-state-plain"))
+        o->cp_state_plain = 1;
+    if (!strcmp(name, "libxc-unknown-type"))
+        o->libxc_unknown = 1;
+    if (!strcmp(name, "libxc-bad-padding"))
+        o->libxc_odd_vcpu = 1;
+    if (!strcmp(name, "page-data-count-mismatch"))
+        o->pages = 1024;
+#define XS(s) (o->xs_body = (s), o->xs_body_len = sizeof(s))
+    if (!strcmp(name, "xs-absolute-key")) XS(abs_key);
+    if (!strcmp(name, "xs-empty-key")) XS(empty_key);
+    if (!strcmp(name, "xs-illegal-char")) XS(space_key);
+    if (!strcmp(name, "xs-bad-value")) XS(nl_value);
+    if (!strcmp(name, "xs-odd-strings")) XS(odd);
+    if (!strcmp(name, "xs-no-terminator")) {
+        o->xs_body = unterminated;
+        o->xs_body_len = sizeof(unterminated) - 1;
+    }
+    if (!strcmp(name, "xs-long-key")) {
+        memset(long_key, 'k', 3073);
+        memcpy(long_key + 3074, "v", 2);
+        o->xs_body = long_key;
+        o->xs_body_len = 3076;
+    }
+#undef XS
+    if (!strncmp(name, "xs-", 3))
+        o->xenstore = 1;
+}
+
+/* Byte surgery on the generated stream.  Returns the new length. */
+static size_t patch(const char *name, size_t len)
+{
+    const mark *m;
+
+    if (!strcmp(name, "trunc-xl-header"))
+        return 20;
+    if (!strcmp(name, "trunc-libxl-header"))
+        return find('l', ~0u, 0)->offset + 11;
+    if (!strcmp(name, "trunc-record-header"))
+        return find('l', 1, 0)->offset + 5;
+    if (!strcmp(name, "trunc-libxc-image-header"))
+        return find('c', ~0u, 0)->offset + 13;
+    if (!strcmp(name, "trunc-libxc-domain-header"))
+        return find('c', ~1u, 0)->offset + 3;
+    if (!strcmp(name, "trunc-page-data-pfns"))
+        return find('c', 1, 0)->offset + 8 + 8 + 100;
+    if (!strcmp(name, "trunc-page-data-pages"))
+        return find('c', 1, 0)->offset + 8 + 8 + 8 * 256 + 5000;
+    if (!strcmp(name, "trunc-before-libxc-end"))
+        return find('c', 0, 0)->offset;
+    if (!strcmp(name, "trunc-emulator-context"))
+        return find('l', 3, 0)->offset + 3000;
+    if (!strcmp(name, "trunc-xenstore-padding")) {
+        m = find('l', 2, 0);
+        return m->offset + m->length - 1;
+    }
+    if (!strcmp(name, "trunc-before-end"))
+        return find('l', 0, 0)->offset;
+    if (!strcmp(name, "bad-xl-magic"))
+        out[12] ^= 0x20;
+    if (!strcmp(name, "bad-ident"))
+        out[find('l', ~0u, 0)->offset + 7] = 'X';
+    if (!strcmp(name, "bad-version"))
+        out[find('l', ~0u, 0)->offset + 11] = 3;
+    if (!strcmp(name, "big-endian"))
+        out[find('l', ~0u, 0)->offset + 15] = 1;
+    if (!strcmp(name, "reserved-option"))
+        out[find('l', ~0u, 0)->offset + 15] = 0x20;
+    if (!strncmp(name, "wrap-", 5))
+        put_le32_at(find('l', 3, 0)->offset + 4,
+                    (uint32_t)strtoul(name + 5, NULL, 16));
+    if (!strcmp(name, "xenstore-over-cap"))
+        put_le32_at(find('l', 2, 0)->offset + 4, (1u << 20) + 1);
+    if (!strcmp(name, "nonzero-padding")) {
+        m = find('l', 2, 0);
+        out[m->offset + m->length - 1] = 0x5a;
+    }
+    if (!strcmp(name, "page-data-count-mismatch")) {
+        m = find('c', 1, 0);
+        put_le32_at(m->offset + 8, 1023);
+    }
+    if (!strcmp(name, "page-data-zero-count"))
+        put_le32_at(find('c', 1, 0)->offset + 8, 0);
+    if (!strcmp(name, "page-data-bad-type"))
+        out[find('c', 1, 0)->offset + 16 + 8 * 3 + 7] = 0x50;
+    if (!strcmp(name, "libxc-bad-marker"))
+        out[find('c', ~0u, 0)->offset + 3] = 0;
+    if (!strcmp(name, "libxc-bad-version"))
+        out[find('c', ~0u, 0)->offset + 15] = 4;
+    if (!strcmp(name, "libxc-bad-domain"))
+        out[find('c', ~1u, 0)->offset] = 5;
+    if (!strcmp(name, "libxc-bad-padding")) {
+        m = find('c', 5, 0);
+        out[m->offset + m->length - 2] = 1;
+    }
+    if (!strcmp(name, "hvm-bad-magic"))
+        out[find('c', 9, 0)->offset + 8 + 8] ^= 0xff;
+    if (!strcmp(name, "hvm-no-end")) {
+        /* Turn the END descriptor into a second PMTIMER with no room. */
+        m = find('c', 9, 0);
+        out[m->offset + 8 + m->body - 8] = 13;
+        out[m->offset + 8 + m->body - 4] = 8;
+    }
+    if (!strcmp(name, "hvm-params-count"))
+        out[find('c', 10, 0)->offset + 8] += 1;
+    if (!strcmp(name, "static-data-after")) {
+        /* Relabel STATIC_DATA_END as VERIFY: memory then precedes it. */
+        out[find('c', 0x10, 0)->offset] = 0x0d;
+    }
+    return len;
+}
+
+/* ---- Bench image: xl + libxl + libxc with N GiB of PAGE_DATA ---- */
+
+static void bench(const char *path, unsigned gib)
+{
+    opts o;
+    uint64_t pages = (uint64_t)gib << 18, done_pages = 0;
+
+    out_file = fopen(path, "wb");
+    if (!out_file) {
+        perror(path);
+        exit(2);
+    }
+    setvbuf(out_file, NULL, _IOFBF, 1 << 20);
+    defaults(&o);
+    o.pages = 1024;
+    xl_header(&o);
+    libxl_header();
+    rec('l', 1, NULL, 0);
+    libxc_headers(&o);
+    static_records(&o);
+    while (done_pages < pages) {
+        page_batch(&o, done_pages, 1024);
+        done_pages += 1024;
+    }
+    vcpu_state(&o);
+    rec('c', 0, NULL, 0);
+    rec('l', 0, NULL, 0);
+    if (fclose(out_file)) {
+        perror(path);
+        exit(2);
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: mkstream [--shape pv|hvm] [--pages N] "
+            "[--checkpoints N] [--final-end] [--optional] [--xenstore] "
+            "[--no-xl] [--libxc-version 2|3] [--trailing N] "
+            "[--variant NAME] [--boundaries] OUT\n"
+            "       mkstream --list-variants\n"
+            "       mkstream --bench-gib N OUT\n");
+    exit(2);
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = NULL, *variant = NULL;
+    int boundaries = 0;
+    size_t len, i;
+    opts o;
+    FILE *f;
+
+    defaults(&o);
+    for (i = 1; i < (size_t)argc; i++) {
+        const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
+
+        if (!strcmp(a, "--list-variants")) {
+            for (i = 0; i < NVARIANTS; i++)
+                printf("%s\t%d\t%s\t%s\n", variants[i].name,
+                       variants[i].expect, variants[i].fragment,
+                       variants[i].what);
+            return 0;
+        } else if (!strcmp(a, "--bench-gib") && v && i + 2 < (size_t)argc) {
+            bench(argv[i + 2], (unsigned)atoi(v));
+            return 0;
+        } else if (!strcmp(a, "--shape") && v) {
+            o.hvm = !strcmp(v, "hvm");
+            i++;
+        } else if (!strcmp(a, "--pages") && v) {
+            o.pages = (unsigned)atoi(v);
+            i++;
+        } else if (!strcmp(a, "--checkpoints") && v) {
+            o.checkpoints = (unsigned)atoi(v);
+            i++;
+        } else if (!strcmp(a, "--libxc-version") && v) {
+            o.libxc_version = (unsigned)atoi(v);
+            i++;
+        } else if (!strcmp(a, "--trailing") && v) {
+            o.trailing = (unsigned)atoi(v);
+            i++;
+        } else if (!strcmp(a, "--variant") && v) {
+            variant = v;
+            i++;
+        } else if (!strcmp(a, "--final-end")) {
+            o.final_end = 1;
+        } else if (!strcmp(a, "--optional")) {
+            o.optional = 1;
+        } else if (!strcmp(a, "--xenstore")) {
+            o.xenstore = 1;
+        } else if (!strcmp(a, "--no-xl")) {
+            o.xl = 0;
+        } else if (!strcmp(a, "--boundaries")) {
+            boundaries = 1;
+        } else if (a[0] == '-' && a[1]) {
+            usage();
+        } else {
+            path = a;
+        }
+    }
+    if (o.pages < 1)
+        o.pages = 1;
+    if (variant) {
+        for (i = 0; i < NVARIANTS; i++)
+            if (!strcmp(variants[i].name, variant))
+                break;
+        if (i == NVARIANTS) {
+            fprintf(stderr, "mkstream: no variant %s\n", variant);
+            return 2;
+        }
+        prepare(variant, &o);
+    }
+    stream(&o);
+    len = variant ? patch(variant, out_len) : out_len;
+
+    if (boundaries) {
+        /* Every structure start, plus a point inside each structure. */
+        for (i = 0; i < nmarks; i++) {
+            printf("%zu\n", marks[i].offset);
+            if (marks[i].length > 1)
+                printf("%zu\n", marks[i].offset + marks[i].length / 2);
+        }
+        if (!path)
+            return 0;
+    }
+    if (!path)
+        usage();
+    f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
+    if (!f || fwrite(out, 1, len, f) != len || (f != stdout && fclose(f))) {
+        perror(path);
+        return 2;
+    }
+    free(out);
+    return 0;
+}
