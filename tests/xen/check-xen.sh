@@ -91,7 +91,11 @@ fi
 if [ -d "$PATCHED/src/$LIGHT" ]; then
     [ ! -e "$PATCHED/src/$LIGHT/libxl_sr_stream_format.h" ]
     report "build/xen tree has no libxl_sr_stream_format.h" $?
-    for f in libxl_stream_read.c libxl_stream_write.c libxl_sr_codec.c libxl_sr_codec.h; do
+    # Every drop-in is in the tree as it is in tools/libxl/, the required
+    # ones included (a missing one fails here as well as in the build).
+    for f in $( (cd "$DROPINS" && ls -- *.c *.h 2>/dev/null;
+                 echo libxl_stream_read.c libxl_stream_write.c libxl_sr_codec.c libxl_sr_codec.h) |
+               tr ' ' '\n' | sort -u); do
         cmp -s "$DROPINS/$f" "$PATCHED/src/$LIGHT/$f"
         report "build/xen $LIGHT/$f is our tools/libxl/$f" $?
     done
