@@ -85,7 +85,7 @@ CHECK_STAGES_ALL += check-legacy
 LEG_FUZZ_DEP := $(if $(CLANG),$(LEG_FUZZ))
 
 check-legacy: $(BUILD)/bin/convert-legacy-stream $(LEG_TOOLS) $(LEG_FUZZ_DEP)
-	@mkdir -p $(RESULTS)
+	@mkdir -p $(RESULTS); rm -f $(RESULTS)/check-legacy.log
 	@RESULTS=$(RESULTS)/check-legacy.log LEG_BIN=$(LEG_SAN_BIN) \
 	    LEG_BUILD=$(LEG_BUILD) LEG_FUZZ=$(LEG_FUZZ_DEP) \
 	    LEG_REL=$(BUILD)/bin/convert-legacy-stream \

@@ -187,7 +187,15 @@ def build():
     case("batch-huge", s, 1, s.offset("batch"), "pv", "exceeds")
     s = pv_stream()
     s.replace("batch_pfns", s.w(0) + s.w(1) + s.w(1))
-    case("batch-dup-pfn", s, 1, s.offset("batch_pfns"), "pv", "twice")
+    case("batch-dup-pfn", s, 1, s.offset("batch_pfns", 16), "pv", "twice",
+         "entries 1 and 2")
+    s = pv_stream()
+    s.replace("batch_pfns", s.w(2) + s.w(0x10000001) + s.w(0xf0000000))
+    s.insert_before("vcpu_info", "batch2",
+                    struct.pack("<i", 3) + s.w(0xf0000000) + s.w(4) +
+                    s.w(0x20000004) + bytes(2 * 4096))
+    case("batch-dup-pfn-typed", s, 1, s.offset("batch2", 4 + 16), "pv",
+         "twice")
     s = pv_stream()
     s.replace("batch_pfns", s.w(0) + s.w(1) + s.w(64))
     case("batch-pfn-beyond-p2m", s, 1, s.offset("batch_pfns", 16), "pv",
@@ -245,7 +253,7 @@ def build():
     s = hvm_stream()
     s.replace("dm_len", struct.pack("<I", 1000))
     case("dm-truncated", s, 1, s.offset("dm_data"), "hvm", "truncated",
-         "device model state")
+         "device model state", "1000 octets expected, input ended after 100")
     s = hvm_stream()
     s.replace("hvm_ctx", struct.pack("<I", 0x7fffffff) + bytes(64))
     case("hvm-ctx-truncated", s, 1, s.offset("hvm_ctx", 4), "hvm",

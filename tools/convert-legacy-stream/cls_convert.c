@@ -376,16 +376,23 @@ static int convert_batch(cls_job *job, uint32_t entries, uint64_t at)
         if (type_has_data(t))
             with_data++;
         job->v2_pfns[kept] = ((uint64_t)t << 60) | (e & LEG_PFN_MASK);
-        job->raw_pfns[kept] = e & LEG_PFN_MASK;
+        /* Sort key: pfn above the entry's index, so that a repeat can be
+         * reported at the later entry's own offset. */
+        job->raw_pfns[kept] = (e & LEG_PFN_MASK) << 16 | i;
         kept++;
     }
 
     if (kept > 1) {
         qsort(job->raw_pfns, kept, sizeof(job->raw_pfns[0]), cmp_u64);
         for (i = 1; i < kept; i++)
-            if (job->raw_pfns[i] == job->raw_pfns[i - 1])
-                return BAD(pfns_at, "pfn 0x%" PRIx64 " appears twice in one "
-                           "page batch", job->raw_pfns[i]);
+            if (job->raw_pfns[i] >> 16 == job->raw_pfns[i - 1] >> 16) {
+                unsigned second = (unsigned)(job->raw_pfns[i] & 0xffff);
+
+                return BAD(pfns_at + (uint64_t)second * job->word,
+                           "pfn 0x%" PRIx64 " appears twice in one page "
+                           "batch (entries %u and %u)", job->raw_pfns[i] >> 16,
+                           (unsigned)(job->raw_pfns[i - 1] & 0xffff), second);
+            }
     }
 
     job->batches++;

@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: LGPL-2.1-only
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,10 +65,15 @@ int cls_push_null(void *opaque, const void *buf, size_t len)
 
 /* ---- Reading ---- */
 
-int cls_read(cls_job *job, void *buf, size_t len, const char *what)
+/*
+ * Read len octets that are part of a field of span octets starting at
+ * span_at (a large field is read in pieces); a short read is reported
+ * against the whole field.
+ */
+static int read_piece(cls_job *job, void *buf, size_t len, const char *what,
+                      uint64_t span_at, uint64_t span)
 {
     unsigned char *p = buf;
-    uint64_t start = job->in->offset;
     size_t got = 0;
 
     while (got < len) {
@@ -77,13 +83,19 @@ int cls_read(cls_job *job, void *buf, size_t len, const char *what)
             return cls_fail_at(job, CLS_BAD_INPUT, job->in->offset,
                                "read error in %s: %s", what, strerror(errno));
         if (r == 0)
-            return cls_fail_at(job, CLS_BAD_INPUT, start,
-                               "input truncated in %s: needed %zu octets, "
-                               "only %zu left", what, len, got);
+            return cls_fail_at(job, CLS_BAD_INPUT, span_at,
+                               "input truncated in %s: %" PRIu64 " octets "
+                               "expected, input ended after %" PRIu64, what,
+                               span, job->in->offset - span_at);
         got += (size_t)r;
         job->in->offset += (uint64_t)r;
     }
     return 0;
+}
+
+int cls_read(cls_job *job, void *buf, size_t len, const char *what)
+{
+    return read_piece(job, buf, len, what, job->in->offset, len);
 }
 
 int cls_read_u32(cls_job *job, uint32_t *v, const char *what)
@@ -120,11 +132,13 @@ int cls_read_word(cls_job *job, uint64_t *v, const char *what)
 
 int cls_skip(cls_job *job, uint64_t n, const char *what)
 {
+    uint64_t at = job->in->offset, span = n;
+
     while (n) {
         size_t step = n < sizeof(job->copybuf) ? (size_t)n
                                                 : sizeof(job->copybuf);
 
-        if (cls_read(job, job->copybuf, step, what))
+        if (read_piece(job, job->copybuf, step, what, at, span))
             return -1;
         n -= step;
     }
@@ -182,11 +196,13 @@ int cls_flush(cls_job *job)
 
 int cls_copy(cls_job *job, uint64_t n, const char *what)
 {
+    uint64_t at = job->in->offset, span = n;
+
     while (n) {
         size_t step = n < sizeof(job->copybuf) ? (size_t)n
                                                 : sizeof(job->copybuf);
 
-        if (cls_read(job, job->copybuf, step, what) ||
+        if (read_piece(job, job->copybuf, step, what, at, span) ||
             cls_put(job, job->copybuf, step))
             return -1;
         n -= step;
