@@ -191,6 +191,7 @@ def build():
          "entries 1 and 2")
     s = pv_stream()
     s.replace("batch_pfns", s.w(2) + s.w(0x10000001) + s.w(0xf0000000))
+    s.replace("batch_data", bytes(2 * 4096))
     s.insert_before("vcpu_info", "batch2",
                     struct.pack("<i", 3) + s.w(0xf0000000) + s.w(4) +
                     s.w(0x20000004) + bytes(2 * 4096))
