@@ -4,7 +4,7 @@
  *
  *   mkstream [--shape pv|hvm] [--pages N] [--checkpoints N] [--final-end]
  *            [--optional] [--xenstore] [--no-xl] [--libxc-version 2|3]
- *            [--trailing N] [--variant NAME] OUT
+ *            [--trailing N] [--bare-libxc] [--variant NAME] OUT
  *   mkstream --list-variants       NAME EXPECTED-EXIT FRAGMENT DESCRIPTION
  *   mkstream --boundaries [...]    offsets of every structure boundary
  *   mkstream --bench-gib N OUT     a PV image of N GiB of PAGE_DATA
@@ -122,6 +122,7 @@ typedef struct opts {
     int libxc_unknown;
     int libxc_odd_vcpu;      /* an X86_PV_VCPU_EXTENDED needing padding */
     int legacy_bare;
+    int bare_libxc;          /* only libxc's stream, for the walker fuzzer */
 } opts;
 
 /* ---- xl and libxl layers ---- */
@@ -405,6 +406,15 @@ static void stream(const opts *o)
         le64(32768);
         le32(0xfffffff0u);
         zeros(256);
+        return;
+    }
+    if (o->bare_libxc) {
+        libxc_headers(o);
+        static_records(o);
+        libxc_optional(o);
+        memory(o, 0, o->pages);
+        vcpu_state(o);
+        rec('c', 0, NULL, 0);
         return;
     }
     if (o->xl)
@@ -798,7 +808,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: mkstream [--shape pv|hvm] [--pages N] "
             "[--checkpoints N] [--final-end] [--optional] [--xenstore] "
-            "[--no-xl] [--libxc-version 2|3] [--trailing N] "
+            "[--no-xl] [--bare-libxc] [--libxc-version 2|3] [--trailing N] "
             "[--variant NAME] [--boundaries] OUT\n"
             "       mkstream --list-variants\n"
             "       mkstream --bench-gib N OUT\n");
@@ -807,7 +817,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *path = NULL, *variant = NULL;
+    const char *path = NULL, *variant_name = NULL;
     int boundaries = 0;
     size_t len, i;
     opts o;
@@ -842,7 +852,7 @@ int main(int argc, char **argv)
             o.trailing = (unsigned)atoi(v);
             i++;
         } else if (!strcmp(a, "--variant") && v) {
-            variant = v;
+            variant_name = v;
             i++;
         } else if (!strcmp(a, "--final-end")) {
             o.final_end = 1;
@@ -850,6 +860,8 @@ int main(int argc, char **argv)
             o.optional = 1;
         } else if (!strcmp(a, "--xenstore")) {
             o.xenstore = 1;
+        } else if (!strcmp(a, "--bare-libxc")) {
+            o.bare_libxc = 1;
         } else if (!strcmp(a, "--no-xl")) {
             o.xl = 0;
         } else if (!strcmp(a, "--boundaries")) {
@@ -862,18 +874,18 @@ int main(int argc, char **argv)
     }
     if (o.pages < 1)
         o.pages = 1;
-    if (variant) {
+    if (variant_name) {
         for (i = 0; i < NVARIANTS; i++)
-            if (!strcmp(variants[i].name, variant))
+            if (!strcmp(variants[i].name, variant_name))
                 break;
         if (i == NVARIANTS) {
-            fprintf(stderr, "mkstream: no variant %s\n", variant);
+            fprintf(stderr, "mkstream: no variant %s\n", variant_name);
             return 2;
         }
-        prepare(variant, &o);
+        prepare(variant_name, &o);
     }
     stream(&o);
-    len = variant ? patch(variant, out_len) : out_len;
+    len = variant_name ? patch(variant_name, out_len) : out_len;
 
     if (boundaries) {
         /* Every structure start, plus a point inside each structure. */

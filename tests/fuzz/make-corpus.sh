@@ -1,0 +1,32 @@
+#!/bin/bash
+# Builds the seed corpus for every harness from mkstream (small shapes, so
+# each seed is a few tens of KiB).  Nothing binary is committed.
+set -eu
+out=$1
+: "${MKSTREAM:?}"
+rm -rf "$out"
+mkdir -p "$out"/fuzz_verify "$out"/fuzz_codec "$out"/fuzz_libxc_walk \
+         "$out"/fuzz_xenstore
+# fuzz_verify and fuzz_libxc_walk take one leading octet (the chunk size).
+prefix() { { printf '\x05'; cat "$1"; } > "$2"; }
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+while IFS=$'\t' read -r name _; do
+    "$MKSTREAM" --pages 3 --variant "$name" "$tmp"
+    [ "$(stat -c %s "$tmp")" -le 65536 ] || continue
+    prefix "$tmp" "$out/fuzz_verify/$name"
+done < <("$MKSTREAM" --list-variants)
+for shape in pv hvm; do
+    "$MKSTREAM" --pages 2 --shape $shape --no-xl --xenstore "$out/fuzz_codec/$shape"
+    "$MKSTREAM" --pages 2 --shape $shape --bare-libxc "$tmp"
+    prefix "$tmp" "$out/fuzz_libxc_walk/$shape"
+    "$MKSTREAM" --pages 2 --shape $shape --checkpoints 2 --bare-libxc "$tmp"
+    prefix "$tmp" "$out/fuzz_libxc_walk/$shape-checkpoint"
+done
+"$MKSTREAM" --pages 2 --shape hvm --checkpoints 2 --no-xl "$out/fuzz_codec/checkpointed"
+printf 'physmap/f0000000/start_addr\0f0000000\0physmap/f0000000/size\0001000000\0' \
+    > "$out/fuzz_xenstore/physmap"
+printf 'a\0\0' > "$out/fuzz_xenstore/empty-value"
+printf '/abs\0x\0' > "$out/fuzz_xenstore/absolute"
+printf 'a\0b' > "$out/fuzz_xenstore/unterminated"
+echo "corpus: $(find "$out" -type f | wc -l) seeds in $out"
