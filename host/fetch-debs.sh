@@ -45,10 +45,10 @@ fetch() {
     if [ -z "$deb" ]; then
         mkdir -p "$CACHE"
         say "downloading $name=$version"
-        if ! (cd "$CACHE" && apt-get download -q "$name=$version" >&2); then
+        if ! (cd "$CACHE" && apt-get download -q -o APT::Sandbox::User=root "$name=$version" >&2); then
             say "apt-get download failed; refreshing the package lists once"
             apt-get update -qq >&2 || true
-            (cd "$CACHE" && apt-get download -q "$name=$version" >&2) ||
+            (cd "$CACHE" && apt-get download -q -o APT::Sandbox::User=root "$name=$version" >&2) ||
                 die "cannot download $name=$version (is it still in the archive? see the header of $0)"
         fi
         deb=$(ls "$CACHE"/"${name}"_"${version//:/%3a}"_*.deb | head -1)
