@@ -38,7 +38,8 @@ static int add_pair(libxl__gc *gc, xs_pairs *p, const char *key,
     int r;
 
     for (;;) {
-        r = libxl_sr_xs_append(p->buf, p->cap, &p->used, key, val);
+        r = p->buf ? libxl_sr_xs_append(p->buf, p->cap, &p->used, key, val)
+                   : SR_E_NO_SPACE;
         if (r >= 0)
             return 0;
         if (r != SR_E_NO_SPACE) {

@@ -354,6 +354,7 @@ static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
 {
     libxl__stream_read_state *srs = CONTAINER_OF(cs, *srs, copy);
     STATE_AO_GC(srs->ao);
+    char tbuf[40];
 
     srs->offset += cs->done;
 
@@ -375,10 +376,19 @@ static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
             stream_finish(egc, srs, 0);
             return;
         }
-        LOGD(ERROR, srs_domid(srs), "migration stream: ended at offset"
-             " %"PRIu64"%s, in the %s of record %"PRId64,
-             srs->offset, srs->offset_exact ? "" : " (excluding libxc's"
-             " part)", cs->copywhat, srs->index);
+        if (srs->phase == SRP_HEADER)
+            LOGD(ERROR, srs_domid(srs), "migration stream: ended after"
+                 " %"PRIu64" octets, inside the stream header",
+                 srs->offset);
+        else
+            LOGD(ERROR, srs_domid(srs), "migration stream: ended at"
+                 " offset %"PRIu64"%s, in the %s of record %"PRId64
+                 " (%s)", srs->offset,
+                 srs->offset_exact ? "" : " (excluding libxc's part)",
+                 cs->copywhat, srs->index,
+                 srs->after_read == rec_hdr_read ? "not yet known" :
+                 libxl_sr_type_describe(srs->rec.type, tbuf,
+                                        sizeof(tbuf)));
         read_failed(egc, srs, ERROR_FAIL, true);
         return;
     }
