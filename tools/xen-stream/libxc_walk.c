@@ -222,6 +222,20 @@ void xcw_resume(xc_walk *w, uint64_t offset)
     start_record_header(w);
 }
 
+uint64_t xcw_skippable(const xc_walk *w)
+{
+    return w->state == S_BODY ? w->skip : 0;
+}
+
+void xcw_skipped(xc_walk *w, uint64_t n)
+{
+    if (n > xcw_skippable(w))
+        n = xcw_skippable(w);
+    w->skip -= n;
+    w->body_left -= n;
+    w->offset += n;
+}
+
 bool xcw_between_records(const xc_walk *w)
 {
     return w->state == S_PAUSED || (w->state == S_RHDR && w->acc_have == 0);

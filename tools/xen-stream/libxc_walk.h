@@ -158,6 +158,12 @@ void xcw_resume(xc_walk *w, uint64_t offset);
  * between records after a checkpoint, SR_E_TRUNCATED otherwise. */
 int xcw_finish(xc_walk *w);
 
+/* Opaque octets (page contents, vCPU blobs) the walker would only count:
+ * a caller may discard up to this many without reading them and then
+ * report it with xcw_skipped().  0 when the next octets matter. */
+uint64_t xcw_skippable(const xc_walk *w);
+void xcw_skipped(xc_walk *w, uint64_t n);
+
 /* True when the walker has consumed nothing of the next record yet. */
 bool xcw_between_records(const xc_walk *w);
 

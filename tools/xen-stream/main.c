@@ -8,18 +8,24 @@
  * SPDX-License-Identifier: LGPL-2.1-only
  */
 
+#define _GNU_SOURCE  /* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
 #include "stats.h"
 #include "stream_walk.h"
 
-#define READ_BUF_SIZE  (1u << 20)
+/* Small enough to stay in L2 while the walker looks at it: with 1 MiB
+ * reads, verify ran ~35% slower than cat on a warm 2 GiB image. */
+#define READ_BUF_SIZE  (128u << 10)
+/* A bigger pipe means fewer wake-ups between the writer and us. */
+#define PIPE_SIZE      (1 << 20)
 
 enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 
@@ -66,12 +72,37 @@ static void on_event(void *opaque, const sw_event *ev)
         text_event(stdout, ev);
 }
 
+/*
+ * From a pipe, page contents can be dropped in the kernel (splice to
+ * /dev/null) instead of being copied to us: this is what keeps
+ * `cat image | xen-stream verify -` close to the speed of cat alone.
+ * Returns octets dropped, 0 if nothing to drop or splice is unavailable,
+ * -1 on a read error.
+ */
+static ssize_t drop_from_pipe(int fd, int null_fd, stream_walk *w)
+{
+    uint64_t want = sw_skippable(w);
+    ssize_t r;
+
+    if (null_fd < 0 || want < 4096)
+        return 0;
+    if (want > PIPE_SIZE)
+        want = PIPE_SIZE;
+    r = splice(fd, NULL, null_fd, NULL, (size_t)want, SPLICE_F_MOVE);
+    if (r > 0)
+        sw_skipped(w, (uint64_t)r);
+    return r < 0 && errno != EINVAL ? -1 : (r < 0 ? 0 : r);
+}
+
 static int open_input(const char *path)
 {
     int fd;
 
-    if (!strcmp(path, "-"))
+    if (!strcmp(path, "-")) {
+        /* Fails harmlessly on anything that is not a pipe. */
+        (void)fcntl(STDIN_FILENO, F_SETPIPE_SZ, PIPE_SIZE);
         return STDIN_FILENO;
+    }
     fd = open(path, O_RDONLY);
     if (fd >= 0)
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -86,7 +117,8 @@ int main(int argc, char **argv)
     char errbuf[512];
     xs_result res;
     run r;
-    int i, fd, rc;
+    int i, fd, rc, null_fd = -1;
+    struct stat st;
     ssize_t got;
 
     memset(&r, 0, sizeof(r));
@@ -138,6 +170,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "xen-stream: out of memory\n");
         return EXIT_USAGE;
     }
+    if (!fstat(fd, &st) && S_ISFIFO(st.st_mode))
+        null_fd = open("/dev/null", O_WRONLY);
     stats_init(&r.stats);
     if (r.json)
         r.json_ctx = json_begin(stdout, r.cmd);
@@ -145,7 +179,11 @@ int main(int argc, char **argv)
 
     rc = SR_OK;
     for (;;) {
-        got = read(fd, iobuf, READ_BUF_SIZE);
+        got = drop_from_pipe(fd, null_fd, w);
+        if (got > 0)
+            continue;
+        if (got == 0)
+            got = read(fd, iobuf, READ_BUF_SIZE);
         if (got < 0) {
             if (errno == EINTR)
                 continue;
@@ -179,6 +217,8 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     if (fd != STDIN_FILENO)
         close(fd);
+    if (null_fd >= 0)
+        close(null_fd);
     free(iobuf);
     free(body);
     free(w);

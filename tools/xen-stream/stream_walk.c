@@ -597,6 +597,36 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
     return rc;
 }
 
+uint64_t sw_skippable(const stream_walk *w)
+{
+    switch (w->state) {
+    case ST_LIBXC:
+        return xcw_skippable(&w->xc);
+    case ST_SKIP:
+        return w->skip;
+    case ST_EMU_CTX:
+        /* Only once QEMU's magic has been seen. */
+        return w->body_have >= 4 ? w->skip : 0;
+    default:
+        return 0;
+    }
+}
+
+void sw_skipped(stream_walk *w, uint64_t n)
+{
+    uint64_t max = sw_skippable(w);
+
+    if (n > max)
+        n = max;
+    if (w->state == ST_LIBXC) {
+        xcw_skipped(&w->xc, n);
+        w->libxc_octets += n;
+    } else {
+        w->skip -= n;
+    }
+    w->offset += n;
+}
+
 int sw_finish(stream_walk *w)
 {
     const char *what;

@@ -116,6 +116,11 @@ int sw_push(stream_walk *w, const void *buf, size_t len);
 /* End of input: SR_OK if the stream was complete, else SR_E_TRUNCATED or
  * the error already reported. */
 int sw_finish(stream_walk *w);
+/* Octets the walker would pass over unseen (page data, QEMU state,
+ * optional records).  A reader that can discard input cheaply (splice from
+ * a pipe to /dev/null) may drop up to this many and call sw_skipped(). */
+uint64_t sw_skippable(const stream_walk *w);
+void sw_skipped(stream_walk *w, uint64_t n);
 /* One line naming layer, record, type and offset. */
 char *sw_format_error(const stream_walk *w, char *buf, size_t len);
 
