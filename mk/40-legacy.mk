@@ -83,12 +83,17 @@ CHECK_STAGES_ALL += check-legacy
 
 # Without clang the fuzz part of the stage reports SKIP.
 LEG_FUZZ_DEP := $(if $(CLANG),$(LEG_FUZZ))
+# The codec's stream generator (mk/10-codec.mk), for a second source of images.
+LEG_MKSTREAM := $(if $(wildcard $(TOP)/tests/tools/mkstream.c),$(BUILD)/bin/mkstream)
+LEG_XEN_STREAM := $(if $(wildcard $(TOP)/tools/xen-stream),$(BUILD)/bin/xen-stream)
 
-check-legacy: $(BUILD)/bin/convert-legacy-stream $(LEG_TOOLS) $(LEG_FUZZ_DEP)
+check-legacy: $(BUILD)/bin/convert-legacy-stream $(LEG_TOOLS) $(LEG_FUZZ_DEP) \
+              $(LEG_MKSTREAM) $(LEG_XEN_STREAM)
 	@mkdir -p $(RESULTS); rm -f $(RESULTS)/check-legacy.log
 	@RESULTS=$(RESULTS)/check-legacy.log LEG_BIN=$(LEG_SAN_BIN) \
 	    LEG_BUILD=$(LEG_BUILD) LEG_FUZZ=$(LEG_FUZZ_DEP) \
-	    LEG_REL=$(BUILD)/bin/convert-legacy-stream \
+	    LEG_REL=$(BUILD)/bin/convert-legacy-stream MKSTREAM=$(LEG_MKSTREAM) \
+	    XEN_STREAM=$(LEG_XEN_STREAM) \
 	    bash $(LEG_TEST_DIR)/run.sh
 
 .PHONY: check-legacy fuzz-legacy

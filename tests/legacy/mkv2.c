@@ -243,8 +243,27 @@ static void libxc_stream(void)
         unsigned n = sizeof(params) / sizeof(params[0]), i;
         unsigned char pb[8 + 16 * 16];
 
-        fill(ctx, sizeof(ctx));
-        xc_rec(9, ctx, sizeof(ctx));
+        /* Xen's own HVM save format: descriptors (type, instance,
+         * length), a HEADER first, an END last. */
+        {
+            size_t at = 0, body = sizeof(ctx) - 8 - 24 - 8 - 8;
+
+            memset(ctx, 0, sizeof(ctx));
+            le32(ctx + at, 1);              /* HEADER, instance 0 */
+            le32(ctx + at + 4, 24);
+            le32(ctx + at + 8, 0x54381286); /* HVM_FILE_MAGIC */
+            le32(ctx + at + 12, 1);
+            fill(ctx + at + 16, 16);
+            at += 8 + 24;
+            le32(ctx + at, 2);              /* CPU, instance 0 */
+            le32(ctx + at + 4, (uint32_t)body);
+            fill(ctx + at + 8, body);
+            at += 8 + body;
+            le32(ctx + at, 0);              /* END */
+            le32(ctx + at + 4, 0);
+            at += 8;
+            xc_rec(9, ctx, at);
+        }
         le32(pb, n + (o.extra_param ? 1 : 0));
         le32(pb + 4, 0);
         for (i = 0; i < n; i++) {
@@ -314,8 +333,9 @@ int main(int argc, char **argv)
         le32(h, 0x01020304);
         le32(h + 4, 2);         /* mandatory: stream v2 */
         le32(h + 8, 0);
-        le32(h + 12, sizeof(cfg));
-        out(h, 16);
+        le32(h + 12, 4 + sizeof(cfg));  /* options: config length, config */
+        le32(h + 16, sizeof(cfg));
+        out(h, 20);
         out(cfg, sizeof(cfg));
     }
     if (o.libxl) {

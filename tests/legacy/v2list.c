@@ -10,7 +10,8 @@
  *                          print the same facts, whatever their grouping
  *
  * --canon leaves out what a legacy stream cannot carry (headers' version
- * fields, MSR/CPUID policy records, HVM params outside the legacy set) so
+ * fields, MSR/CPUID policy records, HVM params outside the legacy set or
+ * of value 0) so
  * that a v2 -> legacy -> v2 round trip compares equal.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
@@ -109,8 +110,11 @@ static int canon_xc(const v2_item *it)
         n = get32(b);
         if (it->len != 8 + (uint64_t)n * 16)
             return -1;
+        /* A parameter of value 0 is one Xen 4.17 does not bother to save;
+         * a legacy HVM tail always names three, 0 or not. */
         for (i = 0; i < n; i++)
-            if (legacy_param(get64(b + 8 + 16 * i)))
+            if (legacy_param(get64(b + 8 + 16 * i)) &&
+                get64(b + 16 + 16 * i) != 0)
                 printf("param %" PRIu64 " %" PRIx64 "\n",
                        get64(b + 8 + 16 * i), get64(b + 16 + 16 * i));
         return 0;
