@@ -65,6 +65,7 @@ SHAPES=(
 )
 
 canon() { "$V2LIST" --canon "$1" | LC_ALL=C sort; }
+REAL_SHAPES=()
 
 for shape in "${SHAPES[@]}"; do
     IFS='|' read -r name gen leg conv <<<"$shape"
@@ -143,6 +144,28 @@ if [ -x "$MKSTREAM" ]; then
     report "mklegacy refuses a PV vcpu context of the wrong size" $?
 else
     echo "SKIP: roundtrip of mkstream images (no build/bin/mkstream)" | tee -a "$RESULTS"
+fi
+
+# Real images (xl save files or captured streams from the emulated host):
+# every *.save / *.v2 / *.stream in $LEGACY_REAL_IMAGES goes through
+# mklegacy, our converter and upstream's, like the synthetic ones.
+if [ -n "${LEGACY_REAL_IMAGES:-}" ]; then
+    for img in "$LEGACY_REAL_IMAGES"/*.save "$LEGACY_REAL_IMAGES"/*.v2 \
+               "$LEGACY_REAL_IMAGES"/*.stream; do
+        [ -f "$img" ] || continue
+        name=real-$(basename "$img")
+        case $("$V2LIST" --canon "$img" | sed -n 's/^domain-type //p') in
+            1) guest=pv ;; 2) guest=hvm ;; *) guest= ;;
+        esac
+        "$MKLEG" --no-xl "$img" "$W/$name.leg" 2>"$W/$name.err" &&
+            [ -n "$guest" ] &&
+            "$CONV" --in "$W/$name.leg" --out "$W/$name.out" --width 64 \
+                --guest "$guest" --format libxl 2>>"$W/$name.err" &&
+            diff <(canon "$img") <(canon "$W/$name.out") >"$W/$name.diff"
+        report "roundtrip $name ($guest): same guest state" $? \
+            "$(cat "$W/$name.err" "$W/$name.diff" | head -c 300 | tr '\n' ' ')"
+        REAL_SHAPES+=("$name|$guest")
+    done
 fi
 
 # Our own stream checker must accept what the converter writes, as stock
@@ -236,6 +259,12 @@ else
             oracle_case "$name-libxc-skip-qemu" "$W/$name.leg" \
                 --width "$width" --guest "$guest" --format libxc --skip-qemu
         fi
+    done
+    for shape in "${REAL_SHAPES[@]}"; do
+        IFS='|' read -r name guest <<<"$shape"
+        [ -f "$W/$name.leg" ] || continue
+        oracle_case "$name-libxl" "$W/$name.leg" --width 64 --guest "$guest" \
+            --format libxl
     done
     # The hand-built bases of the malformed set are valid streams too.
     python3 "$here/malformed.py" "$W/mal" || report "malformed.py runs" 1

@@ -99,11 +99,21 @@ static int canon_xc(const v2_item *it)
         return 0;
     }
     case 4: case 5: case 6: /* vcpu basic / extended / xsave */
+    {
+        size_t len;
+
         if (it->len < 8)
             return -1;
+        len = it->len - 8;
+        /* Xen 4.17 saves the extended context at the size Xen reports; a
+         * legacy stream always carried 128 octets, zero-filled. */
+        if (it->type == 5)
+            while (len && b[8 + len - 1] == 0)
+                len--;
         printf("vcpu %u %s %016" PRIx64 "\n", get32(b),
-               v2_xc_type_name(it->type), fnv(b + 8, it->len - 8));
+               v2_xc_type_name(it->type), fnv(b + 8, len));
         return 0;
+    }
     case 10: /* HVM_PARAMS */
         if (it->len < 8)
             return -1;
