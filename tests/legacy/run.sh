@@ -303,6 +303,14 @@ done <"$W/mal/cases.txt"
 [ "$n_mal" -gt 50 ]
 report "malformed: case table complete" $? "$n_mal cases"
 
+# Non-blocking descriptors, slow input, a reader that lags.
+if [ -f "$W/hvm64.out" ]; then
+    python3 "$here/nonblock.py" "$CONV" "$W/hvm64.leg" "$W/hvm64.out" hvm \
+        >"$W/nonblock.log" 2>&1
+    report "non-blocking descriptors, slow input, lagging reader" $? \
+        "$(tail -1 "$W/nonblock.log")"
+fi
+
 # Output that cannot be written is an error, not a crash.
 "$CONV" --in "$W/pv64.leg" --out /dev/full --width 64 --guest pv \
     --format libxl 2>"$W/full.err"

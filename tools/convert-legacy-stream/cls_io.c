@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,15 +16,37 @@
 
 /* ---- Concrete sources and sinks ---- */
 
+/*
+ * The descriptors come from libxl, which may have made them non-blocking;
+ * wait rather than fail when one is not ready.
+ */
+static int wait_ready(int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    int r;
+
+    do {
+        r = poll(&p, 1, -1);
+    } while (r < 0 && errno == EINTR);
+    return r < 0 ? -1 : 0;
+}
+
 ssize_t cls_pull_fd(void *opaque, void *buf, size_t len)
 {
     int fd = *(int *)opaque;
     ssize_t r;
 
-    do {
+    for (;;) {
         r = read(fd, buf, len);
-    } while (r < 0 && errno == EINTR);
-    return r;
+        if (r >= 0)
+            return r;
+        if (errno == EINTR)
+            continue;
+        if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+            !wait_ready(fd, POLLIN))
+            continue;
+        return -1;
+    }
 }
 
 int cls_push_fd(void *opaque, const void *buf, size_t len)
@@ -36,6 +59,9 @@ int cls_push_fd(void *opaque, const void *buf, size_t len)
 
         if (r < 0) {
             if (errno == EINTR)
+                continue;
+            if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+                !wait_ready(fd, POLLOUT))
                 continue;
             return -1;
         }
