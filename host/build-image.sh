@@ -8,6 +8,8 @@
 #     --ours DIST          our patched tools (make xen), default build/xen/dist
 #                          if it has been built; without it the image carries
 #                          the stock build only
+#     --build NAME=DIST    one more tool build (e.g. asan=build/xen-asan/dist),
+#                          run with run-host.sh --build NAME; repeatable
 #     --guest-kernel K     vmlinuz (bzImage, default) or vmlinux (uncompressed
 #                          ELF: faster `xl create` under TCG, bigger image)
 #
@@ -31,6 +33,7 @@ STOCK_DIST=$TOP/build/xen-stock/dist
 OURS_DIST=$TOP/build/xen/dist
 OURS_GIVEN=0
 GUEST_KERNEL=vmlinuz
+EXTRA_BUILDS=()
 XEN_STREAM_BIN=${XEN_STREAM_BIN:-$TOP/build/bin/xen-stream}
 
 say() { echo "build-image: $*" >&2; }
@@ -41,8 +44,9 @@ while [ $# -gt 0 ]; do
         --out) OUT=$2; shift 2 ;;
         --stock) STOCK_DIST=$2; shift 2 ;;
         --ours) OURS_DIST=$2; OURS_GIVEN=1; shift 2 ;;
+        --build) EXTRA_BUILDS+=("$2"); shift 2 ;;
         --guest-kernel) GUEST_KERNEL=$2; shift 2 ;;
-        *) sed -n '4,14s/^# \{0,1\}//p' "$0" >&2; exit 1 ;;
+        *) sed -n '4,16s/^# \{0,1\}//p' "$0" >&2; exit 1 ;;
     esac
 done
 
@@ -170,6 +174,9 @@ build_dom0() {
     install_busybox "$root"
     mknod -m 600 "$root/dev/console" c 5 1
     mknod -m 666 "$root/dev/null" c 1 3
+    # xl complains on every call without a global config; an empty one is
+    # all the defaults.
+    : > "$root/etc/xen/xl.conf"
 
     # Kernel modules, flat, with the order to insmod them in.
     : > "$root/lib/modules/xs/order"
@@ -187,6 +194,12 @@ build_dom0() {
         install_tools "$root" ours "$OURS_DIST"
         builds="ours stock"
     fi
+    for f in "${EXTRA_BUILDS[@]}"; do
+        name=${f%%=*}
+        [ -x "${f#*=}/usr/sbin/xl" ] || die "--build $f: no usr/sbin/xl there"
+        install_tools "$root" "$name" "${f#*=}"
+        builds="$builds $name"
+    done
     echo "$builds" > "$root/etc/xs-builds"
 
     # Our programs live in /bin, outside any tool build.

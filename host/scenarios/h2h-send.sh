@@ -17,6 +17,9 @@ run "xl migrate to $XS_PEER_IP" xl migrate -s xs-ssh "$XS_GUEST" "$XS_PEER_IP" |
     { echo "failed 0 $took" | xs-copy connect "$XS_PEER_IP" 8003 30; fail "xl migrate to host B failed after $took s"; }
 mig_took=$took
 guest_exists && fail "the guest is still on host A after the migration"
-echo "ok $before $mig_took" | xs-copy connect "$XS_PEER_IP" 8003 60 ||
+# The last tick this host's console saw (the guest ran on while its
+# memory was copied).
+last=$(last_tick "$(guest_log)")
+echo "ok $before $mig_took $last" | xs-copy connect "$XS_PEER_IP" 8003 60 ||
     fail "migrated, but could not tell host B the last tick"
-pass "migrated to host B in ${mig_took} s, last tick here $before"
+pass "migrated to host B in ${mig_took} s; tick $before when it started, tick $last the last one here"

@@ -209,12 +209,21 @@ size_mb() { awk -v s="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MB", s / 1e6 }';
 
 # ---- the operations, parameterised by tool build ----
 
-# need_builds B...: skip the scenario unless the image has every build.
+# need_builds B...: skip the scenario unless the image has every build, and
+# make sure that xs-with really puts each one's libxenlight under xl (and
+# that they differ: an interop test between two copies of one build proves
+# nothing).
 need_builds() {
-    local b
+    local b sums=
     for b in "$@"; do
         has_build "$b" || skip "tool build '$b' is not in this image (has: $(cat /etc/xs-builds))"
+        want=$(md5sum "/opt/xen-$b/usr/lib/libxenlight.so.4.17.0" | cut -d' ' -f1)
+        got=$(xs-with "$b" md5sum /usr/lib/libxenlight.so.4.17.0 | cut -d' ' -f1)
+        [ "$want" = "$got" ] || fail "xs-with $b does not give build $b's libxenlight"
+        case " $sums " in *" $want "*) fail "builds '$*' have the same libxenlight" ;; esac
+        sums="$sums $want"
     done
+    note "builds $*: distinct libxenlight, each under its own xl"
 }
 
 # save_restore SAVE_BUILD RESTORE_BUILD: xl save with one build, verify the
@@ -244,11 +253,21 @@ save_restore() {
 # ssh stand-in, the sender and the receiver each with its build.  The
 # stream is captured on the way and verified, when xen-stream is there.
 migrate_local() {
-    local sb=$1 rb=$2 cap=/tmp/$XS_GUEST.stream log before from mig_took
+    local sb=$1 rb=$2 cap=/tmp/$XS_GUEST.stream log before from mig_took src_log
     ensure_guest || fail "no running guest"
-    before=$(last_tick "$(guest_log)")
+    src_log=$(guest_log)
+    before=$(last_tick "$src_log")
     log=$XS_CONS/guest-$XS_GUEST--incoming.log
-    from=$(lines "$log")
+    # A guest that arrived by an earlier migration still logs to this name,
+    # and the new domain would too: both would write one file during the
+    # live phase.  Move the old file aside (xenconsoled keeps writing the
+    # source's console to it through its open descriptor), so that the
+    # file under the name holds only what the destination printed.
+    if [ -f "$log" ]; then
+        mv "$log" "$log.$$"
+        [ "$src_log" = "$log" ] && src_log=$log.$$ && set_guest_log "$src_log"
+    fi
+    from=0
     XS_CAPTURE=
     command -v xen-stream > /dev/null && XS_CAPTURE=$cap
     XS_PEER_BUILD=$rb
@@ -263,5 +282,5 @@ migrate_local() {
         verify_image "$cap" || fail "stream sent by $sb: $verified"
         rm -f "$cap"
     fi
-    pass "migrate ($sb -> $rb) ${mig_took} s; $verified; $evidence"
+    pass "migrate ($sb -> $rb) ${mig_took} s; $verified; $evidence; last tick on the source $(last_tick "$src_log")"
 }

@@ -19,8 +19,9 @@ until [ -s "$info" ]; do
         fail "no word from host A within $((XS_SCENARIO_TIMEOUT - 30)) s (migrate-receive said: $(tail -2 "$XS_OUT/migrate-receive.log" | tr '\n' ' '))"
     sleep 1
 done
-read -r status before mig_took < "$info"
+read -r status before mig_took last_a < "$info"
 [ "$status" = ok ] || fail "host A says its xl migrate failed; migrate-receive said: $(tail -3 "$XS_OUT/migrate-receive.log" | tr '\n' ' ')"
 guest_exists || fail "host A says it migrated, but there is no $XS_GUEST here"
 check_continues "$log" 0 "$before" || fail "$evidence"
-pass "xl migrate A -> B ${mig_took} s (over the emulated network); $evidence"
+first=$(ticks "$log" 0 | head -1)
+pass "xl migrate A -> B ${mig_took} s over the emulated network; last tick on A $last_a, first on B $first; $evidence"
