@@ -100,9 +100,14 @@ check "cli/empty-stdin-invalid" $?
 # ---- docs say what the code does ----
 if [ -f "$MAN" ]; then
     ok=0
+    groff -man -Tascii -P -cbou "$MAN" 2>/dev/null > man.txt
     for word in info verify dump --json --help convert-legacy-stream \
-                'EXIT STATUS' trailing QEVM; do
-        grep -q -- "$word" "$MAN" || { echo "  man page lacks $word"; ok=1; }
+                'EXIT STATUS' trailing QEVM splice; do
+        grep -q -- "$word" man.txt || { echo "  man page lacks $word"; ok=1; }
+    done
+    # every option the program's --help lists is in the man page
+    for opt in $("$XEN_STREAM" --help | grep -o -- '--[a-z]*' | sort -u); do
+        grep -q -- "$opt" man.txt || { echo "  man page lacks $opt"; ok=1; }
     done
     check "docs/man-page-covers-cli" $ok
     groff -man -Tutf8 -ww -z "$MAN" 2>man.err; [ ! -s man.err ]
