@@ -747,8 +747,12 @@ void libxl__xc_domain_restore_done(libxl__egc *egc, void *dcs_void,
     STATE_AO_GC(dcs->ao);
 
     if (!rc && retval) {
-        LOGEVD(ERROR, errnoval, dcs->guest_domid,
-               "libxc failed to restore the domain");
+        if (errnoval)
+            LOGEVD(ERROR, errnoval, dcs->guest_domid,
+                   "libxc failed to restore the domain");
+        else
+            LOGD(ERROR, dcs->guest_domid,
+                 "libxc failed to restore the domain");
         rc = ERROR_FAIL;
     }
 

@@ -355,9 +355,15 @@ void libxl__xc_domain_save_done(libxl__egc *egc, void *dss_void,
     STATE_AO_GC(dss->ao);
 
     if (!rc && retval) {
-        LOGEVD(ERROR, errnoval, dss->domid, "libxc failed to save the"
-               " domain (the guest %s the suspend request)",
-               dss->dsps.guest_responded ? "answered" : "never answered");
+        const char *how = dss->dsps.guest_responded ?
+            "answered" : "never answered";
+
+        if (errnoval)
+            LOGEVD(ERROR, errnoval, dss->domid, "libxc failed to save"
+                   " the domain (the guest %s the suspend request)", how);
+        else
+            LOGD(ERROR, dss->domid, "libxc failed to save the domain"
+                 " (the guest %s the suspend request)", how);
         /* A guest that never suspended is still running: tell xl so. */
         rc = dss->dsps.guest_responded ? ERROR_FAIL : ERROR_GUEST_TIMEDOUT;
     }
