@@ -2,14 +2,16 @@
 # oracle.sh DIR: make DIR hold upstream's Python legacy converter, taken from
 # the pinned, checksum-verified Xen orig tarball, for the cross-check in
 # run.sh.  Nothing extracted here is ever committed: DIR is under build/.
-# Prints the path of the script on success.
+# Upstream's stream verifier (verify-stream-v2) comes along, as a second
+# opinion on our output.  Prints the path of the converter on success.
 set -euo pipefail
 dir=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fetch=$top/scripts/fetch-xen-source.sh
 script=$dir/tools/python/scripts/convert-legacy-stream
 
-if [ -f "$dir/.stamp" ] && [ -f "$script" ]; then
+if [ -f "$dir/.stamp" ] && [ -f "$script" ] &&
+   [ -f "$dir/tools/python/scripts/verify-stream-v2" ]; then
     echo "$script"
     exit 0
 fi
@@ -31,6 +33,7 @@ rm -rf "$dir"
 mkdir -p "$dir"
 tar -xJf "$tarball" -C "$dir" --strip-components=1 --wildcards \
     '*/tools/python/scripts/convert-legacy-stream' \
+    '*/tools/python/scripts/verify-stream-v2' \
     '*/tools/python/xen/__init__.py' \
     '*/tools/python/xen/util.py' \
     '*/tools/python/xen/migration/*.py'

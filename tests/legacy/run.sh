@@ -219,8 +219,9 @@ else
     report "oracle: extract upstream's converter from the pinned tarball" 0
     opy=$(dirname "$(dirname "$oracle")")
     oracle_case() {  # label input converter-args...
-        local label=$1 in=$2 rc
+        local label=$1 in=$2 rc fmt=libxl
         shift 2
+        [[ " $* " == *" --format libxc "* ]] && fmt=libxc
         PYTHONPATH=$opy python3 "$oracle" -i "$in" -o "$W/$label.py.out" "$@" \
             >"$W/$label.py.log" 2>&1
         rc=$?
@@ -234,6 +235,19 @@ else
         if [ $rc != 0 ]; then
             report "oracle $label: ours converts" 1 "$(head -c 300 "$W/$label.c.err")"
             return
+        fi
+        # Upstream's verifier on our output (it knows libxl and libxc).
+        # Under Python 3 it rejects every EMULATOR_XENSTORE_DATA record (it
+        # compares a byte with a str), so those outputs are left to the
+        # byte comparison below.
+        if "$V2LIST" "$W/$label.c.out" | grep -q EMULATOR_XENSTORE_DATA; then
+            echo "SKIP: oracle $label: verify-stream-v2 (its xenstore check is broken under Python 3)" |
+                tee -a "$RESULTS"
+        else
+            PYTHONPATH=$opy python3 "$opy/scripts/verify-stream-v2" -q \
+                -i "$W/$label.c.out" -f "$fmt" >"$W/$label.verify.log" 2>&1
+            report "oracle $label: upstream's verify-stream-v2 accepts ours" $? \
+                "$(tail -c 300 "$W/$label.verify.log")"
         fi
         if cmp -s "$W/$label.py.out" "$W/$label.c.out"; then
             n=$("$V2LIST" "$W/$label.c.out" | wc -l)
