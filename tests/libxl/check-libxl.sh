@@ -54,6 +54,16 @@ rm -rf "$OVER"
 mkdir -p "$OVER"
 cp -r "$TOP/host" "$OVER/host"
 cp "$TOP"/tests/libxl/scenarios/*.sh "$OVER/host/scenarios/"
+# The legacy scenario's tools, static (dom0 has no compiler), travel in
+# the input with the scenarios: run-host.sh only copies *.sh files.
+cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tools/convert-legacy-stream" \
+    -o "$OVER/host/scenarios/libxl-bin-convert-legacy-stream.sh" \
+    "$TOP"/tools/convert-legacy-stream/*.c "$TOP/tools/libxl/libxl_sr_codec.c" &&
+cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tests/legacy" \
+    -o "$OVER/host/scenarios/libxl-bin-mklegacy.sh" \
+    "$TOP/tests/legacy/mklegacy.c" "$TOP/tests/legacy/v2read.c" \
+    "$TOP/tools/libxl/libxl_sr_codec.c" ||
+    say "cannot build the legacy tools: libxl-legacy-restore will skip"
 
 RUN=$WORK/run
 rm -rf "$RUN"

@@ -58,6 +58,15 @@ out=$(cat p.img | "$XEN_STREAM" verify - 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'PAGE_DATA.*at offset'
 check "pipe/malformed-named" $?
 
+# through a pipe, page data is spliced away unseen: cuts must still show
+"$MKSTREAM" --pages 300 --variant valid-hvm-xenstore p.img
+bad=0
+for cut in 300 5000 600000 $(( $(stat -c %s p.img) - 9 )); do
+    out=$(head -c $cut p.img | "$XEN_STREAM" verify - 2>&1); rc=$?
+    [ $rc = 1 ] && echo "$out" | grep -q "truncated" || { echo "  pipe cut $cut: $out"; bad=1; }
+done
+check "pipe/truncation-detected" $bad
+
 # ---- info, dump, --json ----
 "$MKSTREAM" --variant valid-hvm-xenstore j.img
 for cmd in info verify dump; do

@@ -347,9 +347,55 @@ static void test_big_xenstore(void)
     free(p);
 }
 
+/* The pipe reader drops opaque octets unseen: same verdict, same counts. */
+static int run_dropping(size_t upto)
+{
+    size_t off = 0;
+    int rc = SR_OK;
+
+    sw_init(&w, body, sizeof(body), on_event, NULL);
+    while (off < upto && rc == SR_OK) {
+        uint64_t k = sw_skippable(&w);
+
+        if (k) {
+            if (k > upto - off)
+                k = upto - off;
+            sw_skipped(&w, k);
+            off += (size_t)k;
+            continue;
+        }
+        k = upto - off < 7 ? upto - off : 7;
+        rc = sw_push(&w, s + off, (size_t)k);
+        off += (size_t)k;
+    }
+    return rc < 0 ? rc : sw_finish(&w);
+}
+
+static void test_dropping(void)
+{
+    size_t cut;
+    int ok = 1;
+
+    hvm_plain();
+    CHECK("sw-drop/valid", run_dropping(n) == SR_OK && w.offset == n &&
+          w.xc.pages == 1 && w.seq.records == 4);
+    CHECK("sw-drop/nothing-skippable-in-headers", sw_skippable(&w) == 0);
+    for (cut = 0; cut < n; cut++)
+        if (run_dropping(cut) != SR_E_TRUNCATED)
+            ok = 0;
+    CHECK("sw-drop/truncated-at-every-offset", ok);
+    /* cut right after the page contents: the record is whole, END is not */
+    hvm_plain();
+    run_dropping(32 + 16 + 4 + 17 + 16 + 8 + 24 + 16 + 8 + 8 + 8 + 8 + 4096);
+    sw_format_error(&w, msg, sizeof(msg));
+    CHECK("sw-drop/cut-after-page-data-names-next-record",
+          w.err.code == SR_E_TRUNCATED && contains(msg, "libxc record 2"));
+}
+
 int main(void)
 {
     test_valid();
+    test_dropping();
     test_checkpointed();
     test_errors();
     test_big_xenstore();

@@ -816,8 +816,15 @@ need_more:
 
 int xcw_finish(xc_walk *w)
 {
+    static const unsigned char nothing;
     const char *what;
+    size_t used;
 
+    /* Let a unit that completed without input (an opaque run the caller
+     * discarded with xcw_skipped) move the walker on before judging. */
+    if (w->state != S_FAILED && w->state != S_PAUSED &&
+        xcw_push(w, &nothing, 0, &used) == XCW_PAUSE)
+        return SR_OK;
     if (w->state == S_FAILED)
         return w->err.code;
     if (w->state == S_PAUSED)

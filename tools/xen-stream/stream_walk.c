@@ -297,6 +297,13 @@ static int record_header(stream_walk *w)
 
     switch (rh.type) {
     case LIBXL_SR_REC_EMULATOR_XENSTORE_DATA:
+        /* The codec's cap and the caller's buffer must agree; refuse
+         * rather than overflow if a caller passed a smaller buffer. */
+        if (rh.length > w->body_cap)
+            return fail(w, SW_LAYER_LIBXL, SR_E_TOO_LONG, index, rh.type,
+                        at + 4, "body length %u exceeds the %zu-octet "
+                        "buffer", rh.length, w->body_cap);
+        /* fall through */
     case LIBXL_SR_REC_EMULATOR_CONTEXT:
         expect(w, ST_EMU_HDR, LIBXL_SR_EMU_HDR_SIZE);
         break;
@@ -564,8 +571,6 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             break;
 
         case ST_LIBXC:
-            if (!n)
-                return SR_OK;
             rc = xcw_push(&w->xc, p, n, &used);
             p += used; n -= used; w->offset += used;
             w->libxc_octets += used;
@@ -629,8 +634,15 @@ void sw_skipped(stream_walk *w, uint64_t n)
 
 int sw_finish(stream_walk *w)
 {
+    static const unsigned char nothing;
     const char *what;
     int rc;
+
+    /* Settle states that can finish without input (a body the caller
+     * discarded with sw_skipped, zero-length padding) before judging. */
+    if (w->state != ST_FAILED && w->state != ST_LIBXC &&
+        sw_push(w, &nothing, 0) < 0)
+        return w->err.code;
 
     switch (w->state) {
     case ST_FAILED:
