@@ -114,3 +114,20 @@ bench: $(BUILD)/bin/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/rss-time
 	    bash $(TOP)/tests/bench/bench-verify.sh
 
 .PHONY: check-unit check-fuzz fuzz bench
+
+# ---- line/branch coverage of the codec and walkers by the unit tests ----
+
+CODEC_COV := $(CODEC_BUILD)/coverage
+codec-coverage:
+	@rm -rf $(CODEC_COV); mkdir -p $(CODEC_COV)
+	@cd $(CODEC_COV) && \
+	for f in $(CODEC_SRC) $(XS_LIB_SRC); do \
+	    $(CC) -std=gnu99 -O0 --coverage $(XS_CPPFLAGS) -c $$f || exit 1; done && \
+	for t in $(CODEC_UNIT_TESTS); do \
+	    $(CC) -std=gnu99 -O0 --coverage $(XS_CPPFLAGS) -I$(TOP)/tests/unit \
+	        -o $$t $(TOP)/tests/unit/$$t.c libxl_sr_codec.o libxc_walk.o \
+	        stream_walk.o && ./$$t >/dev/null || exit 1; done && \
+	gcov -b libxl_sr_codec.c libxc_walk.c stream_walk.c 2>/dev/null | \
+	    awk '/^File .*\.c/ {f=$$2} /^Lines executed/ && f {print f, $$0; f=""}'
+
+.PHONY: codec-coverage

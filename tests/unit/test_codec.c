@@ -29,6 +29,12 @@ static void test_names(void)
     CHECK("strerror/unknown-code", !strcmp(libxl_sr_strerror(-999),
                                           "unknown error"));
     CHECK("type_name/end", !strcmp(libxl_sr_type_name(0), "END"));
+    CHECK("type_name/libxc-context",
+          !strcmp(libxl_sr_type_name(1), "LIBXC_CONTEXT"));
+    CHECK("type_name/emulator-context",
+          !strcmp(libxl_sr_type_name(3), "EMULATOR_CONTEXT"));
+    CHECK("type_name/checkpoint-end",
+          !strcmp(libxl_sr_type_name(4), "CHECKPOINT_END"));
     CHECK("type_name/checkpoint-state",
           !strcmp(libxl_sr_type_name(5), "CHECKPOINT_STATE"));
     CHECK("type_name/unknown-null", libxl_sr_type_name(6) == NULL);

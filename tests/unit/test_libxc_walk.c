@@ -505,8 +505,52 @@ static void test_failed_stays_failed(void)
           xcw_finish(&w) == SR_E_BAD_VERSION);
 }
 
+static void test_static_and_skips(void)
+{
+    unsigned char b[48];
+    size_t used;
+
+    memset(b, 0, sizeof(b));
+    n = 0;
+    image(3, 0);
+    domain(2, 12);
+    rec(0x11, b, 48);                  /* 2 CPUID leaves */
+    rec(0x12, b, 32);                  /* 2 MSRs */
+    rec(0x10, NULL, 0);
+    rec(11, "old toolstack blob", 18); /* TOOLSTACK: passed over */
+    page_data(2, 2, 0);
+    rec(0, NULL, 0);
+    CHECK("walk/policies-then-static-end-ok", run_whole() == XCW_PAUSE &&
+          w.records == 6 && w.pages == 2);
+    CHECK("walk/push-after-pause-consumes-nothing",
+          xcw_push(&w, s, n, &used) == XCW_PAUSE && used == 0);
+
+    /* Drop page contents unseen, as the pipe reader does. */
+    xcw_init(&w, 0, NULL, NULL);
+    {
+        size_t off = 0;
+        int rc = XCW_MORE;
+
+        while (off < n && rc == XCW_MORE) {
+            uint64_t k = xcw_skippable(&w);
+
+            if (k) {
+                xcw_skipped(&w, k + 100);  /* clamped to what is opaque */
+                off += (size_t)k;
+                continue;
+            }
+            rc = xcw_push(&w, s + off, 1, &used);
+            off += used;
+        }
+        CHECK("walk/skipped-clamped-and-valid", rc == XCW_PAUSE &&
+              w.pages == 2 && w.offset == n);
+    }
+    CHECK("walk/nothing-skippable-when-paused", xcw_skippable(&w) == 0);
+}
+
 int main(void)
 {
+    test_static_and_skips();
     test_valid_pv_chunks();
     test_valid_hvm_and_checkpoint();
     test_header_errors();
