@@ -289,6 +289,21 @@ def build():
     case("toolstack-name-chars", s, 1, s.offset("toolstack", 8 + 8), "hvm",
          "xenstore pair")
     s = hvm_stream()
+    params = b"".join(struct.pack("<iIQ", -8, 0, i) for i in range(65))
+    s.insert_before("end", "params", params)
+    case("too-many-param-chunks", s, 1, s.offset("params", 64 * 16), "hvm",
+         "more than 64")
+    # Two toolstack chunks, each within the 1 MiB limit, whose xenstore
+    # pairs together overflow one EMULATOR_XENSTORE_DATA record.
+    s = hvm_stream()
+    long_name = b"n" * 4000
+    for k in range(2):
+        ts = physmap_blob(8, [(0x1000 * (k * 200 + i), 1, 2, long_name)
+                              for i in range(200)])
+        s.insert_before("end", "ts%d" % k, struct.pack("<iI", -18, len(ts)) + ts)
+    case("toolstack-pairs-overflow", s, 1, None, "hvm",
+         "exceeds 1048568 octets of xenstore pairs")
+    s = hvm_stream()
     s.replace("toolstack", struct.pack("<iI", -18, 0x7fffffff))
     case("toolstack-too-long", s, 1, s.offset("toolstack", 4), "hvm",
          "exceeds the limit")

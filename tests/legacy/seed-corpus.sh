@@ -34,6 +34,8 @@ SHAPES
 
 python3 "$here/malformed.py" "$tmp/mal" >/dev/null
 while read -r name code off guest width words; do
+    # The fuzzer runs with -max_len=65536; larger cases stay in the table.
+    [ "$(stat -c %s "$tmp/mal/$name.leg")" -le 65535 ] || continue
     o=0
     [ "$guest" = hvm ] && o=$((o | 1))
     [ "$width" = 32 ] && o=$((o | 2))
