@@ -58,7 +58,10 @@
  * Upper bounds on record bodies.  A record header claiming more is rejected
  * before anything is allocated.  LIBXC_CONTEXT has no body of its own (libxc's
  * stream follows it), EMULATOR_CONTEXT is streamed and never held in memory,
- * the others are held whole.
+ * the others are held whole.  The caps count the whole record body,
+ * emulator sub-header included, so a reader's buffer of
+ * LIBXL_SR_MAX_XENSTORE_BODY octets always holds an accepted
+ * EMULATOR_XENSTORE_DATA body.
  */
 #define LIBXL_SR_MAX_XENSTORE_BODY   (1u << 20)          /* 1 MiB */
 #define LIBXL_SR_MAX_EMULATOR_BODY   (1u << 30)          /* 1 GiB, streamed */
