@@ -5,7 +5,7 @@
 # Remus checkpoints and failover.
 #
 # Boots one host with an image that carries our build (built here into
-# build/libxl-host if build/host has none) and runs the scenarios in
+# build/libxl-host/image) and runs the scenarios in
 # tests/libxl/scenarios/ next to host/scenarios/ (through a copy of host/,
 # so nothing of the host's is changed).  One PASS:/FAIL: line per scenario
 # into $RESULTS.
@@ -35,17 +35,15 @@ if [ ! -x "$OURS/usr/sbin/xl" ]; then
     exit 1
 fi
 
-# An image with our build: build/host's if it has one, else our own.
-IMG=$BUILD/host
-if ! grep -q '^tool builds:.*ours' "$IMG/image.info" 2>/dev/null; then
-    IMG=$WORK/image
-    mkdir -p "$IMG"
-    [ -d "$BUILD/host/debs" ] || bash "$TOP/host/fetch-debs.sh" >&2 ||
-        { report libxl/image 1 "host/fetch-debs.sh failed"; exit 1; }
-    ln -sfn "$BUILD/host/debs" "$IMG/debs"
-    bash "$TOP/host/build-image.sh" --out "$IMG" --ours "$OURS" >&2 ||
-        { report libxl/image 1 "host/build-image.sh failed"; exit 1; }
-fi
+# An image with our build as it is now (build/host's may predate it; an
+# image takes a few seconds to build).
+IMG=$WORK/image
+mkdir -p "$IMG"
+[ -d "$BUILD/host/debs" ] || bash "$TOP/host/fetch-debs.sh" >&2 ||
+    { report libxl/image 1 "host/fetch-debs.sh failed"; exit 1; }
+ln -sfn "$BUILD/host/debs" "$IMG/debs"
+bash "$TOP/host/build-image.sh" --out "$IMG" --ours "$OURS" >&2 ||
+    { report libxl/image 1 "host/build-image.sh failed"; exit 1; }
 
 # A copy of host/ with our scenarios beside the host's (lib.sh and the
 # guest come from there).

@@ -120,6 +120,7 @@ struct libxl__stream_read_state {
     bool offset_exact;         /* offsets still count from the header */
     uint64_t offset;           /* of the next octet we will read */
     int64_t base_pos;          /* file position of the header, or -1 */
+    uint32_t options;          /* from the stream header */
     int64_t index;             /* of the current record */
     uint32_t emulator_id;      /* expected in emulator records, 0: none */
     libxl_sr_sequence seq;

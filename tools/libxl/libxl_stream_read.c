@@ -232,6 +232,7 @@ void libxl__stream_read_init(libxl__stream_read_state *srs)
     srs->offset_exact = true;
     srs->offset = 0;
     srs->base_pos = -1;
+    srs->options = 0;
     srs->index = -1;
     srs->emulator_id = 0;
     memset(&srs->rec, 0, sizeof(srs->rec));
@@ -434,6 +435,7 @@ static void header_read(libxl__egc *egc, libxl__stream_read_state *srs)
         stream_finish(egc, srs, ERROR_INVAL);
         return;
     }
+    srs->options = hdr.options;
     if (hdr.options & LIBXL_SR_OPT_LEGACY)
         LOGD(INFO, srs_domid(srs), "migration stream was converted from"
              " the legacy format");
@@ -531,9 +533,22 @@ static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
     STATE_AO_GC(srs->ao);
     const libxl__sr_rec_hdr *rec = &srs->rec;
     const uint64_t body_len = rec->length - LIBXL_SR_EMU_HDR_SIZE;
+    static const unsigned char unknown_emu[LIBXL_SR_EMU_HDR_SIZE];
     libxl__sr_emulator_hdr emu;
     libxl_sr_error err;
     int fd, r;
+
+    /*
+     * A legacy stream never said which device model wrote it: the
+     * converter marks the state as emulator 0 ("unknown"), index 0.  It
+     * can only be for the emulator this guest is configured with.
+     */
+    if ((srs->options & LIBXL_SR_OPT_LEGACY) &&
+        !memcmp(srs->small, unknown_emu, sizeof(unknown_emu))) {
+        r = libxl_sr_encode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE,
+                                    srs->emulator_id, 0);
+        if (r < 0) goto reject;
+    }
 
     r = libxl_sr_decode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE, rec,
                                 srs->index,
