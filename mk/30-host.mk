@@ -43,10 +43,11 @@ CHECK_STAGES_ALL += check-host
 check-host:
 	@mkdir -p $(RESULTS)
 	@t0=$$(date +%s); xs=0; $(MAKE) --no-print-directory xen-stock || xs=$$?; \
-	x=0; $(MAKE) --no-print-directory xen || x=$$?; \
-	$(MAKE) --no-print-directory $(BUILD)/bin/xen-stream || true; \
+	t1=$$(date +%s); x=0; $(MAKE) --no-print-directory xen || x=$$?; \
+	t2=$$(date +%s); $(MAKE) --no-print-directory $(BUILD)/bin/xen-stream || true; \
 	echo "== host: tool builds took $$(( $$(date +%s) - t0 )) s"; \
 	RESULTS=$(RESULTS)/check-host.log XEN_STOCK_RC=$$xs XEN_RC=$$x \
+	    XEN_STOCK_SECS=$$((t1 - t0)) XEN_SECS=$$((t2 - t1)) \
 	    bash $(TOP)/tests/host/check-host.sh
 
 demo:

@@ -28,8 +28,8 @@ timed() {   # timed LABEL CMD...: run CMD, report host/LABEL with its time
 }
 
 mkdir -p "$TOP/build/host"
-report host/build-xen-stock "$XEN_STOCK_RC" "make xen-stock"
-report host/build-xen "$XEN_RC" "make xen"
+report host/build-xen-stock "$XEN_STOCK_RC" "${XEN_STOCK_SECS:-?}s"
+report host/build-xen "$XEN_RC" "${XEN_SECS:-?}s"
 [ "$XEN_STOCK_RC" = 0 ] || { note "  the stock build is needed for the host image: stopping"; exit 0; }
 
 timed debs bash "$TOP/host/fetch-debs.sh" || exit 0
