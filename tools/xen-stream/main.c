@@ -11,6 +11,7 @@
 #define _GNU_SOURCE  /* F_SETPIPE_SZ */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ enum { EXIT_VALID = 0, EXIT_INVALID = 1, EXIT_USAGE = 2 };
 typedef struct run {
     enum xs_command cmd;
     bool json;
+    bool read_all;                /* no seeking or splicing past data */
     void *json_ctx;
     stream_stats stats;
 } run;
@@ -39,7 +41,7 @@ typedef struct run {
 static void usage(FILE *f)
 {
     fprintf(f,
-"usage: xen-stream [--json] COMMAND FILE\n"
+"usage: xen-stream [--json] [--read-all] COMMAND FILE\n"
 "\n"
 "Inspect a Xen saved-domain image or a captured migration stream.\n"
 "FILE may be an xl save file, a bare libxl stream or a bare libxc\n"
@@ -53,6 +55,8 @@ static void usage(FILE *f)
 "\n"
 "options:\n"
 "  --json   machine-readable output (JSON)\n"
+"  --read-all  read every octet, page contents included (by default they\n"
+"           are seeked over in files and spliced away from pipes)\n"
 "  -h, --help  this text\n"
 "\n"
 "exit status: 0 valid, 1 invalid (the message names the record, its type\n"
@@ -94,6 +98,23 @@ static ssize_t drop_from_pipe(int fd, int null_fd, stream_walk *w)
     return r < 0 && errno != EINVAL ? -1 : (r < 0 ? 0 : r);
 }
 
+/*
+ * From a regular file, the same opaque octets are stepped over with lseek,
+ * but only within the file's current size, so a truncated image is still
+ * reported as truncated at the right record.
+ */
+static bool seek_over(int fd, const struct stat *st, stream_walk *w)
+{
+    uint64_t want = sw_skippable(w);
+
+    if (want < 65536 || w->offset + want > (uint64_t)st->st_size)
+        return false;
+    if (lseek(fd, (off_t)want, SEEK_CUR) < 0)
+        return false;
+    sw_skipped(w, want);
+    return true;
+}
+
 static int open_input(const char *path)
 {
     int fd;
@@ -128,6 +149,8 @@ int main(int argc, char **argv)
             return EXIT_VALID;
         } else if (!strcmp(argv[i], "--json")) {
             r.json = true;
+        } else if (!strcmp(argv[i], "--read-all")) {
+            r.read_all = true;
         } else if (argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--")) {
             fprintf(stderr, "xen-stream: unknown option %s\n", argv[i]);
             usage(stderr);
@@ -170,7 +193,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "xen-stream: out of memory\n");
         return EXIT_USAGE;
     }
-    if (!fstat(fd, &st) && S_ISFIFO(st.st_mode))
+    if (fstat(fd, &st))
+        memset(&st, 0, sizeof(st));
+    if (S_ISFIFO(st.st_mode) && !r.read_all)
         null_fd = open("/dev/null", O_WRONLY);
     stats_init(&r.stats);
     if (r.json)
@@ -179,6 +204,8 @@ int main(int argc, char **argv)
 
     rc = SR_OK;
     for (;;) {
+        if (S_ISREG(st.st_mode) && !r.read_all && seek_over(fd, &st, w))
+            continue;
         got = drop_from_pipe(fd, null_fd, w);
         if (got > 0)
             continue;
