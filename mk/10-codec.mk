@@ -86,7 +86,7 @@ codec-fuzz-run = \
 
 CHECK_STAGES_ALL += check-fuzz
 check-fuzz: $(BUILD)/bin/mkstream
-	@mkdir -p $(RESULTS)
+	@mkdir -p $(RESULTS) $(CODEC_BUILD)
 	@if $(MAKE) --no-print-directory $(CODEC_FUZZ_BINS) $(CODEC_CORPUS)/.stamp \
 	        >$(CODEC_BUILD)/fuzz-build.log 2>&1; then \
 	    $(call codec-fuzz-run,check-fuzz,$(CODEC_FUZZ_CHECK_SECONDS)); \
