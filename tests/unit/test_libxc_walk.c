@@ -96,7 +96,7 @@ static size_t hvm_body(unsigned char *b, int good_magic, int with_end)
 /* ---- Running the walker ---- */
 
 static xc_walk w;
-static unsigned events[5];
+static unsigned events[6];
 static unsigned records_seen;
 
 static void on_event(void *opaque, const xcw_event *ev)

@@ -673,6 +673,9 @@ static int domain_header(xc_walk *w)
 
 static int record_header(xc_walk *w)
 {
+    xcw_event ev;
+    int rc;
+
     memset(&w->rec, 0, sizeof(w->rec));
     w->rec.index = w->records;
     w->rec.offset = w->offset - 8;
@@ -683,7 +686,14 @@ static int record_header(xc_walk *w)
     w->skip = 0;
     w->acc_have = w->acc_want = 0;
     w->phase = P_DONE;
-    return body_begin(w);
+    rc = body_begin(w);
+    if (rc == SR_OK) {
+        ev.kind = XCW_EV_RECORD_BEGIN;
+        ev.offset = w->rec.offset;
+        ev.u.record = &w->rec;
+        emit(w, &ev);
+    }
+    return rc;
 }
 
 /* Body and padding are complete. */

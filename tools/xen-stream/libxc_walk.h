@@ -64,6 +64,8 @@ enum xcw_event_kind {
     XCW_EV_RECORD,         /* one record fully checked; see xcw_record */
     XCW_EV_HVM_ENTRY,      /* one save record inside HVM_CONTEXT */
     XCW_EV_HVM_PARAM,      /* one (index, value) inside HVM_PARAMS */
+    XCW_EV_RECORD_BEGIN,   /* a record header passed its checks; only
+                            * type, index, offset and length are known */
 };
 
 typedef struct xcw_record {

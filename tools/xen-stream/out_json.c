@@ -132,6 +132,13 @@ static void libxc_json(json_ctx *j, const xcw_event *x)
         kv_int(j, "instance", x->u.hvm.instance);
         kv_int(j, "length", x->u.hvm.length);
         break;
+    case XCW_EV_RECORD_BEGIN:
+        r = x->u.record;
+        kv_str(j, "kind", "record_begin");
+        kv_int(j, "index", r->index);
+        kv_str(j, "type", xs_libxc_type_label(r->type, name, sizeof(name)));
+        kv_int(j, "length", r->length);
+        break;
     case XCW_EV_HVM_PARAM:
         kv_str(j, "kind", "hvm_param");
         kv_str(j, "name", xcw_hvm_param_name(x->u.param.index));
@@ -148,6 +155,13 @@ void json_event(void *ctx, const sw_event *ev)
     char name[40];
 
     if (!j)
+        return;
+    /* As in the text dump, only records with entries inside announce
+     * themselves before those entries. */
+    if (ev->kind == SW_EV_LIBXC &&
+        ev->u.libxc->kind == XCW_EV_RECORD_BEGIN &&
+        ev->u.libxc->u.record->type != XCW_REC_HVM_CONTEXT &&
+        ev->u.libxc->u.record->type != XCW_REC_HVM_PARAMS)
         return;
     yajl_gen_map_open(j->g);
     switch (ev->kind) {

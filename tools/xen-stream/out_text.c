@@ -62,10 +62,10 @@ static void libxc_record_line(FILE *f, const xcw_record *r)
                 r->tsc_khz, r->tsc_nsec);
         break;
     case XCW_REC_HVM_CONTEXT:
-        fprintf(f, ": %u save records", r->count);
+        fprintf(f, ": HVM save records follow");
         break;
     case XCW_REC_HVM_PARAMS:
-        fprintf(f, ": %u params", r->count);
+        fprintf(f, ": params follow");
         break;
     case XCW_REC_CHECKPOINT_DIRTY_PFN_LIST:
         fprintf(f, ": %u pfns", r->count);
@@ -99,8 +99,17 @@ static void libxc_event_line(FILE *f, const xcw_event *x)
                 x->u.domain.page_shift, x->u.domain.xen_major,
                 x->u.domain.xen_minor);
         break;
+    case XCW_EV_RECORD_BEGIN:
+        /* Records with lines of their own inside are announced first, so
+         * that a dump reads in offset order. */
+        if (x->u.record->type == XCW_REC_HVM_CONTEXT ||
+            x->u.record->type == XCW_REC_HVM_PARAMS)
+            libxc_record_line(f, x->u.record);
+        break;
     case XCW_EV_RECORD:
-        libxc_record_line(f, x->u.record);
+        if (x->u.record->type != XCW_REC_HVM_CONTEXT &&
+            x->u.record->type != XCW_REC_HVM_PARAMS)
+            libxc_record_line(f, x->u.record);
         break;
     case XCW_EV_HVM_ENTRY:
         name = xcw_hvm_code_name(x->u.hvm.typecode);

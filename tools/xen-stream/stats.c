@@ -38,6 +38,8 @@ static void libxc_event(stream_stats *s, const xcw_event *x)
     case XCW_EV_HVM_PARAM:
         s->hvm_params++;
         break;
+    case XCW_EV_RECORD_BEGIN:
+        break;
     }
 }
 
