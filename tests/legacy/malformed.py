@@ -134,6 +134,33 @@ def build():
     case("ok-hvm", hvm_stream(), 0, None, "hvm")
     case("ok-hvm-w32", hvm_stream(word=4), 0, None, "hvm")
 
+    # Every chunk kind a valid stream may hold, for the oracle comparison.
+    s = pv_stream()
+    s.insert_before("batch", "verify", struct.pack("<i", -1))
+    s.insert_before("vcpu_info", "last", struct.pack("<i", -9))
+    ts = physmap_blob(8, [(0x100, 0x200, 0x300, b"pv-odd")])
+    s.insert_before("end", "ts", struct.pack("<iI", -18, len(ts)) + ts)
+    s.replace("unmapped", struct.pack("<I", 3) + s.w(7) + s.w(8) + s.w(9))
+    case("ok-pv-every-chunk", s, 0, None, "pv")
+    s = hvm_stream()
+    params = b"".join(struct.pack("<iIQ", c, 0, 0x1000 + c * c)
+                      for c in (-4, -8, -10, -11, -14, -15, -16, -17, -19, -20))
+    s.insert_before("end", "params", params + struct.pack("<iIQII", -7, 1,
+                                                          5 * 10**9, 1000000, 2))
+    # A second batch: holes, a typed data-less entry, two pages.
+    s.insert_before("vcpu_info", "batch2",
+                    struct.pack("<i", 5) + s.w(0xf0000000) + s.w(0x40) +
+                    s.w(0xf0000041) + s.w(0xe0000042) + s.w(0x43) +
+                    bytes(range(256)) * 32)
+    ts = physmap_blob(8, [(0xf0000000 + i, 0xfc000000 + i, 0x10000 * i,
+                           b"vram%d" % i) for i in range(3)])
+    s.replace("toolstack", struct.pack("<iI", -18, len(ts)) + ts)
+    case("ok-hvm-every-chunk", s, 0, None, "hvm")
+    # Accepted here, refused upstream: same layout as DeviceModelRecord0002.
+    s = hvm_stream()
+    s.replace("dm_sig", b"RemusDeviceModelState")
+    case("remus-dm-signature", s, 0, None, "hvm")
+
     case("empty", Stream().add("nothing", b""), 1, 0, "pv", "truncated",
          "p2m size")
 
