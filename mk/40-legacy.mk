@@ -71,6 +71,8 @@ $(LEG_FUZZ): $(TOP)/tests/fuzz/fuzz_legacy.c $(LEG_CORE_C) $(LEG_CODEC_C) \
 	    $(LEG_CORE_C) $(LEG_CODEC_C)
 
 FUZZ_SECONDS ?= 60
+# `make fuzz` (mk/10-codec.mk) runs this harness too.
+fuzz: fuzz-legacy
 fuzz-legacy: $(LEG_FUZZ) $(LEG_TOOLS)
 	@bash $(LEG_TEST_DIR)/seed-corpus.sh $(LEG_SAN_BIN) $(LEG_BUILD)/corpus
 	@mkdir -p $(LEG_BUILD)/corpus-run
