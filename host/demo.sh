@@ -11,7 +11,8 @@
 # xen-stream's view of a saved image, and the guest's console around the
 # save/restore.
 #
-# Environment: DEMO_TWO_HOST=0 skips the two-host part.
+# Environment: DEMO_TWO_HOST=0 skips the two-host part; DEMO_SUMMARY_ONLY=1
+# prints the summary of the last demo run again without running anything.
 set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 MAKE=${MAKE:-make}
@@ -41,6 +42,8 @@ step() {
     return $rc
 }
 
+single_rc=0 two_rc=0 prep=- t_single=- t_two=-
+if [ "${DEMO_SUMMARY_ONLY:-0}" != 1 ]; then
 bold "== xenstream demo: libxl's migration-v2 stream on an emulated Xen 4.17 host"
 echo "   (QEMU TCG runs Debian's Xen hypervisor and a Debian 6.1 dom0; a tiny PV"
 echo "    guest prints 'tick N' once a second from a counter in its memory, so a"
@@ -69,23 +72,24 @@ bold "[7/7] booting the emulated host (tools under test: $build)"
 echo "      each line below comes from the host's serial console as it happens"
 t_single=$(date +%s)
 bash "$TOP/host/run-host.sh" --build "$build" --name demo $scen 2>&1 | tee "$LOGS/run-single.log" |
-    grep -v '^PASS: \|^FAIL: \|^SKIP: '
+    grep --line-buffered -v '^PASS: \|^FAIL: \|^SKIP: '
 single_rc=${PIPESTATUS[0]}
 t_single=$(( $(date +%s) - t_single ))
-two_rc=0
 if [ "$DEMO_TWO_HOST" = 1 ]; then
     echo
     bold "      and two emulated hosts, joined by a QEMU socket network on 127.0.0.1"
     t_two=$(date +%s)
     bash "$TOP/host/run-host.sh" --build "$build" --name demo-two --two-host 2>&1 | tee "$LOGS/run-two.log" |
-        grep -v '^PASS: \|^FAIL: \|^SKIP: '
+        grep --line-buffered -v '^PASS: \|^FAIL: \|^SKIP: '
     two_rc=${PIPESTATUS[0]}
     t_two=$(( $(date +%s) - t_two ))
 fi
 
+fi
+
 # ---- summary ----
 
-R1=$HOST/runs/demo/results R2=$HOST/runs/demo-two/results
+R1=$HOST/runs/demo/results R2=$HOST/runs/demo-two
 describe() {
     case $1 in
         create) echo "xl create: boot the PV guest" ;;
@@ -103,17 +107,22 @@ describe() {
 }
 echo
 bold "== what happened"
-printf '   %-40s %-5s %7s  %s\n' step result time "evidence"
 pass=0 fail=0
-for f in "$R1/results.txt" "$R2/results.txt"; do
+for f in "$R1/results.txt" "$R2/a/results/results.txt" "$R2/b/results/results.txt"; do
     [ -f "$f" ] || continue
     while read -r status name secs evidence; do
-        printf '   %-40s %-5s %6ss  %s\n' "$(describe "$name")" "$status" "$secs" "$evidence" | cut -c1-200
+        printf '   %-4s %6s s  %s\n' "$status" "$secs" "$(describe "$name")"
+        echo "$evidence" | fold -s -w 90 | sed 's/^/                  /'
         case $status in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; esac
     done < "$f"
 done
 [ -f "$R1/results.txt" ] || { echo "   the host gave no results; see $LOGS/run-single.log"; fail=$((fail + 1)); }
-[ "$DEMO_TWO_HOST" = 1 ] && [ ! -f "$R2/results.txt" ] && { echo "   the two hosts gave no results; see $LOGS/run-two.log"; fail=$((fail + 1)); }
+if [ "$DEMO_TWO_HOST" = 1 ]; then
+    for h in a b; do
+        [ -f "$R2/$h/results/results.txt" ] ||
+            { echo "   host $h of the two gave no results; see $LOGS/run-two.log"; fail=$((fail + 1)); }
+    done
+fi
 
 if [ -f "$R1/save-restore.info.txt" ]; then
     echo
@@ -128,9 +137,9 @@ if [ -f "$log" ] && [ -f "$R1/save-restore.log" ]; then
     if [ -n "$before" ]; then
         n=$(tr -d '\r' < "$log" | grep -n "tick $before\$" | head -1 | cut -d: -f1)
         [ -n "$n" ] && tr -d '\r' < "$log" | sed -n "$((n > 2 ? n - 2 : 1)),$((n + 4))p" | sed 's/^/   /'
-        echo "   (xl save came after tick $before; the gap in the timestamps is the guest"
-        echo "    saved and restored. The counter lives in the guest's memory: a rebooted"
-        echo "    guest would have started again at tick 1)"
+        echo "   (xl save started after tick $before; the gap in the timestamps is the"
+        echo "    guest saved and restored. The counter lives in the guest's memory: a"
+        echo "    rebooted guest would have started again at tick 1)"
     fi
 fi
 echo
@@ -145,5 +154,5 @@ if [ $fail = 0 ] && [ $single_rc = 0 ] && [ $two_rc = 0 ]; then
     bold "== demo passed: $pass steps, none failed"
     exit 0
 fi
-bold "== demo FAILED: $pass passed, $fail failed (run-host exit $single_rc${DEMO_TWO_HOST:+/$two_rc})"
+bold "== demo FAILED: $pass passed, $fail failed (run-host exit status $single_rc, two hosts $two_rc)"
 exit 1
