@@ -63,6 +63,7 @@ SHAPES=(
   "pv64|--guest pv --bits 64 --pages 2100 --vcpus 3 --ext --xsave 840 --types|--holes --unmapped 3|--width 64 --guest pv"
   "pv64-msrs|--guest pv --bits 64 --pages 40 --vcpus 2 --msrs --stride 7|--unmapped 0|--width 64 --guest pv"
   "pv32-on-w64|--guest pv --bits 32 --pages 700 --vcpus 4 --ext --types|--holes|--width 64 --guest pv"
+  "pv64-on-w32|--guest pv --bits 64 --pages 900 --vcpus 2 --ext --types|--width 32 --holes|--width 32 --guest pv"
   "pv32-on-w32|--guest pv --bits 32 --pages 1500 --vcpus 2 --xsave 576|--width 32 --unmapped 2|--width 32 --guest pv"
   "hvm64|--guest hvm --pages 1200 --stride 3 --physmap 2 --extra-param --qemu 7600|--holes|--width 64 --guest hvm"
   "hvm32|--guest hvm --pages 300 --physmap 3 --qemu 5000|--width 32|--width 32 --guest hvm"

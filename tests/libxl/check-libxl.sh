@@ -62,6 +62,11 @@ cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tests/legacy" \
     "$TOP/tests/legacy/mklegacy.c" "$TOP/tests/legacy/v2read.c" \
     "$TOP/tools/libxl/libxl_sr_codec.c" ||
     say "cannot build the legacy tools: libxl-legacy-restore will skip"
+# The HVM scenario's device model: Debian's qemu-system-xen with its
+# libraries and ROMs, hvmloader from the pinned xen-utils, SeaBIOS.
+bash "$TOP/tests/libxl/hvm-bundle.sh" "$WORK/hvm" \
+    "$OVER/host/scenarios/libxl-bin-hvm.tgz.sh" >&2 ||
+    say "cannot build the HVM bundle: libxl-hvm will skip"
 
 RUN=$WORK/run
 rm -rf "$RUN"

@@ -123,6 +123,7 @@ typedef struct opts {
     int libxc_odd_vcpu;      /* an X86_PV_VCPU_EXTENDED needing padding */
     int legacy_bare;
     int bare_libxc;          /* only libxc's stream, for the walker fuzzer */
+    int legacy_converted;    /* libxl options bit 1, as the converter sets */
 } opts;
 
 /* ---- xl and libxl layers ---- */
@@ -147,13 +148,13 @@ static void xl_header(const opts *o)
     note('x', ~0u, start, pos() - start, 0);
 }
 
-static void libxl_header(void)
+static void libxl_header(const opts *o)
 {
     size_t start = pos();
 
     emit("LibxlFmt", 8);
     be32(2);
-    be32(0);
+    be32(o->legacy_converted ? 2 : 0);
     note('l', ~0u, start, 16, 0);
 }
 
@@ -419,7 +420,7 @@ static void stream(const opts *o)
     }
     if (o->xl)
         xl_header(o);
-    libxl_header();
+    libxl_header(o);
     if (o->optional) {
         static const char text[] = "mkstream optional libxl record";
 
@@ -552,6 +553,8 @@ static const variant variants[] = {
     { "second-libxc-context", 1, "second LIBXC_CONTEXT", "LIBXC_CONTEXT after libxc's END" },
     { "emulator-before-libxc", 1, "before LIBXC_CONTEXT", "EMULATOR_CONTEXT first" },
     { "unknown-emulator", 1, "emulator id", "emulator id 7" },
+    { "emulator-zero-plain", 1, "emulator id 0", "emulator id 0 in a stream without the legacy bit" },
+    { "valid-legacy-converted", 0, "valid", "legacy bit set, emulator id 0 (as convert-legacy-stream writes)" },
     { "xs-absolute-key", 1, "absolute key", "key \"/local/domain/0\"" },
     { "xs-empty-key", 1, "empty key", "body starting with NUL" },
     { "xs-long-key", 1, "bad xenstore key", "key of 3073 octets" },
@@ -657,6 +660,13 @@ static void prepare(const char *name, opts *o)
     }
     if (!strcmp(name, "unknown-emulator"))
         o->emu_id = 7;
+    if (!strcmp(name, "emulator-zero-plain") ||
+        !strcmp(name, "valid-legacy-converted")) {
+        o->hvm = 1;
+        o->emu_id = 0;
+    }
+    if (!strcmp(name, "valid-legacy-converted"))
+        o->legacy_converted = 1;
     if (!strcmp(name, "checkpoint-end-plain"))
         o->cp_end_plain = 1;
     if (!strcmp(name, "checkpoint-state-plain"))
@@ -787,7 +797,7 @@ static void bench(const char *path, unsigned gib)
     defaults(&o);
     o.pages = 1024;
     xl_header(&o);
-    libxl_header();
+    libxl_header(&o);
     rec('l', 1, NULL, 0);
     libxc_headers(&o);
     static_records(&o);

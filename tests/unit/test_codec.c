@@ -289,6 +289,25 @@ static void test_emu_hdr(void)
     CHECK("decode_emu_hdr/reserved-3",
           libxl_sr_decode_emu_hdr(b, 8, &r, 2, 508, &e, &err) ==
           SR_E_BAD_EMULATOR);
+    libxl_sr_encode_emu_hdr(b, 8, 0, 1);
+    CHECK("decode_emu_hdr_opts/legacy-unknown-ok",
+          libxl_sr_decode_emu_hdr_opts(b, 8, LIBXL_SR_OPT_LEGACY, &r, 2, 508,
+                                       &e, &err) == 8 && e.id == 0 &&
+          e.index == 1);
+    CHECK("decode_emu_hdr_opts/plain-unknown-refused",
+          libxl_sr_decode_emu_hdr_opts(b, 8, 0, &r, 2, 508, &e, &err) ==
+          SR_E_BAD_EMULATOR);
+    CHECK("decode_emu_hdr_opts/legacy-short",
+          libxl_sr_decode_emu_hdr_opts(b, 4, LIBXL_SR_OPT_LEGACY, &r, 2, 508,
+                                       &e, &err) == SR_E_TRUNCATED);
+    libxl_sr_encode_emu_hdr(b, 8, 2, 0);
+    CHECK("decode_emu_hdr_opts/legacy-known-id",
+          libxl_sr_decode_emu_hdr_opts(b, 8, LIBXL_SR_OPT_LEGACY, &r, 2, 508,
+                                       &e, &err) == 8 && e.id == 2);
+    libxl_sr_encode_emu_hdr(b, 8, 5, 0);
+    CHECK("decode_emu_hdr_opts/legacy-reserved-id-refused",
+          libxl_sr_decode_emu_hdr_opts(b, 8, LIBXL_SR_OPT_LEGACY, &r, 2, 508,
+                                       &e, &err) == SR_E_BAD_EMULATOR);
     CHECK("decode_emu_hdr/null",
           libxl_sr_decode_emu_hdr(NULL, 8, &r, 2, 508, &e, &err) ==
           SR_E_INVALID_ARG);

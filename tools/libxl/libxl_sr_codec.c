@@ -360,6 +360,24 @@ int libxl_sr_decode_emu_hdr(const void *buf, size_t len,
     return LIBXL_SR_EMU_HDR_SIZE;
 }
 
+int libxl_sr_decode_emu_hdr_opts(const void *buf, size_t len,
+                                 uint32_t stream_options,
+                                 const libxl__sr_rec_hdr *rec, int64_t index,
+                                 uint64_t offset, libxl__sr_emulator_hdr *out,
+                                 libxl_sr_error *err)
+{
+    const unsigned char *p = buf;
+
+    if ((stream_options & LIBXL_SR_OPT_LEGACY) && buf && out &&
+        len >= LIBXL_SR_EMU_HDR_SIZE &&
+        get_le32(p) == LIBXL_SR_EMULATOR_UNKNOWN) {
+        out->id = LIBXL_SR_EMULATOR_UNKNOWN;
+        out->index = get_le32(p + 4);
+        return LIBXL_SR_EMU_HDR_SIZE;
+    }
+    return libxl_sr_decode_emu_hdr(buf, len, rec, index, offset, out, err);
+}
+
 /* ---- CHECKPOINT_STATE ---- */
 
 int libxl_sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id)

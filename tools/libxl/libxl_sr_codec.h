@@ -202,6 +202,17 @@ int libxl_sr_decode_emu_hdr(const void *buf, size_t len,
                             uint64_t offset, libxl__sr_emulator_hdr *out,
                             libxl_sr_error *err);
 
+/* As above, for a stream whose header options are known: a stream written
+ * by the legacy converter (LIBXL_SR_OPT_LEGACY) may say emulator 0
+ * ("unknown": legacy images never named their device model), which then
+ * stands for the guest's configured device model.  out->id is left 0 for
+ * the caller to resolve. */
+int libxl_sr_decode_emu_hdr_opts(const void *buf, size_t len,
+                                 uint32_t stream_options,
+                                 const libxl__sr_rec_hdr *rec, int64_t index,
+                                 uint64_t offset, libxl__sr_emulator_hdr *out,
+                                 libxl_sr_error *err);
+
 /* ---- CHECKPOINT_STATE body ---- */
 
 int libxl_sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id);

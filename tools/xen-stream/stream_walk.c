@@ -490,10 +490,12 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
                 return SR_OK;
             rh.type = w->rec.type;
             rh.length = w->rec.length;
-            rc = libxl_sr_decode_emu_hdr(w->acc, w->acc_have, &rh,
-                                         w->rec.index,
-                                         w->offset - LIBXL_SR_EMU_HDR_SIZE,
-                                         &w->rec.emu, &w->err);
+            rc = libxl_sr_decode_emu_hdr_opts(w->acc, w->acc_have,
+                                              w->hdr.options, &rh,
+                                              w->rec.index,
+                                              w->offset -
+                                              LIBXL_SR_EMU_HDR_SIZE,
+                                              &w->rec.emu, &w->err);
             if (rc < 0)
                 return codec_failed(w, rc);
             rc = SR_OK;
