@@ -86,7 +86,8 @@ grep -q 'physmap/f0000000/name = "vga.vram"' d.txt &&
     grep -q 'libxc record .* PAGE_DATA' d.txt
 check "dump/shows-records-keys-hvm" $?
 "$XEN_STREAM" info j.img > i.txt
-grep -q 'x86 HVM' i.txt && grep -q 'container: *xl save file' i.txt
+grep -q 'x86 HVM' i.txt && grep -q 'container: *xl save file' i.txt &&
+    grep -q 'guest: *mkstream-guest' i.txt
 check "info/summary" $?
 "$XEN_STREAM" --json dump j.img | grep -q '"key": "physmap/f0000000/size"'
 check "json/dump-has-xenstore-keys" $?

@@ -36,6 +36,7 @@ typedef struct run {
     bool read_all;                /* no seeking or splicing past data */
     void *json_ctx;
     stream_stats stats;
+    char guest_name[128];
 } run;
 
 static void usage(FILE *f)
@@ -68,6 +69,10 @@ static void on_event(void *opaque, const sw_event *ev)
     run *r = opaque;
 
     stats_event(&r->stats, ev);
+    /* The config text lives in a buffer the walker reuses: read it now. */
+    if (ev->kind == SW_EV_XL_CONFIG)
+        config_guest_name(ev->u.config.text, r->guest_name,
+                          sizeof(r->guest_name));
     if (r->cmd != CMD_DUMP)
         return;
     if (r->json)
@@ -232,6 +237,7 @@ int main(int argc, char **argv)
     res.stats = &r.stats;
     res.rc = rc;
     res.error = rc < 0 ? sw_format_error(w, errbuf, sizeof(errbuf)) : NULL;
+    res.guest_name = r.guest_name;
     if (r.json) {
         json_end(r.json_ctx, &res);
         if (rc < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "output.h"
 
@@ -60,6 +61,23 @@ static void kv_bool(json_ctx *j, const char *k, bool v)
 {
     str(j, k);
     yajl_gen_bool(j->g, v);
+}
+
+void config_guest_name(const char *json, char *out, size_t len)
+{
+    const char *path[] = { "c_info", "name", NULL };  /* yajl wants non-const */
+    yajl_val tree, name;
+
+    if (!len)
+        return;
+    out[0] = '\0';
+    tree = yajl_tree_parse(json, NULL, 0);
+    if (!tree)
+        return;
+    name = yajl_tree_get(tree, path, yajl_t_string);
+    if (name)
+        snprintf(out, len, "%s", YAJL_GET_STRING(name));
+    yajl_tree_free(tree);
 }
 
 void *json_begin(FILE *f, enum xs_command cmd)
@@ -249,6 +267,8 @@ void json_end(void *ctx, const xs_result *res)
     kv_int(j, "size", w->offset);
     kv_str(j, "container", w->bare_libxc ? "libxc" :
                            w->xl_header ? "xl" : "libxl");
+    if (res->guest_name && res->guest_name[0])
+        kv_str(j, "guest_name", res->guest_name);
     kv_int(j, "libxl_records", w->seq.records);
     kv_int(j, "libxc_records", w->xc.records);
     kv_int(j, "pages", w->xc.pages);

@@ -206,6 +206,8 @@ static void info_text(FILE *f, const xs_result *res)
                 w->config_len);
     else
         fprintf(f, "container:        bare libxl stream\n");
+    if (res->guest_name && res->guest_name[0])
+        fprintf(f, "guest:            %s\n", res->guest_name);
     if (!w->bare_libxc)
         fprintf(f, "libxl stream:     version %u, options 0x%x%s\n",
                 w->hdr.version, w->hdr.options,

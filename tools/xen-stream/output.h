@@ -19,7 +19,13 @@ typedef struct xs_result {
     const stream_stats *stats;
     int rc;                       /* SR_OK or the walker's error */
     const char *error;            /* formatted, when rc < 0 */
+    const char *guest_name;       /* from xl's JSON config, or "" */
 } xs_result;
+
+/* Pull c_info.name out of xl's JSON domain config (yajl tree parser; the
+ * text is at most the walker's 1 MiB body buffer).  Writes "" when the
+ * config is not JSON or has no name. */
+void config_guest_name(const char *json, char *out, size_t len);
 
 /* Text */
 void text_event(FILE *f, const sw_event *ev);
