@@ -16,8 +16,9 @@
 # Produces in OUT:
 #   dom0.cpio.gz   the dom0 initramfs: busybox, the Xen kernel modules, each
 #                  tool build under /opt/xen-<name>/usr, their shared
-#                  libraries, xs-copy, xen-stream (if built), the guest,
-#                  host/dom0/* (init and helpers)
+#                  libraries, xs-copy, xen-stream and convert-legacy-stream
+#                  (if built), mklegacy, the guest, host/dom0/* (init and
+#                  helpers)
 #   guest.cpio.gz  the PV guest's initramfs (also inside dom0.cpio.gz)
 #   xen.elf, vmlinuz   what QEMU loads (copied from the debs)
 #   image.info     what went into the image
@@ -35,6 +36,7 @@ OURS_GIVEN=0
 GUEST_KERNEL=vmlinuz
 EXTRA_BUILDS=()
 XEN_STREAM_BIN=${XEN_STREAM_BIN:-$TOP/build/bin/xen-stream}
+CONVERT_BIN=${CONVERT_BIN:-$TOP/build/bin/convert-legacy-stream}
 
 say() { echo "build-image: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -206,6 +208,23 @@ build_dom0() {
     gcc -std=gnu99 -Wall -Wextra -Werror -O2 -static \
         -o "$root/bin/xs-copy" "$HOST_SRC/tools/xs-copy.c"
     cp "$root/bin/xs-copy" "$OUT/xs-copy"
+    # The C converter of legacy streams goes where libxl (ours or stock)
+    # execs it, in every build that does not bring its own; mklegacy (a test
+    # tool that writes legacy images from v2 ones) goes in /bin.
+    if [ -x "$CONVERT_BIN" ]; then
+        for f in "$root"/opt/xen-*/usr; do
+            [ -e "$f/lib/xen/bin/convert-legacy-stream" ] && continue
+            mkdir -p "$f/lib/xen/bin"
+            cp "$CONVERT_BIN" "$f/lib/xen/bin/convert-legacy-stream"
+        done
+        say "convert-legacy-stream from $CONVERT_BIN"
+    fi
+    if [ -f "$TOP/tests/legacy/mklegacy.c" ]; then
+        gcc -std=gnu99 -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tests/legacy" \
+            -o "$root/bin/mklegacy" "$TOP/tests/legacy/mklegacy.c" \
+            "$TOP/tests/legacy/v2read.c" "$TOP/tools/libxl/libxl_sr_codec.c" ||
+            { say "mklegacy did not build: no legacy scenarios"; rm -f "$root/bin/mklegacy"; }
+    fi
     if [ -x "$XEN_STREAM_BIN" ]; then
         cp "$XEN_STREAM_BIN" "$root/bin/xen-stream"
         say "xen-stream from $XEN_STREAM_BIN"
@@ -259,6 +278,7 @@ cp "$DEBS/vmlinuz" "$OUT/vmlinuz"
     echo "stock:        $STOCK_DIST"
     echo "ours:         ${OURS_DIST:-(none)}"
     echo "xen-stream:   $([ -x "$WORK/dom0/bin/xen-stream" ] && echo yes || echo no)"
+    echo "legacy:       converter $([ -x "$CONVERT_BIN" ] && echo yes || echo no), mklegacy $([ -x "$WORK/dom0/bin/mklegacy" ] && echo yes || echo no)"
     echo "guest kernel: $GUEST_KERNEL"
     echo "dom0 image:   $(stat -c %s "$OUT/dom0.cpio.gz") bytes"
 } > "$OUT/image.info"

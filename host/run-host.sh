@@ -40,7 +40,8 @@ SCENARIOS=()
 QEMU=${QEMU_SYSTEM_X86:-qemu-system-x86_64}
 DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     interop-save-stock-restore-ours interop-save-ours-restore-stock
-    interop-migrate-ours-to-stock interop-migrate-stock-to-ours"
+    interop-migrate-ours-to-stock interop-migrate-stock-to-ours
+    restore-legacy interop-restore-legacy-stock"
 
 # Xen: serial console on COM1 (our serial log), dom0 with a fixed 1.5 GiB
 # (room for a 134 MB image twice over in /tmp), no boot-time scrubbing of

@@ -284,3 +284,32 @@ migrate_local() {
     fi
     pass "migrate ($sb -> $rb) ${mig_took} s; $verified; $evidence; last tick on the source $(last_tick "$src_log")"
 }
+
+# restore_legacy SAVE_BUILD RESTORE_BUILD: xl save (v2), turn the image into
+# what a Xen <= 4.5 toolstack would have written (mklegacy), xl restore that:
+# libxl sees a legacy stream and runs convert-legacy-stream on it.
+restore_legacy() {
+    local sb=$1 rb=$2 img=/tmp/$XS_GUEST.save leg=/tmp/$XS_GUEST.legacy log before from
+    local save_took conv_took restore_took size
+    command -v mklegacy > /dev/null || skip "no mklegacy in this image"
+    [ -x "/opt/xen-$rb/usr/lib/xen/bin/convert-legacy-stream" ] ||
+        skip "build $rb has no /usr/lib/xen/bin/convert-legacy-stream"
+    ensure_guest || fail "no running guest"
+    log=$(guest_log)
+    before=$(last_tick "$log")
+    run "xl save ($sb)" xlb "$sb" save "$XS_GUEST" "$img" || fail "xl save ($sb) failed"
+    save_took=$took
+    run "mklegacy (v2 -> Xen 4.5 format)" mklegacy --verbose "$img" "$leg" || fail "mklegacy failed"
+    conv_took=$took
+    rm -f "$img"
+    size=$(size_mb "$leg")
+    log=$XS_CONS/guest-$XS_GUEST.log
+    from=$(lines "$log")
+    run "xl restore ($rb) of the legacy image" xlb "$rb" restore "$leg" ||
+        fail "xl restore ($rb) of a legacy image failed"
+    restore_took=$took
+    set_guest_log "$log"
+    rm -f "$leg"
+    check_continues "$log" "$from" "$before" || fail "$evidence"
+    pass "save ($sb) ${save_took} s, legacy image $size written in ${conv_took} s, restore ($rb, converted on the fly) ${restore_took} s; $evidence"
+}
