@@ -309,7 +309,7 @@ static int convert_p2m_frames(cls_job *job)
     for (i = 0; i < frames; i++) {
         uint64_t mfn;
 
-        if (cls_read_word(job, &mfn, "p2m frame list") )
+        if (cls_read_word(job, &mfn, "p2m frame list"))
             return -1;
         cls_le64(h, mfn);
         if (cls_put(job, h, sizeof(h)))
