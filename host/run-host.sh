@@ -8,6 +8,9 @@
 #                      if the image has it, else stock)
 #     --two-host       boot two hosts joined by a QEMU socket network and run
 #                      the host-to-host migration (SCENARIOs are ignored)
+#     --peer-build NAME  with --two-host: the receiving host B runs this
+#                      build (default: the same as --build); the result
+#                      names then end in -BUILD-to-PEER
 #     --timeout SECS   for the whole run (default: 120 + 150 per scenario)
 #     --run-dir DIR    where the logs and results go (default
 #                      build/host/runs/<name>)
@@ -31,6 +34,7 @@ set -uo pipefail
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 IMG=$TOP/build/host
 BUILD=
+PEER_BUILD=
 TWO_HOST=0
 TIMEOUT=
 RUN_DIR=
@@ -58,6 +62,7 @@ while [ $# -gt 0 ]; do
     case $1 in
         --image) IMG=$2; shift 2 ;;
         --build) BUILD=$2; shift 2 ;;
+        --peer-build) PEER_BUILD=$2; shift 2 ;;
         --two-host) TWO_HOST=1; shift ;;
         --timeout) TIMEOUT=$2; shift 2 ;;
         --run-dir) RUN_DIR=$2; shift 2 ;;
@@ -71,11 +76,18 @@ done
 for f in xen.elf vmlinuz dom0.cpio.gz; do
     [ -f "$IMG/$f" ] || die "$IMG/$f missing: run host/build-image.sh (make host-image)"
 done
+stale=$(find "$TOP/host/dom0" "$TOP/host/guest" "$TOP/host/tools" -type f -newer "$IMG/dom0.cpio.gz" 2>/dev/null | head -3)
+[ -n "$stale" ] && say "warning: the image is older than $(echo $stale): rebuild it (make host-image)"
 builds=$(sed -n 's/^tool builds: *//p' "$IMG/image.info")
 if [ -z "$BUILD" ]; then
     case " $builds " in *" ours "*) BUILD=ours ;; *) BUILD=stock ;; esac
 fi
-case " $builds " in *" $BUILD "*) ;; *) die "the image has no tool build '$BUILD' (has: $builds)" ;; esac
+PEER_BUILD=${PEER_BUILD:-$BUILD}
+for b in "$BUILD" "$PEER_BUILD"; do
+    case " $builds " in *" $b "*) ;; *) die "the image has no tool build '$b' (has: $builds)" ;; esac
+done
+suffix=
+[ "$PEER_BUILD" != "$BUILD" ] && suffix=-$BUILD-to-$PEER_BUILD
 
 if [ $TWO_HOST = 1 ]; then
     NAME=${NAME:-two-host}
@@ -234,14 +246,16 @@ else
         ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { port=$p; break; }
     done
     [ -n "$port" ] || die "no free loopback port for the hosts' network"
-    say "booting two hosts joined on 127.0.0.1:$port (tools: $BUILD; timeout $TIMEOUT s)"
-    make_input "$B" "XS_BUILD=$BUILD
+    say "booting two hosts joined on 127.0.0.1:$port (tools: A $BUILD, B $PEER_BUILD; timeout $TIMEOUT s)"
+    make_input "$B" "XS_BUILD=$PEER_BUILD
+XS_RESULT_SUFFIX=$suffix
 XS_ROLE=receiver
 XS_IP=169.254.77.2
 XS_PEER_IP=169.254.77.1
 XS_SCENARIO_TIMEOUT=$((TIMEOUT - 60))
 XS_SCENARIOS=\"migrate-host-to-host\""
     make_input "$A" "XS_BUILD=$BUILD
+XS_RESULT_SUFFIX=$suffix
 XS_ROLE=sender
 XS_IP=169.254.77.1
 XS_PEER_IP=169.254.77.2

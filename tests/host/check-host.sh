@@ -39,10 +39,11 @@ timed image bash "$TOP/host/build-image.sh" "${ours[@]}" || exit 0
 build=ours
 [ "$XEN_RC" = 0 ] || { build=stock; note "  make xen failed: running the scenarios with the stock build (interop scenarios skip)"; }
 
-# run_and_report ARGS...: run-host.sh, then one report line per scenario.
+# run_and_report ARGS...: run-host.sh ARGS, then one report line per
+# scenario.
 run_and_report() {
     local out=$TOP/build/host/run-host.out line status name secs evidence
-    bash "$TOP/host/run-host.sh" --build "$build" "$@" 2>&1 | tee "$out" | sed -n 's/^run-host: /  run-host: /p'
+    bash "$TOP/host/run-host.sh" "$@" 2>&1 | tee "$out" | sed -n 's/^run-host: /  run-host: /p'
     while IFS= read -r line; do
         case $line in
             PASS:\ host/*|FAIL:\ host/*|SKIP:\ host/*) ;;
@@ -68,10 +69,19 @@ run_and_report() {
 }
 
 t0=$(date +%s)
-run_and_report --name check-single
+run_and_report --build "$build" --name check-single
 note "  single-host run took $(( $(date +%s) - t0 )) s"
 t0=$(date +%s)
-run_and_report --name check-two-host --two-host
+run_and_report --build "$build" --name check-two-host --two-host
 note "  two-host run took $(( $(date +%s) - t0 )) s"
+# Live migration between hosts running different builds, both ways.
+if [ "$build" = ours ]; then
+    for peer in "ours stock" "stock ours"; do
+        set -- $peer
+        t0=$(date +%s)
+        run_and_report --build "$1" --peer-build "$2" --name "check-two-host-$1-$2" --two-host
+        note "  two-host run ($1 -> $2) took $(( $(date +%s) - t0 )) s"
+    done
+fi
 note "  check-host took $(( $(date +%s) - stage_t0 )) s after the tool builds"
 exit 0
