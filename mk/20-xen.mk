@@ -33,6 +33,13 @@ XEN_DROPINS      := $(sort $(wildcard $(XEN_DROPIN_DIR)/*.c $(XEN_DROPIN_DIR)/*.
 # The drop-ins the patched Makefile cannot build without.
 XEN_DROPINS_REQUIRED := libxl_sr_codec.c libxl_sr_codec.h \
                         libxl_stream_write.c libxl_stream_read.c
+# xl drop-ins (tools/xl/*.[ch], owned by the xl glue): copied over the
+# tree's tools/xl/ files of the same name.  The required ones replace
+# upstream files outright, so a missing one must stop the build rather than
+# let upstream's copy be used.
+XEN_XL_DROPIN_DIR := $(TOP)/tools/xl
+XEN_XL_DROPINS    := $(sort $(wildcard $(XEN_XL_DROPIN_DIR)/*.c $(XEN_XL_DROPIN_DIR)/*.h))
+XEN_XL_DROPINS_REQUIRED := xl_saverestore.c xl_migrate.c
 
 XEN_CONFIGURE_FLAGS := --prefix=/usr --disable-stubdom --disable-docs \
     --disable-qemu-traditional --disable-rombios --disable-seabios \
@@ -138,6 +145,15 @@ define xen_dropins
 	    test -e $(XEN_DROPIN_DIR)/$$(basename $$f) || test ! -e $$f || \
 	        { echo "   removing stale drop-in $$(basename $$f)"; rm -f $$f; }; \
 	done
+	@# xl drop-ins: same rule, into tools/xl/ (see XEN_XL_DROPINS).
+	@set -e; for f in $(XEN_XL_DROPINS_REQUIRED); do \
+	    test -f $(XEN_XL_DROPIN_DIR)/$$f || \
+	        { echo "xen: missing drop-in tools/xl/$$f (replaces upstream's)" >&2; exit 1; }; \
+	done; \
+	for f in $(XEN_XL_DROPINS); do \
+	    dst=$(1)/src/tools/xl/$$(basename $$f); \
+	    cmp -s $$f $$dst || { echo "   drop-in xl/$$(basename $$f)"; cp $$f $$dst; }; \
+	done
 	@touch $(1)/.stamp-dropins
 endef
 
@@ -197,7 +213,7 @@ $(1)/.stamp-patch: $(1)/.stamp-unpack
 $(1)/.stamp-configure: $(1)/.stamp-patch
 	$$(call xen_configure,$(1))
 
-$(1)/.stamp-dropins: $(1)/.stamp-configure $(XEN_DROPINS)
+$(1)/.stamp-dropins: $(1)/.stamp-configure $(XEN_DROPINS) $(XEN_XL_DROPINS)
 	$$(call xen_dropins,$(1))
 
 $(1)/.stamp-build: $(1)/.stamp-configure | $(1)/.stamp-dropins

@@ -1,0 +1,481 @@
+/*
+ * xl save / xl restore, and the xl save-file header shared with
+ * xl migrate (xenstream drop-in for Xen 4.17's tools/xl).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-only
+ *
+ * What differs from the xl this file replaces:
+ *
+ *  - "xl save" writes the image into a temporary file next to the
+ *    target and renames it into place only once libxl has reported
+ *    success and the data has been flushed with fsync.  A failed save
+ *    never leaves a file at the target path that looks complete; the
+ *    temporary file is removed.
+ *  - After a failure the guest is put back the way the options ask
+ *    (running, or paused with -p), and the reason is named, including
+ *    "no space left" when the target filesystem is what ran out.
+ *
+ * The header bytes (struct save_file_header and its optional data, see
+ * xl.h) are exactly those stock xl writes and reads.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <libxl.h>
+#include <libxl_utils.h>
+#include <libxlutil.h>
+
+#include "xl.h"
+#include "xl_utils.h"
+#include "xl_parse.h"
+
+#ifndef LIBXL_HAVE_NO_SUSPEND_RESUME
+
+/* Distinctive, so that a build check can tell our xl from upstream's. */
+static const char xs_xl_saverestore_id[] __attribute__((used)) =
+    "xenstream xl save/restore drop-in";
+
+/* ---- the configuration that travels in the header ---- */
+
+/*
+ * Fill *config_data_r with the domain's configuration as JSON (with its
+ * NUL, which is part of what stock xl stores), from override_config_file
+ * when given, else from libxl's record of the running domain.
+ */
+void save_domain_core_begin(uint32_t domid,
+                            int preserve_domid,
+                            const char *override_config_file,
+                            uint8_t **config_data_r,
+                            int *config_len_r)
+{
+    libxl_domain_config dc;
+    char *json;
+    int rc;
+
+    libxl_domain_config_init(&dc);
+
+    if (!override_config_file) {
+        rc = libxl_retrieve_domain_configuration(ctx, domid, &dc, NULL);
+        if (rc) {
+            fprintf(stderr, "xl: cannot get the configuration of domain %u"
+                    " (libxl error %d)\n", domid, rc);
+            exit(EXIT_FAILURE);
+        }
+        /* 0 lets the restoring side pick a domid. */
+        if (!preserve_domid)
+            dc.c_info.domid = 0;
+        else
+            dc.c_info.domid = domid;
+    } else {
+        void *text = NULL;
+        int text_len = 0;
+
+        rc = libxl_read_file_contents(ctx, override_config_file,
+                                      &text, &text_len);
+        if (rc) {
+            fprintf(stderr, "xl: cannot read configuration file %s: %s\n",
+                    override_config_file, strerror(errno));
+            exit(EXIT_FAILURE);
+        }
+        parse_config_data(override_config_file, text, text_len, &dc);
+        free(text);
+    }
+
+    json = libxl_domain_config_to_json(ctx, &dc);
+    libxl_domain_config_dispose(&dc);
+    if (!json) {
+        fprintf(stderr, "xl: cannot express the domain configuration"
+                " as JSON\n");
+        exit(EXIT_FAILURE);
+    }
+
+    *config_len_r = strlen(json) + 1;
+    *config_data_r = (uint8_t *)json;
+}
+
+/*
+ * Write the header and its optional data (a 4-octet length, then the
+ * configuration) in one go.  Returns 0 or an errno value; nothing is
+ * printed.
+ */
+static int write_image_header(int fd, const uint8_t *config_data,
+                              int config_len, struct save_file_header *out)
+{
+    struct save_file_header h;
+    uint32_t cfg_len32 = config_len;
+    size_t total;
+    uint8_t *buf;
+    int e = 0;
+
+    memset(&h, 0, sizeof(h));
+    memcpy(h.magic, savefileheader_magic, sizeof(h.magic));
+    h.byteorder = SAVEFILE_BYTEORDER_VALUE;
+    h.mandatory_flags = XL_MANDATORY_FLAG_STREAMv2 |
+                        (config_len ? XL_MANDATORY_FLAG_JSON : 0);
+    h.optional_flags = 0;
+    /* The length word is always there, even for an empty config. */
+    h.optional_data_len = sizeof(cfg_len32) + config_len;
+
+    total = sizeof(h) + h.optional_data_len;
+    buf = xmalloc(total);
+    memcpy(buf, &h, sizeof(h));
+    memcpy(buf + sizeof(h), &cfg_len32, sizeof(cfg_len32));
+    if (config_len)
+        memcpy(buf + sizeof(h) + sizeof(cfg_len32), config_data, config_len);
+
+    for (size_t done = 0; done < total; ) {
+        ssize_t n = write(fd, buf + done, total - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            break;
+        }
+        done += n;
+    }
+    free(buf);
+    if (out)
+        *out = h;
+    return e;
+}
+
+void save_domain_core_writeconfig(int fd, const char *source,
+                                  const uint8_t *config_data, int config_len)
+{
+    struct save_file_header h;
+    int e = write_image_header(fd, config_data, config_len, &h);
+
+    if (e) {
+        fprintf(stderr, "xl: writing the xl header to %s failed: %s\n",
+                source, strerror(e));
+        exit(EXIT_FAILURE);
+    }
+    fprintf(stderr, "Saving to %s new xl format (info"
+            " 0x%"PRIx32"/0x%"PRIx32"/%"PRIu32")\n",
+            source, h.mandatory_flags, h.optional_flags,
+            h.optional_data_len);
+}
+
+/* ---- where the image goes ---- */
+
+/*
+ * An image file under construction.  For a regular file (or a path that
+ * does not exist yet) the bytes go to a temporary file in the same
+ * directory, renamed over the target at commit.  Anything else (a pipe,
+ * /dev/stdout, a device) is written in place: it cannot be renamed over,
+ * and it never looked like a finished image anyway.
+ */
+typedef struct {
+    const char *target;
+    char *tmp;          /* NULL when writing in place */
+    int fd;
+} image_out;
+
+static int image_out_open(image_out *io, const char *target)
+{
+    struct stat st;
+    char *dircopy, *basecopy;
+    mode_t mask;
+
+    io->target = target;
+    io->tmp = NULL;
+    io->fd = -1;
+
+    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
+        io->fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        return io->fd < 0 ? errno : 0;
+    }
+
+    dircopy = xstrdup(target);
+    basecopy = xstrdup(target);
+    xasprintf(&io->tmp, "%s/.%s.xl-save.XXXXXX",
+              dirname(dircopy), basename(basecopy));
+    free(dircopy);
+    free(basecopy);
+
+    io->fd = mkstemp(io->tmp);
+    if (io->fd >= 0)
+        fcntl(io->fd, F_SETFD, FD_CLOEXEC);
+    if (io->fd < 0) {
+        int e = errno;
+        free(io->tmp);
+        io->tmp = NULL;
+        return e;
+    }
+    /* mkstemp makes 0600; give the image what open(0644) would. */
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(io->fd, 0644 & ~mask))
+        fprintf(stderr, "xl: warning: cannot set the mode of %s: %s\n",
+                io->tmp, strerror(errno));
+    return 0;
+}
+
+/* Make the image durable and visible under its name.  0 or errno. */
+static int image_out_commit(image_out *io)
+{
+    char *dircopy;
+    int dfd, e = 0;
+
+    if (fsync(io->fd) && errno != EINVAL && errno != EROFS)
+        e = errno;
+    if (close(io->fd) && !e)
+        e = errno;
+    io->fd = -1;
+    if (e || !io->tmp)
+        return e;
+
+    if (rename(io->tmp, io->target))
+        return errno;
+    free(io->tmp);
+    io->tmp = NULL;
+
+    /* The rename itself, on disk; failing here is not worth a failed save. */
+    dircopy = xstrdup(io->target);
+    dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    free(dircopy);
+    return 0;
+}
+
+static void image_out_discard(image_out *io)
+{
+    if (io->fd >= 0)
+        close(io->fd);
+    io->fd = -1;
+    if (io->tmp && unlink(io->tmp) && errno != ENOENT)
+        fprintf(stderr, "xl: could not remove the partial image %s: %s\n",
+                io->tmp, strerror(errno));
+    free(io->tmp);
+    io->tmp = NULL;
+}
+
+/*
+ * libxl reports a failed save as an error code without the errno behind
+ * it.  The common cause an operator can fix is a full filesystem; say so
+ * when the target's filesystem has (next to) nothing left.
+ */
+static const char *guess_save_failure(const image_out *io)
+{
+    struct statvfs sv;
+    const char *where = io->tmp ? io->tmp : io->target;
+    char *dircopy;
+    int r;
+
+    dircopy = xstrdup(where);
+    r = statvfs(dirname(dircopy), &sv);
+    free(dircopy);
+    if (r == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < 1024 * 1024)
+        return strerror(ENOSPC);
+    return NULL;
+}
+
+/* ---- putting the guest back after a failure ---- */
+
+/*
+ * A save that failed may have got as far as suspending the guest, or not.
+ * Resume it only if it is suspended (resuming a running PV guest is not
+ * harmless), then pause it if the caller asked for that.
+ */
+static void put_guest_back(uint32_t domid, int leave_paused)
+{
+    libxl_dominfo info;
+    int rc;
+
+    libxl_dominfo_init(&info);
+    rc = libxl_domain_info(ctx, &info, domid);
+    if (rc) {
+        fprintf(stderr, "xl: domain %u is gone (libxl error %d)\n",
+                domid, rc);
+        goto out;
+    }
+
+    if (info.shutdown && info.shutdown_reason == LIBXL_SHUTDOWN_REASON_SUSPEND) {
+        if (leave_paused)
+            libxl_domain_pause(ctx, domid, NULL);
+        rc = libxl_domain_resume(ctx, domid, 1, NULL);
+        if (rc)
+            fprintf(stderr, "xl: resuming domain %u failed (libxl error %d);"
+                    " it is still suspended\n", domid, rc);
+        else
+            fprintf(stderr, "xl: domain %u resumed%s\n", domid,
+                    leave_paused ? " and left paused (-p)" : "");
+    } else if (info.shutdown) {
+        fprintf(stderr, "xl: domain %u has shut down (reason %d)\n",
+                domid, info.shutdown_reason);
+    } else {
+        if (leave_paused && !info.paused)
+            libxl_domain_pause(ctx, domid, NULL);
+        fprintf(stderr, "xl: domain %u was not suspended; it is %s\n", domid,
+                leave_paused ? "paused (-p)" : "still running");
+    }
+ out:
+    libxl_dominfo_dispose(&info);
+}
+
+/* ---- xl save ---- */
+
+struct save_request {
+    uint32_t domid;
+    const char *target;
+    const char *config_file;    /* NULL: the domain's own */
+    int keep_running;           /* -c */
+    int leave_paused;           /* -p */
+    int preserve_domid;         /* -D */
+};
+
+static int do_save(const struct save_request *req)
+{
+    image_out io;
+    uint8_t *config = NULL;
+    int config_len = 0, e, rc;
+    const char *why;
+
+    save_domain_core_begin(req->domid, req->preserve_domid,
+                           req->config_file, &config, &config_len);
+    if (!config_len)
+        fputs(" Savefile will not contain xl domain config\n", stderr);
+
+    e = image_out_open(&io, req->target);
+    if (e) {
+        fprintf(stderr, "xl save: cannot create an image file next to %s: %s\n",
+                req->target, strerror(e));
+        free(config);
+        return EXIT_FAILURE;
+    }
+
+    e = write_image_header(io.fd, config, config_len, NULL);
+    free(config);
+    if (e) {
+        fprintf(stderr, "xl save: writing the image header failed: %s;"
+                " domain %u untouched\n", strerror(e), req->domid);
+        image_out_discard(&io);
+        return EXIT_FAILURE;
+    }
+
+    rc = libxl_domain_suspend(ctx, req->domid, io.fd, 0, NULL);
+    if (rc) {
+        why = guess_save_failure(&io);
+        image_out_discard(&io);
+        fprintf(stderr, "xl save: saving domain %u to %s failed: %s"
+                " (libxl error %d); no image was left at %s\n",
+                req->domid, req->target,
+                why ? why : "see the messages above", rc, req->target);
+        put_guest_back(req->domid, req->leave_paused);
+        return EXIT_FAILURE;
+    }
+
+    e = image_out_commit(&io);
+    if (e) {
+        image_out_discard(&io);
+        fprintf(stderr, "xl save: the image of domain %u could not be"
+                " completed at %s: %s; no image was left there\n",
+                req->domid, req->target, strerror(e));
+        put_guest_back(req->domid, req->leave_paused);
+        return EXIT_FAILURE;
+    }
+
+    /* The image is safe: now the domain can go (or carry on). */
+    if (req->keep_running || req->leave_paused) {
+        if (req->leave_paused)
+            libxl_domain_pause(ctx, req->domid, NULL);
+        rc = libxl_domain_resume(ctx, req->domid, 1, NULL);
+        if (rc) {
+            fprintf(stderr, "xl save: image written, but resuming domain %u"
+                    " failed (libxl error %d)\n", req->domid, rc);
+            return EXIT_FAILURE;
+        }
+    } else {
+        libxl_domain_destroy(ctx, req->domid, NULL);
+    }
+    return EXIT_SUCCESS;
+}
+
+int main_save(int argc, char **argv)
+{
+    struct save_request req = { 0 };
+    int opt, nargs;
+
+    SWITCH_FOREACH_OPT(opt, "cpD", NULL, "save", 2) {
+    case 'c': req.keep_running = 1; break;
+    case 'p': req.leave_paused = 1; break;
+    case 'D': req.preserve_domid = 1; break;
+    }
+
+    nargs = argc - optind;
+    if (nargs > 3) {
+        help("save");
+        return EXIT_FAILURE;
+    }
+    req.domid = find_domain(argv[optind]);
+    req.target = argv[optind + 1];
+    req.config_file = nargs == 3 ? argv[optind + 2] : NULL;
+
+    return do_save(&req);
+}
+
+/* ---- xl restore ---- */
+
+int main_restore(int argc, char **argv)
+{
+    struct domain_create dc;
+    int opt, nargs;
+    static struct option long_opts[] = {
+        {"vncviewer", 0, 0, 'V'},
+        {"vncviewer-autopass", 0, 0, 'A'},
+        COMMON_LONG_OPTS
+    };
+
+    memset(&dc, 0, sizeof(dc));
+    dc.daemonize = 1;
+    dc.monitor = 1;
+    dc.migrate_fd = -1;
+    dc.send_back_fd = -1;
+
+    SWITCH_FOREACH_OPT(opt, "FcpdeVA", long_opts, "restore", 1) {
+    case 'c': dc.console_autoconnect = 1; break;
+    case 'p': dc.paused = 1; break;
+    case 'd': dc.debug = 1; break;
+    case 'F': dc.daemonize = 0; break;
+    case 'e': dc.daemonize = 0; dc.monitor = 0; break;
+    case 'V': dc.vnc = 1; break;
+    case 'A': dc.vnc = 1; dc.vncautopass = 1; break;
+    }
+
+    nargs = argc - optind;
+    switch (nargs) {
+    case 2:
+        dc.config_file = argv[optind++];
+        /* fall through */
+    case 1:
+        dc.restore_file = argv[optind];
+        break;
+    default:
+        help("restore");
+        return EXIT_FAILURE;
+    }
+
+    return create_domain(&dc) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+#endif /* LIBXL_HAVE_NO_SUSPEND_RESUME */
+
+/*
+ * Local variables:
+ * mode: C
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
