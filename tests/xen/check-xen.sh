@@ -99,6 +99,11 @@ if [ -d "$PATCHED/src/$LIGHT" ]; then
         cmp -s "$DROPINS/$f" "$PATCHED/src/$LIGHT/$f"
         report "build/xen $LIGHT/$f is our tools/libxl/$f" $?
     done
+    # The xl glue's drop-ins (tools/xl/), copied over upstream's files.
+    for f in $(cd "$TOP/tools/xl" 2>/dev/null && ls -- *.c *.h 2>/dev/null); do
+        cmp -s "$TOP/tools/xl/$f" "$PATCHED/src/tools/xl/$f"
+        report "build/xen tools/xl/$f is our tools/xl/$f" $?
+    done
 fi
 
 # ---- (c) what the built libraries contain ----
@@ -147,6 +152,21 @@ if [ -e "$ours_so" ]; then
     done
 else
     report "patched libxenlight.so exists" 1 "$ours_so"
+fi
+
+# The sanitizer build is not made here (it takes minutes); if it exists,
+# its binaries must really carry the sanitizers.
+asan=$BUILD/xen-asan/dist
+if [ -x "$asan/usr/sbin/xl" ]; then
+    for b in usr/sbin/xl usr/lib/xen/bin/libxl-save-helper; do
+        ldd "$asan/$b" 2>/dev/null | grep -q 'libasan\.so' &&
+            ldd "$asan/$b" 2>/dev/null | grep -q 'libubsan\.so'
+        report "xen-asan $b links libasan and libubsan" $?
+    done
+    nm -D "$asan/usr/lib/libxenlight.so" 2>/dev/null | grep -q ' U __asan_report'
+    report "xen-asan libxenlight.so is instrumented" $?
+else
+    echo "SKIP: xen-asan not built (make xen-asan)" | tee -a "$RESULTS"
 fi
 
 # ---- (d) the tarball checksum is enforced ----
