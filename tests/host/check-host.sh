@@ -36,6 +36,8 @@ timed debs bash "$TOP/host/fetch-debs.sh" || exit 0
 ours=()
 [ "$XEN_RC" = 0 ] && ours=(--ours "$TOP/build/xen/dist")
 timed image bash "$TOP/host/build-image.sh" "${ours[@]}" || exit 0
+# The byte mover the migrations go through, tested on this machine first.
+bash "$TOP/tests/host/test-xs-copy.sh" "$TOP/build/host/xs-copy"
 build=ours
 [ "$XEN_RC" = 0 ] || { build=stock; note "  make xen failed: running the scenarios with the stock build (interop scenarios skip)"; }
 
