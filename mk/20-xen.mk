@@ -14,11 +14,14 @@
 #   build      every part of the tools the emulated host runs
 #   install    make install of those parts with DESTDIR=dist
 #
-# For the patched builds two more, so that editing a drop-in in tools/libxl/
-# only recompiles libxenlight and relinks xl:
+# For the patched builds two more, so that editing a drop-in only recompiles
+# what changed in libxenlight and xl:
 #
-#   dropins    copy tools/libxl/*.[ch] that differ into src/tools/libs/light/
+#   dropins    copy tools/libxl/*.[ch] that differ into src/tools/libs/light/,
+#              tools/xl/*.[ch] that differ into src/tools/xl/
 #   light      rebuild tools/libs/light and tools/xl, reinstall both
+#
+# Details, outputs and measured times: docs/building.md.
 #
 # A change to xen-patches/ starts the patched build again from a fresh tree.
 
@@ -55,9 +58,8 @@ XEN_PARTS := tools/libs tools/xl tools/xenstore tools/console tools/helpers
 XEN_LIGHT_PARTS := tools/libs/light tools/xl
 
 # Xen's build is run as a separate make: our MAKEFLAGS (and any variables
-# given on our command line) are not passed into it.
-# Installs run serially (they take seconds and Xen's install rules are not
-# all written for -j).
+# given on our command line) are not passed into it.  Installs run serially
+# (they take seconds, and Xen's install rules are not all written for -j).
 XEN_MAKE_1 := env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKELEVEL $(MAKE)
 XEN_MAKE   := $(XEN_MAKE_1) -j$(XEN_JOBS)
 
@@ -85,10 +87,9 @@ define xen_apply_series
 	@touch $(1)/.stamp-patch
 endef
 
-# $(2): extra environment for configure (EXTRA_CFLAGS_XEN_TOOLS for asan)
 define xen_configure
 	@echo "== xen: configuring $(1)/src"
-	@t0=$$(date +%s); cd $(1)/src && $(2) ./configure $(XEN_CONFIGURE_FLAGS) \
+	@t0=$$(date +%s); cd $(1)/src && ./configure $(XEN_CONFIGURE_FLAGS) \
 	    > $(1)/configure.log 2>&1 || \
 	    { tail -30 $(1)/configure.log; echo "xen: configure failed, see $(1)/configure.log" >&2; exit 1; }; \
 	    $(call xen_time,$(notdir $(1)) configure,$$t0)
@@ -96,8 +97,8 @@ define xen_configure
 endef
 
 # $(1): build directory, $(2): the parts to build, in order, $(3): extra
-# arguments for Xen's make.  Xen's output
-# goes to $(1)/build.log; its tail is shown when something fails.
+# arguments for Xen's make.  Xen's output goes to $(1)/build.log; its errors
+# are shown when something fails.
 define xen_make_parts
 	@echo "== xen: building $(2) in $(1)/src (log: $(1)/build.log)"
 	@t0=$$(date +%s); \
