@@ -31,27 +31,23 @@
  *    restore is aborted and the domain removed.
  */
 
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <libxl.h>
 #include <libxl_utils.h>
 #include <libxlutil.h>
-
 #include "xl.h"
 #include "xl_utils.h"
 #include "xl_parse.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <stdlib.h>
 
 #ifndef LIBXL_HAVE_NO_SUSPEND_RESUME
 
@@ -434,8 +430,8 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
     save_domain_core_begin(domid, preserve_domid, override_config_file,
                            &config, &config_len);
     if (!config_len) {
-        fprintf(stderr, "No config file stored for running domain and "
-                "none supplied - cannot migrate.\n");
+        fprintf(stderr, "xl migrate: domain %u has no stored configuration"
+                " and none was given with -C; cannot migrate.\n", domid);
         exit(EXIT_FAILURE);
     }
 
@@ -880,6 +876,27 @@ int main_migrate(int argc, char **argv)
 
 /* ---- xl remus ---- */
 
+/*
+ * The command that starts the backup's receiver: the words stock xl
+ * passes, so that the backup may run stock xl.
+ */
+static char *backup_rune(const char *ssh, const char *host,
+                         const libxl_domain_remus_info *ri, int daemonize)
+{
+    bool colo = libxl_defbool_val(ri->colo);
+    const char *script = colo ? ri->netbufscript : NULL;
+    char *rune;
+
+    xasprintf(&rune, "exec %s %s xl migrate-receive %s%s%s%s%s",
+              ssh, host, colo ? "--colo" : "-r",
+              script ? " --coloft-script " : "",
+              script ? script : "",
+              colo && libxl_defbool_val(ri->userspace_colo_proxy)
+                  ? " --userspace-colo-proxy" : "",
+              daemonize ? "" : " -e");
+    return rune;
+}
+
 int main_remus(int argc, char **argv)
 {
     libxl_domain_remus_info ri;
@@ -950,26 +967,13 @@ int main_remus(int argc, char **argv)
         int config_len = 0;
         char *rune;
 
-        if (!*ssh)
-            rune = xstrdup(host);
-        else if (!colo)
-            xasprintf(&rune, "exec %s %s xl migrate-receive %s %s",
-                      ssh, host, "-r", daemonize ? "" : " -e");
-        else
-            xasprintf(&rune, "exec %s %s xl migrate-receive %s %s %s %s %s",
-                      ssh, host, "--colo",
-                      ri.netbufscript ? "--coloft-script" : "",
-                      ri.netbufscript ? ri.netbufscript : "",
-                      libxl_defbool_val(ri.userspace_colo_proxy) ?
-                      "--userspace-colo-proxy" : "",
-                      daemonize ? "" : " -e");
-
         save_domain_core_begin(domid, 0, NULL, &config, &config_len);
         if (!config_len) {
-            fprintf(stderr, "No config file stored for running domain and "
-                    "none supplied - cannot start remus.\n");
+            fprintf(stderr, "xl remus: domain %u has no stored configuration"
+                    " to give the backup; cannot start.\n", domid);
             exit(EXIT_FAILURE);
         }
+        rune = *ssh ? backup_rune(ssh, host, &ri, daemonize) : xstrdup(host);
         transport_start(&tp, rune);
         sender_preamble(&tp, config, config_len);
         free(config);

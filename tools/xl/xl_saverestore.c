@@ -19,24 +19,22 @@
  * xl.h) are exactly those stock xl writes and reads.
  */
 
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <libgen.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/types.h>
-#include <unistd.h>
-
 #include <libxl.h>
 #include <libxl_utils.h>
 #include <libxlutil.h>
-
 #include "xl.h"
 #include "xl_utils.h"
 #include "xl_parse.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <inttypes.h>
 
 #ifndef LIBXL_HAVE_NO_SUSPEND_RESUME
 

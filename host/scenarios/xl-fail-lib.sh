@@ -1,0 +1,101 @@
+# Sourced by the xl-fail-* scenarios (after lib.sh): how our xl behaves when
+# a save or a migration goes wrong.  These test the failure handling of our
+# xl drop-ins (tools/xl/), so they skip with any other build.
+
+need_our_xl() {
+    case $XS_BUILD in
+        ours|asan) ;;
+        *) skip "tests our xl's failure handling; the build under test is '$XS_BUILD'" ;;
+    esac
+    grep -q 'xenstream xl migrate drop-in' /usr/sbin/xl ||
+        fail "/usr/sbin/xl of build $XS_BUILD is not our xl"
+}
+
+# slow_ssh: write /run/xs/slow-ssh, an ssh stand-in for `xl migrate -s`
+# that runs the receiver on this host with the sender's bytes throttled to
+# roughly 1 MiB per 0.2 s (so that "mid-stream" lasts tens of seconds), and
+# records the receiving xl's pid in /run/xs/receiver.pid.
+slow_ssh() {
+    cat > /run/xs/slow-ssh <<'SH'
+#!/bin/sh
+shift   # the host: always this one
+rm -f /run/xs/receiver.pid
+while :; do
+    out=$(dd bs=65536 count=16 2>&1 >&3) || exit 1
+    case $out in "0+0 records in"*) exit 0 ;; esac
+    sleep 0.2
+done 3>&1 | sh -c 'echo $$ > /run/xs/receiver.pid; exec "$@"' sh "$@"
+SH
+    chmod +x /run/xs/slow-ssh
+    echo /run/xs/slow-ssh
+}
+
+# wait_domain NAME SECS: until domain NAME exists.
+wait_domain() {
+    local t0
+    t0=$(now)
+    until xl domid "$1" > /dev/null 2>&1; do
+        awk -v a="$t0" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }' && return 1
+        sleep 0.2
+    done
+}
+
+# wait_no_domain NAME SECS: until domain NAME is gone.
+wait_no_domain() {
+    local t0
+    t0=$(now)
+    while xl domid "$1" > /dev/null 2>&1; do
+        awk -v a="$t0" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }' && return 1
+        sleep 0.5
+    done
+}
+
+# wait_pid PID SECS: until process PID has exited.
+wait_pid() {
+    local t0
+    t0=$(now)
+    while kill -0 "$1" 2>/dev/null; do
+        awk -v a="$t0" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }' && return 1
+        sleep 0.2
+    done
+}
+
+# oneline FILE: the lines of FILE that matter, joined, for evidence.
+oneline() { grep -v '^ *$' "$1" | tail -"${2:-3}" | tr '\n' '|' | cut -c1-400; }
+
+# go_cut_ssh: write /run/xs/go-cut-ssh, an ssh stand-in that runs the
+# receiver on this host and relays the sender's bytes to it until the
+# receiver has sent its "ready" message; then, before the sender can see
+# the last octet of that message, it cuts the sender -> receiver
+# direction, so that writing GO fails at the sender (EPIPE) and the
+# receiver reads EOF where GO should be.
+go_cut_ssh() {
+    cat > /run/xs/go-cut-ssh <<'SH'
+#!/bin/sh
+shift   # the host: always this one
+d=/run/xs/gocut
+rm -rf "$d"; mkdir -p "$d"
+mkfifo "$d/fwd"
+exec 4<&0 0</dev/null
+xs-copy <&4 > "$d/fwd" &
+fwd=$!
+exec 4<&-
+"$@" < "$d/fwd" | {
+    : > "$d/back"
+    cut=0
+    while :; do
+        dd bs=1 count=1 of="$d/byte" 2>/dev/null
+        [ -s "$d/byte" ] || break
+        cat "$d/byte" >> "$d/back"
+        if [ $cut = 0 ] && grep -q 'ready to unpause' "$d/back"; then
+            kill "$fwd"; wait "$fwd" 2>/dev/null
+            cut=1
+            echo cut > "$d/cut"
+        fi
+        cat "$d/byte" || break
+    done
+}
+SH
+    chmod +x /run/xs/go-cut-ssh
+    echo /run/xs/go-cut-ssh
+}
