@@ -45,7 +45,11 @@ QEMU=${QEMU_SYSTEM_X86:-qemu-system-x86_64}
 DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     interop-save-stock-restore-ours interop-save-ours-restore-stock
     interop-migrate-ours-to-stock interop-migrate-stock-to-ours
-    restore-legacy interop-restore-legacy-stock"
+    restore-legacy interop-restore-legacy-stock
+    xl-fail-save-enospc xl-fail-migrate-receiver-killed
+    xl-fail-migrate-sender-killed xl-fail-migrate-go-lost"
+# (xl-fail-*: our xl's failure handling, docs/man/xl-saverestore.md; they
+# skip unless the build under test is ours.)
 
 # Xen: serial console on COM1 (our serial log), dom0 with a fixed 1.5 GiB
 # (room for a 134 MB image twice over in /tmp), no boot-time scrubbing of
