@@ -24,8 +24,15 @@ say() { echo "check-libxl: $*" >&2; }
 if [ $# -gt 0 ]; then
     SCEN=("$@")
 else
+    # The PV ones first (they share the guest create leaves), then the
+    # HVM ones, in their numbered order.  libxl-lib-* are sourced only.
     SCEN=()
-    for f in "$TOP"/tests/libxl/scenarios/*.sh; do
+    for f in "$TOP"/tests/libxl/scenarios/libxl-*.sh; do
+        s=$(basename "$f" .sh)
+        case $s in libxl-lib-*|libxl-hvm*) continue ;; esac
+        SCEN+=("$s")
+    done
+    for f in "$TOP"/tests/libxl/scenarios/libxl-hvm*.sh; do
         SCEN+=("$(basename "$f" .sh)")
     done
 fi

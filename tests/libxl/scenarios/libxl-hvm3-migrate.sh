@@ -1,0 +1,15 @@
+# libxl-hvm3-migrate: migrate h1 to this host: the receiving reader takes
+# the emulator records from a pipe.  Then h1 is destroyed.
+. /run/xs/in/scenarios/libxl-lib-hvm.sh
+hvm_exists || skip "no HVM guest (libxl-hvm1-create did not pass)"
+before=$(last_tick "$HVM_LOG")
+inc=$XS_CONS/guest-$G--incoming.log
+from=$(lines "$inc")
+XS_PEER_BUILD=$XS_BUILD
+export XS_PEER_BUILD
+run "xl migrate (hvm)" xlb "$XS_BUILD" migrate -s xs-ssh "$G" localhost || fail "xl migrate of the HVM guest failed"
+mig_took=$took
+check_continues "$inc" "$from" "$before" || fail "after migrate: $evidence"
+[ "$(hvm_pm_name)" = vga.vram ] || fail "the physmap keys did not follow the migration"
+xl destroy "$G"
+pass "migrate $mig_took s, physmap keys followed, $evidence"
