@@ -58,7 +58,9 @@ KVER=$(cat "$DEBS/KVER")
 LINUX_PKG=$(cat "$DEBS/LINUX_PKG")
 MODDIR=$DEBS/$LINUX_PKG/lib/modules/$KVER
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && file -L "$BUSYBOX" | grep -q 'statically linked' ||
+# (readelf rather than file(1), which a fresh machine may not have: a
+# static executable has no program interpreter.)
+[ -x "$BUSYBOX" ] && ! readelf -l "$BUSYBOX" 2>/dev/null | grep -q INTERP ||
     die "$BUSYBOX is not a static busybox (apt-get install busybox-static)"
 [ -x "$STOCK_DIST/usr/sbin/xl" ] || die "no stock tools in $STOCK_DIST (make xen-stock)"
 if [ ! -x "$OURS_DIST/usr/sbin/xl" ]; then
@@ -151,7 +153,7 @@ install_libs() {
     local root=$1 libpath f lib
     libpath=$(find "$root/opt" -type d -name lib -path '*/usr/lib' | tr '\n' ':')
     find "$root" -type f -perm -u+x | while read -r f; do
-        file -b "$f" | grep -q 'ELF.*dynamic' || continue
+        readelf -d "$f" 2>/dev/null | grep -q NEEDED || continue
         LD_LIBRARY_PATH=$libpath ldd "$f" 2>/dev/null
     done | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' |
         grep -v "^$root" | sort -u > "$WORK/libs.list"

@@ -105,6 +105,14 @@ RUN_DIR=${RUN_DIR:-$TOP/build/host/runs/$NAME}
 rm -rf "$RUN_DIR"
 mkdir -p "$RUN_DIR"
 
+# port_busy PORT: is something listening on 127.0.0.1:PORT?  (/proc, not
+# ss, which a minimal machine may lack.)
+port_busy() {
+    local hex
+    hex=$(printf ':%04X ' "$1")
+    grep -q "^ *[0-9]*: [0-9A-F]*$hex[0-9A-F:]* 0A " /proc/net/tcp 2>/dev/null
+}
+
 # ---- cleanup: whatever we started goes, by PID ----
 
 PIDS=()
@@ -247,7 +255,7 @@ else
     port=
     for _ in 1 2 3 4 5 6 7 8 9 10; do
         p=$((20000 + RANDOM % 20000))
-        ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { port=$p; break; }
+        port_busy $p || { port=$p; break; }
     done
     [ -n "$port" ] || die "no free loopback port for the hosts' network"
     say "booting two hosts joined on 127.0.0.1:$port (tools: A $BUILD, B $PEER_BUILD; timeout $TIMEOUT s)"
@@ -268,7 +276,7 @@ XS_SCENARIOS=\"h2h-send\""
     start_host "$B" -netdev "socket,id=n0,listen=127.0.0.1:$port" \
         -device virtio-net-pci,netdev=n0,mac=52:54:00:78:00:02
     for _ in $(seq 50); do
-        ss -Htln "sport = :$port" | grep -q . && break
+        port_busy $port && break
         kill -0 "$(cat "$B/pid")" 2>/dev/null || break
         sleep 0.2
     done

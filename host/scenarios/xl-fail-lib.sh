@@ -99,3 +99,35 @@ SH
     chmod +x /run/xs/go-cut-ssh
     echo /run/xs/go-cut-ssh
 }
+
+# report_cut_ssh: write /run/xs/report-cut-ssh, an ssh stand-in that runs
+# the receiver on this host and relays the receiver's answers to the
+# sender only up to and including its "ready" message; everything after
+# (the report that follows GO) is dropped and the sender sees EOF.  The
+# sender's bytes, GO included, all reach the receiver.
+report_cut_ssh() {
+    cat > /run/xs/report-cut-ssh <<'SH'
+#!/bin/sh
+shift   # the host: always this one
+d=/run/xs/reportcut
+rm -rf "$d"; mkdir -p "$d"
+"$@" | {
+    : > "$d/back"
+    seen=0
+    while :; do
+        dd bs=1 count=1 of="$d/byte" 2>/dev/null
+        [ -s "$d/byte" ] || break
+        cat "$d/byte" >> "$d/back"
+        cat "$d/byte" || break
+        # The octet after "...ready to unpause" is its NUL: stop after it.
+        [ $seen = 1 ] && { echo cut > "$d/cut"; break; }
+        grep -q 'ready to unpause' "$d/back" && seen=1
+    done
+    exec >&-
+    # Keep reading (and dropping) so that the receiver can finish.
+    cat > /dev/null
+}
+SH
+    chmod +x /run/xs/report-cut-ssh
+    echo /run/xs/report-cut-ssh
+}

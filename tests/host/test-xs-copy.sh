@@ -27,7 +27,7 @@ port() {
     local p
     for _ in 1 2 3 4 5 6 7 8 9 10; do
         p=$((40000 + RANDOM % 20000))
-        ss -Htln "sport = :$p" | grep -q . || { echo $p; return; }
+        grep -q "$(printf ':%04X ' $p)" /proc/net/tcp || { echo $p; return; }
     done
 }
 
