@@ -540,7 +540,7 @@ static struct {
     int wake[2];
     volatile sig_atomic_t phase;
     volatile sig_atomic_t stop;
-    const char *incoming_name;   /* of the domain being built */
+    char **incoming_name_r;      /* create_domain fills it in early */
 } guard = { .wake = { -1, -1 } };
 
 static void guard_child_after_fork(void)
@@ -582,7 +582,8 @@ static void *guard_thread(void *unused)
         }
         if (tries == 30 && guard.phase == RG_CREATING) {
             /* Not inside libxl's restore (reading xl's header, say). */
-            destroy_incoming_by_name(guard.incoming_name);
+            destroy_incoming_by_name(guard.incoming_name_r ?
+                                     *guard.incoming_name_r : NULL);
             _exit(EXIT_FAILURE);
         }
     }
@@ -660,8 +661,10 @@ static void migrate_receive(const struct receive_opts *o,
 
     signal(SIGPIPE, SIG_IGN);
     plain = o->checkpointed == LIBXL_CHECKPOINTED_STREAM_NONE;
-    if (plain)
+    if (plain) {
+        guard.incoming_name_r = &incoming_name;
         guard_start();
+    }
 
     fprintf(stderr, "migration target: Ready to receive domain.\n");
     secs = wait_secs(WAIT_WRITE_S);
@@ -694,7 +697,6 @@ static void migrate_receive(const struct receive_opts *o,
         exit(EXIT_FAILURE);
     }
     domid = rc;
-    guard.incoming_name = incoming_name;
 
     if (!plain)
         receiver_failover(domid, o->checkpointed, incoming_name);

@@ -174,9 +174,27 @@ void save_domain_core_writeconfig(int fd, const char *source,
  */
 typedef struct {
     const char *target;
+    char *resolved;     /* target with symlinks resolved, when it exists */
     char *tmp;          /* NULL when writing in place */
     int fd;
 } image_out;
+
+/* Where a symlink whose target does not exist yet points to, or NULL. */
+static char *dangling_link_target(const char *link)
+{
+    char buf[4096], *dircopy, *path;
+    ssize_t n = readlink(link, buf, sizeof(buf) - 1);
+
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    if (buf[0] == '/')
+        return xstrdup(buf);
+    dircopy = xstrdup(link);
+    xasprintf(&path, "%s/%s", dirname(dircopy), buf);
+    free(dircopy);
+    return path;
+}
 
 static int image_out_open(image_out *io, const char *target)
 {
@@ -185,8 +203,21 @@ static int image_out_open(image_out *io, const char *target)
     mode_t mask;
 
     io->target = target;
+    io->resolved = NULL;
     io->tmp = NULL;
     io->fd = -1;
+
+    /*
+     * A symlink at the target: replace the file it points to, as writing
+     * through it would, rather than the link itself.
+     */
+    if (lstat(target, &st) == 0 && S_ISLNK(st.st_mode)) {
+        io->resolved = realpath(target, NULL);
+        if (!io->resolved)
+            io->resolved = dangling_link_target(target);
+        if (io->resolved)
+            target = io->resolved;
+    }
 
     if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) {
         io->fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -232,19 +263,21 @@ static int image_out_commit(image_out *io)
     if (e || !io->tmp)
         return e;
 
-    if (rename(io->tmp, io->target))
+    if (rename(io->tmp, io->resolved ? io->resolved : io->target))
         return errno;
     free(io->tmp);
     io->tmp = NULL;
 
     /* The rename itself, on disk; failing here is not worth a failed save. */
-    dircopy = xstrdup(io->target);
+    dircopy = xstrdup(io->resolved ? io->resolved : io->target);
     dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         fsync(dfd);
         close(dfd);
     }
     free(dircopy);
+    free(io->resolved);
+    io->resolved = NULL;
     return 0;
 }
 
@@ -258,6 +291,8 @@ static void image_out_discard(image_out *io)
                 io->tmp, strerror(errno));
     free(io->tmp);
     io->tmp = NULL;
+    free(io->resolved);
+    io->resolved = NULL;
 }
 
 /*
