@@ -34,7 +34,7 @@ struct libxl__sr_copy_state {
     libxl__ao *ao;
     int readfd;
     int writefd;               /* -1: deliver to buf, or drop */
-    void *buf;                 /* with writefd == -1; NULL drops the data */
+    void *buf;                 /* with writefd == -1; NULL: drop */
     uint64_t len;
     const void *prefix;        /* copied when the operation starts */
     size_t prefix_len;
@@ -52,7 +52,8 @@ struct libxl__sr_copy_state {
 };
 
 _hidden void libxl__sr_copy_init(libxl__sr_copy_state *cs);
-_hidden void libxl__sr_copy_start(libxl__egc *egc, libxl__sr_copy_state *cs);
+_hidden void libxl__sr_copy_start(libxl__egc *egc,
+                                  libxl__sr_copy_state *cs);
 /* Stops without calling the callback.  Idempotent. */
 _hidden void libxl__sr_copy_kill(libxl__sr_copy_state *cs);
 static inline bool libxl__sr_copy_inuse(const libxl__sr_copy_state *cs)

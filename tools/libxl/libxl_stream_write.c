@@ -368,7 +368,7 @@ void libxl__xc_domain_save_done(libxl__egc *egc, void *dss_void,
         rc = dss->dsps.guest_responded ? ERROR_FAIL : ERROR_GUEST_TIMEDOUT;
     }
     if (dss->rc)
-        rc = dss->rc;   /* a callback of ours knew better what went wrong */
+        rc = dss->rc;   /* one of our callbacks knew what went wrong */
     if (libxl__sr_copy_inuse(&sws->copy)) {
         /* The helper died while a checkpoint was being written. */
         libxl__sr_copy_kill(&sws->copy);
@@ -585,8 +585,7 @@ void libxl__stream_write_checkpoint_state(libxl__egc *egc,
                                 sizeof(srcs->id));
     if (r < 0) goto fail;
     r = libxl_sr_encode_checkpoint_state(rec + LIBXL_SR_REC_HDR_SIZE,
-                                         sizeof(rec) - LIBXL_SR_REC_HDR_SIZE,
-                                         srcs->id);
+                sizeof(rec) - LIBXL_SR_REC_HDR_SIZE, srcs->id);
     if (r < 0) goto fail;
 
     emit(egc, sws, rec, sizeof(rec), checkpoint_state_written);

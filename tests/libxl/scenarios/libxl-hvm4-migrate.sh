@@ -1,4 +1,4 @@
-# libxl-hvm3-migrate: migrate h1 to this host: the receiving reader takes
+# libxl-hvm4-migrate: migrate h1 to this host: the receiving reader takes
 # the emulator records from a pipe.  Then h1 is destroyed.
 . /run/xs/in/scenarios/libxl-lib-hvm.sh
 hvm_exists || skip "no HVM guest (libxl-hvm1-create did not pass)"
