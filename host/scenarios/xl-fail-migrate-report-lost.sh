@@ -26,7 +26,8 @@ cat "$out"
 [ -f /run/xs/reportcut/cut ] || fail "the transport never saw the receiver's ready message: $(oneline "$out" 4)"
 grep -q 'after the receiver was given permission to start' "$out" ||
     fail "the sender does not report the ambiguous state: $(oneline "$out" 6)"
-grep -q "xl destroy $XS_GUEST--migratedaway" "$out" ||
+grep -q "xl destroy $XS_GUEST--migratedaway" "$out" &&
+    grep -q "xl save $XS_GUEST--migratedaway FILE" "$out" ||
     fail "the sender does not say what to do: $(oneline "$out" 6)"
 xl list
 xl domid "$XS_GUEST--migratedaway" > /dev/null 2>&1 ||

@@ -398,6 +398,7 @@ static void __attribute__((noreturn))
 sender_fail_unknown(migration *m, const char *what)
 {
     const char *name = common_domname ? common_domname : "<domain>";
+    const char *away = m->away_name ? m->away_name : name;
 
     fprintf(stderr,
 "** Migration failed after the receiver was given permission to start. **\n"
@@ -408,11 +409,14 @@ sender_fail_unknown(migration *m, const char *what)
 "  - %s there and running: the migration worked; remove the copy here with\n"
 "      xl destroy %s\n"
 "  - %s--incoming there (paused), or no such domain: the copy there never\n"
-"    ran; destroy what is left there, and keep the copy here, which holds\n"
-"    the guest's state.\n"
+"    ran; destroy what is left there.  The copy here holds the guest's\n"
+"    state; bring it back with\n"
+"      xl save %s FILE && xl restore FILE && xl rename %s %s\n"
+"    (the save first waits about a minute for the guest to acknowledge a\n"
+"    suspend it has already done; that is expected).\n"
 "Never let both copies run.\n",
-            what, m->host, m->away_name ? m->away_name : name, m->domid,
-            m->host, name, m->away_name ? m->away_name : name, name);
+            what, m->host, away, m->domid, m->host, name, away, name,
+            away, away, name);
     transport_finish(&m->tp);
     exit(EXIT_FAILURE);
 }
