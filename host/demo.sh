@@ -14,6 +14,9 @@
 # Environment: DEMO_TWO_HOST=0 skips the two-host part; DEMO_SUMMARY_ONLY=1
 # prints the summary of the last demo run again without running anything.
 set -uo pipefail
+# The whole script is one brace group, read completely before it runs: the
+# script may be edited (git pull, a colleague) while a long run is going.
+{
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 MAKE=${MAKE:-make}
 HOST=$TOP/build/host
@@ -156,3 +159,6 @@ if [ $fail = 0 ] && [ $single_rc = 0 ] && [ $two_rc = 0 ]; then
 fi
 bold "== demo FAILED: $pass passed, $fail failed (run-host exit status $single_rc, two hosts $two_rc)"
 exit 1
+# End of the group: nothing after this line is read.
+exit
+}

@@ -30,6 +30,9 @@
 # -no-reboot, 124 from the timeout) is "no verdict".  QEMU always runs under
 # timeout(1); on any exit this script kills the QEMUs it started, by PID.
 set -uo pipefail
+# The whole script is one brace group, read completely before it runs: the
+# script may be edited (git pull, a colleague) while a long run is going.
+{
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 IMG=$TOP/build/host
@@ -293,3 +296,6 @@ XS_SCENARIOS=\"h2h-send\""
 fi
 say "run took $(( $(date +%s) - t0 )) s; logs in $RUN_DIR"
 exit $verdict
+# End of the group: nothing after this line is read.
+exit
+}

@@ -10,6 +10,9 @@
 # after) in $RESULTS (build/results/check-host.log).  Each step's time is
 # printed and logged.
 set -uo pipefail
+# The whole script is one brace group, read completely before it runs: the
+# script may be edited (git pull, a colleague) while a long run is going.
+{
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$TOP/tests/lib/report.sh"
 : "${XEN_STOCK_RC:=0}" "${XEN_RC:=0}"
@@ -87,3 +90,6 @@ if [ "$build" = ours ]; then
 fi
 note "  check-host took $(( $(date +%s) - stage_t0 )) s after the tool builds"
 exit 0
+# End of the group: nothing after this line is read.
+exit
+}
