@@ -198,6 +198,7 @@ struct libxl__stream_write_state {
     uint32_t emulator_id;      /* 0: no device model state to send */
     uint32_t closing_type;     /* END or CHECKPOINT_END */
     unsigned int closing_pad;  /* padding owed by the previous record */
+    const char *dm_path;       /* QEMU's save file */
     libxl__carefd *dm_file;
     void (*after_write)(libxl__egc *egc, libxl__stream_write_state *sws);
     libxl__sr_copy_state copy;

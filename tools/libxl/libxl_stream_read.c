@@ -343,7 +343,7 @@ static void read_bytes(libxl__egc *egc, libxl__stream_read_state *srs,
     cs->prefix_len = 0;
     cs->copywhat = what;
     cs->readwhat = "migration stream";
-    cs->writewhat = srs->dm_staging ? srs->dm_staging : "memory";
+    cs->writewhat = writefd >= 0 ? srs->dm_staging : "memory";
     cs->callback = read_step_done;
     srs->after_read = then;
 

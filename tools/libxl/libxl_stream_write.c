@@ -236,6 +236,7 @@ void libxl__stream_write_init(libxl__stream_write_state *sws)
     sws->emulator_id = 0;
     sws->closing_type = LIBXL_SR_REC_END;
     sws->closing_pad = 0;
+    sws->dm_path = NULL;
     sws->dm_file = NULL;
     sws->after_write = NULL;
     libxl__save_helper_init(&sws->shs);
@@ -261,6 +262,9 @@ void libxl__stream_write_start(libxl__egc *egc,
 
     rc = emulator_for(gc, sws->dss, &sws->emulator_id);
     if (rc) goto out;
+    /* Once, not per checkpoint: the ao gc lives as long as Remus. */
+    if (sws->emulator_id)
+        sws->dm_path = libxl__device_model_savefile(gc, sws->dss->domid);
 
     r = libxl_sr_encode_header(opening, sizeof(opening), 0);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
@@ -470,7 +474,7 @@ static void send_dm_context(libxl__egc *egc,
     libxl__sr_copy_state *cs = &sws->copy;
     unsigned char prefix[LIBXL_SR_REC_HDR_SIZE + LIBXL_SR_EMU_HDR_SIZE];
     const uint32_t domid = sws->dss->domid;
-    const char *path = libxl__device_model_savefile(gc, domid);
+    const char *path = sws->dm_path;
     struct stat st;
     uint64_t body_len;
     int fd, r, rc;
