@@ -75,6 +75,10 @@ go_cut_ssh() {
 shift   # the host: always this one
 d=/run/xs/gocut
 rm -rf "$d"; mkdir -p "$d"
+# The receiver's build, as xs-ssh does it.
+if [ -n "${XS_PEER_BUILD:-}" ] && [ "$1" = xl ]; then
+    set -- xs-with "$XS_PEER_BUILD" "$@"
+fi
 mkfifo "$d/fwd"
 exec 4<&0 0</dev/null
 xs-copy <&4 > "$d/fwd" &

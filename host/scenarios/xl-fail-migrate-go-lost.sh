@@ -7,6 +7,10 @@
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/xl-fail-lib.sh
 need_our_xl
+if [ -n "${XS_PEER_BUILD:-}" ]; then
+    need_builds "$XS_BUILD" "$XS_PEER_BUILD"
+    export XS_PEER_BUILD
+fi
 ensure_guest || fail "no running guest"
 ssh=$(go_cut_ssh)
 out=$XS_OUT/$XS_SCENARIO.sender.txt
