@@ -140,13 +140,17 @@ struct libxl__stream_read_state {
     libxl__sr_copy_state copy;
 };
 
+/*
+ * Entry points of the reader.  start begins a restore; start_checkpoint
+ * is called from libxc's checkpoint callback (Remus/COLO);
+ * checkpoint_state reads one CHECKPOINT_STATE from a COLO back channel.
+ */
+typedef void libxl__stream_read_step(libxl__egc *egc,
+                                     libxl__stream_read_state *stream);
+_hidden libxl__stream_read_step libxl__stream_read_start;
+_hidden libxl__stream_read_step libxl__stream_read_start_checkpoint;
+_hidden libxl__stream_read_step libxl__stream_read_checkpoint_state;
 _hidden void libxl__stream_read_init(libxl__stream_read_state *stream);
-_hidden void libxl__stream_read_start(libxl__egc *egc,
-                                      libxl__stream_read_state *stream);
-_hidden void libxl__stream_read_start_checkpoint(libxl__egc *egc,
-                                     libxl__stream_read_state *stream);
-_hidden void libxl__stream_read_checkpoint_state(libxl__egc *egc,
-                                     libxl__stream_read_state *stream);
 _hidden void libxl__stream_read_abort(libxl__egc *egc,
                                       libxl__stream_read_state *stream,
                                       int rc);
