@@ -84,7 +84,7 @@ exec 4<&0 0</dev/null
 xs-copy <&4 > "$d/fwd" &
 fwd=$!
 exec 4<&-
-"$@" < "$d/fwd" | {
+XL_MIGRATE_TIMEOUT=${XS_RECEIVER_TIMEOUT:-} "$@" < "$d/fwd" | {
     : > "$d/back"
     cut=0
     while :; do
@@ -92,7 +92,13 @@ exec 4<&-
         [ -s "$d/byte" ] || break
         cat "$d/byte" >> "$d/back"
         if [ $cut = 0 ] && grep -q 'ready to unpause' "$d/back"; then
-            kill "$fwd"; wait "$fwd" 2>/dev/null
+            if [ "${XS_GO_STALL:-}" = 1 ]; then
+                # Stalled, not gone: the pipe stays open, GO is swallowed.
+                kill -STOP "$fwd"
+                echo "$fwd" > "$d/stalled.pid"
+            else
+                kill "$fwd"; wait "$fwd" 2>/dev/null
+            fi
             cut=1
             echo cut > "$d/cut"
         fi
@@ -134,4 +140,17 @@ rm -rf "$d"; mkdir -p "$d"
 SH
     chmod +x /run/xs/report-cut-ssh
     echo /run/xs/report-cut-ssh
+}
+
+# stall_ssh: write /run/xs/stall-ssh, an ssh stand-in that never answers
+# (a peer that hangs before the receiver starts); its pid goes to
+# /run/xs/stall.pid.
+stall_ssh() {
+    cat > /run/xs/stall-ssh <<'SH'
+#!/bin/sh
+echo $$ > /run/xs/stall.pid
+exec sleep 600
+SH
+    chmod +x /run/xs/stall-ssh
+    echo /run/xs/stall-ssh
 }
