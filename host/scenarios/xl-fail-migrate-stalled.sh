@@ -17,11 +17,14 @@ run "xl migrate to a peer that never answers" env XL_MIGRATE_TIMEOUT=5 timeout 6
     xl migrate -s "$ssh" "$XS_GUEST" localhost > "$out" 2>&1 &&
     fail "xl migrate succeeded with a silent peer"
 t1=$took
-[ -s /run/xs/stall.pid ] && kill "$(cat /run/xs/stall.pid)" 2>/dev/null
 cat "$out"
+# The sender must have stopped it; kill it in case it did not.
+[ -s /run/xs/stall.pid ] && kill -0 "$(cat /run/xs/stall.pid)" 2>/dev/null && {
+    kill "$(cat /run/xs/stall.pid)"; fail "the hung transport was left running"; }
 awk -v t="$t1" 'BEGIN { exit !(t < 20) }' || fail "the sender took $t1 s to give up on a silent peer"
 grep -q 'no answer within 5 s' "$out" || fail "the sender does not say it timed out: $(oneline "$out")"
 grep -q 'the domain was not touched' "$out" || fail "no word on the domain: $(oneline "$out")"
+grep -q 'has not exited after 3 s; stopping it' "$out" || fail "the hung transport was not stopped: $(oneline "$out")"
 check_continues "$log" "$from" "$before" || fail "after the banner timeout: $evidence"
 ev1=$evidence
 

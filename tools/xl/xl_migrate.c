@@ -261,13 +261,13 @@ static void transport_start(transport *tp, const char *rune)
 /*
  * Close our sending end (the peer sees EOF) and give the transport a few
  * seconds to exit, reporting a non-zero status.  Does not wait forever:
- * an ssh that hangs is left behind, with a message.
+ * an ssh that is still there after that is sent SIGTERM, and then left.
  */
 static void transport_finish(transport *tp)
 {
     int64_t deadline = now_ms() + 3000;
     pid_t pid = xl_child_pid(child_migration);
-    int status;
+    int status, termed = 0;
 
     if (tp->to_peer >= 0) {
         close(tp->to_peer);
@@ -290,9 +290,16 @@ static void transport_finish(transport *tp)
             return;
         }
         if (now_ms() > deadline) {
-            fprintf(stderr, "xl migrate: the transport [%ld] has not exited;"
-                    " not waiting for it\n", (long)pid);
-            return;
+            if (termed) {
+                fprintf(stderr, "xl migrate: the transport [%ld] has not"
+                        " exited; not waiting for it\n", (long)pid);
+                return;
+            }
+            fprintf(stderr, "xl migrate: the transport [%ld] has not exited"
+                    " after 3 s; stopping it\n", (long)pid);
+            kill(pid, SIGTERM);
+            termed = 1;
+            deadline = now_ms() + 1000;
         }
         usleep(20000);
     }
