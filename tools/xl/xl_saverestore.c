@@ -400,22 +400,29 @@ static int do_save(const struct save_request *req)
 
     rc = libxl_domain_suspend(ctx, req->domid, io.fd, 0, NULL);
     if (rc) {
+        /* Written in place (a pipe, a device): the reader sees it cut. */
+        const char *left = io.tmp ? "no image was left at"
+                                  : "what was written is incomplete:";
+
         why = guess_save_failure(&io);
         image_out_discard(&io);
         fprintf(stderr, "xl save: saving domain %u to %s failed: %s"
-                " (libxl error %d); no image was left at %s\n",
+                " (libxl error %d); %s %s\n",
                 req->domid, req->target,
-                why ? why : "see the messages above", rc, req->target);
+                why ? why : "see the messages above", rc, left, req->target);
         put_guest_back(req->domid, req->leave_paused);
         return EXIT_FAILURE;
     }
 
     e = image_out_commit(&io);
     if (e) {
+        const char *left = io.tmp ? "no image was left there"
+                                  : "what was written may be incomplete";
+
         image_out_discard(&io);
         fprintf(stderr, "xl save: the image of domain %u could not be"
-                " completed at %s: %s; no image was left there\n",
-                req->domid, req->target, strerror(e));
+                " completed at %s: %s; %s\n",
+                req->domid, req->target, strerror(e), left);
         put_guest_back(req->domid, req->leave_paused);
         return EXIT_FAILURE;
     }
