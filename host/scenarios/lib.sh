@@ -174,7 +174,7 @@ ensure_guest() {
     local log
     log=$(guest_log)
     if guest_exists && [ -n "$log" ]; then
-        if wait_tick "$log" "$(( $(lines "$log") - 1 ))" 0 15 > /dev/null; then
+        if wait_tick "$log" "$(lines "$log")" 0 15 > /dev/null; then
             note "using the running guest (log $(basename "$log"))"
             return 0
         fi
