@@ -16,6 +16,8 @@
 #                      build/host/runs/<name>)
 #     --name NAME      name of the run (default: single or two-host)
 #     --quiet          do not show the host's progress lines
+#     --conf VAR=VALUE one more line for the host's run.conf (exported to
+#                      the scenarios), e.g. ASAN_OPTIONS=...; repeatable
 #   Scenarios are host/scenarios/NAME.sh (default: all but the two-host ones).
 #
 # Prints one line per scenario: "PASS: host/NAME (N s) evidence" (or FAIL:
@@ -44,6 +46,7 @@ RUN_DIR=
 NAME=
 QUIET=0
 SCENARIOS=()
+EXTRA_CONF=
 QEMU=${QEMU_SYSTEM_X86:-qemu-system-x86_64}
 DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     interop-save-stock-restore-ours interop-save-ours-restore-stock
@@ -77,7 +80,9 @@ while [ $# -gt 0 ]; do
         --run-dir) RUN_DIR=$2; shift 2 ;;
         --name) NAME=$2; shift 2 ;;
         --quiet) QUIET=1; shift ;;
-        -*) sed -n '4,18s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        --conf) EXTRA_CONF+="
+$2"; shift 2 ;;
+        -*) sed -n '4,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
         *) SCENARIOS+=("$1"); shift ;;
     esac
 done
@@ -143,7 +148,7 @@ make_input() {
     local dir=$1 conf=$2
     mkdir -p "$dir/in/scenarios"
     cp "$TOP"/host/scenarios/*.sh "$dir/in/scenarios/"
-    printf '%s\n' "$conf" > "$dir/in/run.conf"
+    printf '%s%s\n' "$conf" "$EXTRA_CONF" > "$dir/in/run.conf"
     tar -cf "$dir/in.tar" -C "$dir/in" .
     # The results disk: dom0 writes a tar onto it.
     rm -f "$dir/results.img"

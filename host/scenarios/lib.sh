@@ -198,11 +198,38 @@ verify_image() {
         verified="xen-stream verify ok ($(since "$t0") s)"
         xen-stream info "$f" > "$XS_OUT/$XS_SCENARIO.info.txt" 2>&1
         note "$verified"
+        [ "${XS_KEEP_SEEDS:-0}" = 1 ] && keep_seed "$f"
         return 0
     fi
     verified="xen-stream verify FAILED: $(tail -2 "$XS_OUT/$XS_SCENARIO.verify.txt" | tr '\n' ' ')"
     note "$verified"
     return 1
+}
+
+# keep_seed FILE: with XS_KEEP_SEEDS=1 (run.conf), a reduced copy of a
+# verified image goes back in the results as seeds/SCENARIO.N.img.gz for the
+# fuzz corpus (tests/fuzz/seeds-real/): every record but the PAGE_DATA ones
+# after the first (cut out at record boundaries that xen-stream dump names).
+# Never fails the scenario.
+keep_seed() {
+    local f=$1 d=$XS_OUT/seeds n=0 s h t
+    mkdir -p "$d"
+    while [ -e "$d/$XS_SCENARIO.$n.dump.txt" ]; do n=$((n + 1)); done
+    s=$d/$XS_SCENARIO.$n
+    xen-stream dump "$f" > "$s.dump.txt" 2>&1 || return 0
+    # h: offset of the record after the first PAGE_DATA, t: after the last.
+    # (Leading zeros go: busybox awk reads 0441 as octal.)
+    eval "$(awk '/^ *@/ { o = substr($1, 2); sub(/^0+/, "", o); o += 0; if (wh) { h = o; wh = 0 } if (wt) { t = o; wt = 0 } }
+        / PAGE_DATA / { if (!seen) { wh = 1; seen = 1 } wt = 1 }
+        END { print "h=" h + 0 "; t=" t + 0 }' "$s.dump.txt")"
+    if [ "$h" -gt 0 ] && [ "$t" -ge "$h" ]; then
+        { head -c "$h" "$f"; tail -c +$((t + 1)) "$f"; } > "$s.img"
+    else
+        head -c 8388608 "$f" > "$s.img"
+    fi
+    xen-stream verify "$s.img" > "$s.verify.txt" 2>&1
+    gzip -f "$s.img"
+    note "seed kept: $s.img.gz (cut at $h..$t)"
 }
 
 size_mb() { awk -v s="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MB", s / 1e6 }'; }
