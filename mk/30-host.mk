@@ -27,6 +27,7 @@ host-image:
 	@$(MAKE) --no-print-directory xen-stock
 	@$(MAKE) --no-print-directory xen || echo "== host: make xen failed; the image gets the stock tools only"
 	@$(MAKE) --no-print-directory $(BUILD)/bin/xen-stream || echo "== host: no xen-stream; images will not be verified in the host"
+	@$(MAKE) --no-print-directory $(BUILD)/bin/convert-legacy-stream || echo "== host: no convert-legacy-stream; legacy scenarios will be skipped"
 	@bash $(TOP)/host/fetch-debs.sh
 	@bash $(TOP)/host/build-image.sh
 
@@ -45,6 +46,7 @@ check-host:
 	@t0=$$(date +%s); xs=0; $(MAKE) --no-print-directory xen-stock || xs=$$?; \
 	t1=$$(date +%s); x=0; $(MAKE) --no-print-directory xen || x=$$?; \
 	t2=$$(date +%s); $(MAKE) --no-print-directory $(BUILD)/bin/xen-stream || true; \
+	$(MAKE) --no-print-directory $(BUILD)/bin/convert-legacy-stream || true; \
 	echo "== host: tool builds took $$(( $$(date +%s) - t0 )) s"; \
 	RESULTS=$(RESULTS)/check-host.log XEN_STOCK_RC=$$xs XEN_RC=$$x \
 	    XEN_STOCK_SECS=$$((t1 - t0)) XEN_SECS=$$((t2 - t1)) \
