@@ -1,6 +1,7 @@
 #!/bin/bash
 # Builds the seed corpus for every harness from mkstream (small shapes, so
-# each seed is a few tens of KiB).  Nothing binary is committed.
+# each seed is a few tens of KiB), plus the real images in seeds-real/
+# (brought back from the emulated host, reduced: import-real-seeds.sh).
 set -eu
 out=$1
 : "${MKSTREAM:?}"
@@ -26,6 +27,20 @@ for shape in pv hvm; do
     prefix "$tmp" "$out/fuzz_libxc_walk/$shape-checkpoint"
 done
 "$MKSTREAM" --pages 2 --shape hvm --checkpoints 2 --no-xl "$out/fuzz_codec/checkpointed"
+# Real images: the whole image for fuzz_verify (read whole and as a pipe
+# would read it), the bare libxl stream for fuzz_codec, the bare libxc
+# stream for fuzz_libxc_walk.
+real=$(dirname "$0")/seeds-real
+for img in "$real"/*.img; do
+    [ -f "$img" ] || continue
+    name=real-$(basename "$img" .img)
+    prefix "$img" "$out/fuzz_verify/$name"
+    { printf '\x85'; cat "$img"; } > "$out/fuzz_verify/$name-drop"
+    # the libxl stream starts at its header ("LibxlFmt"), after xl's header
+    off=$(grep -abo LibxlFmt "$img" | head -1 | cut -d: -f1)
+    [ -n "$off" ] && tail -c +$((off + 1)) "$img" > "$out/fuzz_codec/$name"
+    [ -f "${img%.img}.libxc" ] && prefix "${img%.img}.libxc" "$out/fuzz_libxc_walk/$name"
+done
 printf 'physmap/f0000000/start_addr\0f0000000\0physmap/f0000000/size\0001000000\0' \
     > "$out/fuzz_xenstore/physmap"
 printf 'a\0\0' > "$out/fuzz_xenstore/empty-value"
