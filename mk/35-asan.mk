@@ -4,8 +4,10 @@
 #       builds `make xen-asan-recover` (below), an image with it as tool
 #       build "asan" (build/host-asan), boots one host with asan as the build under
 #       test and runs the scenarios; sanitizer reports come back in
-#       build/host-asan/runs/asan/ (results/: the scenario logs, xl's
-#       logs, asan.PID / ubsan.PID) and the target fails if there is one.
+#       build/host-asan/runs/asan/ and the target fails if there is one
+#       (it greps all of results/ and serial.log: in the run of
+#       2026-11-26 the log_path below was not honoured and the reports
+#       came on xl's stderr, in results/SCENARIO.log).
 #       HOST_ASAN_KEEP_SEEDS=1 also brings reduced images back
 #       (results/seeds/, see keep_seed in host/scenarios/lib.sh; then
 #       tests/fuzz/import-real-seeds.sh).  Not a check stage: the ASan
@@ -29,7 +31,7 @@
 # `xl create`, libxl_utils.c:659 (libxl_bitmap_copy_alloc, memcpy from NULL
 # with length 0, reached from libxl_domain_config_copy).  So the host runs
 # build/xen-asan-recover: the same tree with ASan fatal as ever but UBSan
-# reporting and going on, each report in the results (ubsan.PID).  GCC 12
+# reporting and going on, each report in the results.  GCC 12
 # then warns -Warray-bounds in upstream's generated _libxl_types.c, so that
 # one is kept but not fatal either.
 XEN_ASAN_R := $(BUILD)/xen-asan-recover
