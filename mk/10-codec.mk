@@ -73,7 +73,8 @@ $(CODEC_BUILD)/fuzz/%: $(TOP)/tests/fuzz/%.c $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDR
 	@mkdir -p $(@D)
 	$(CODEC_CLANG) $(CODEC_FUZZ_CFLAGS) -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
 
-# Seeds come from the generator at build time; nothing binary is committed.
+# Seeds come from the generator at build time, plus the small reduced real
+# images in tests/fuzz/seeds-real/ (see mk/15-seeds-real.mk).
 $(CODEC_CORPUS)/.stamp: $(BUILD)/bin/mkstream $(TOP)/tests/fuzz/make-corpus.sh
 	@mkdir -p $(@D)
 	MKSTREAM=$(BUILD)/bin/mkstream bash $(TOP)/tests/fuzz/make-corpus.sh $(CODEC_CORPUS)
