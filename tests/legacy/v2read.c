@@ -13,6 +13,7 @@
 
 #include "libxl_sr_codec.h"
 #include "v2read.h"
+#include "../../tools/xen-stream/libxc_record_names.h"
 
 enum { ST_START, ST_AFTER_XL, ST_XL_RECS, ST_XC_IHDR, ST_XC_RECS, ST_DONE };
 
@@ -268,16 +269,9 @@ int v2r_next(v2r *r, v2_item *it)
 
 const char *v2_xc_type_name(uint32_t type)
 {
-    static const char *const names[] = {
-        "END", "PAGE_DATA", "X86_PV_INFO", "X86_PV_P2M_FRAMES",
-        "X86_PV_VCPU_BASIC", "X86_PV_VCPU_EXTENDED", "X86_PV_VCPU_XSAVE",
-        "SHARED_INFO", "X86_TSC_INFO", "HVM_CONTEXT", "HVM_PARAMS",
-        "TOOLSTACK", "X86_PV_VCPU_MSRS", "VERIFY", "CHECKPOINT",
-        "CHECKPOINT_DIRTY_PFN_LIST", "STATIC_DATA_END", "X86_CPUID_POLICY",
-        "X86_MSR_POLICY",
-    };
+    const char *name = libxc_record_name(type);
 
-    return type < sizeof(names) / sizeof(names[0]) ? names[type] : "UNKNOWN";
+    return name ? name : "UNKNOWN";
 }
 
 const char *v2_kind_name(enum v2_kind k)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "libxc_walk.h"
+#include "libxc_record_names.h"
 
 enum {
     S_IHDR,      /* image header */
@@ -79,16 +80,7 @@ static uint32_t be32(const unsigned char *p)
 
 const char *xcw_type_name(uint32_t type)
 {
-    static const char *const names[] = {
-        "END", "PAGE_DATA", "X86_PV_INFO", "X86_PV_P2M_FRAMES",
-        "X86_PV_VCPU_BASIC", "X86_PV_VCPU_EXTENDED", "X86_PV_VCPU_XSAVE",
-        "SHARED_INFO", "X86_TSC_INFO", "HVM_CONTEXT", "HVM_PARAMS",
-        "TOOLSTACK", "X86_PV_VCPU_MSRS", "VERIFY", "CHECKPOINT",
-        "CHECKPOINT_DIRTY_PFN_LIST", "STATIC_DATA_END", "X86_CPUID_POLICY",
-        "X86_MSR_POLICY",
-    };
-
-    return type < sizeof(names) / sizeof(names[0]) ? names[type] : NULL;
+    return libxc_record_name(type);
 }
 
 const char *xcw_domain_type_name(uint32_t type)
