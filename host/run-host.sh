@@ -8,6 +8,9 @@
 #                      if the image has it, else stock)
 #     --two-host       boot two hosts joined by a QEMU socket network and run
 #                      the host-to-host migration (SCENARIOs are ignored)
+#     --sender LIST    with --two-host: host A's scenarios (default h2h-send)
+#     --receiver LIST  with --two-host: host B's scenarios (default
+#                      migrate-host-to-host)
 #     --peer-build NAME  with --two-host: the receiving host B runs this
 #                      build (default: the same as --build); the result
 #                      names then end in -BUILD-to-PEER
@@ -41,6 +44,8 @@ IMG=$TOP/build/host
 BUILD=
 PEER_BUILD=
 TWO_HOST=0
+SENDER_SCENARIOS=h2h-send
+RECEIVER_SCENARIOS=migrate-host-to-host
 TIMEOUT=
 RUN_DIR=
 NAME=
@@ -76,13 +81,15 @@ while [ $# -gt 0 ]; do
         --build) BUILD=$2; shift 2 ;;
         --peer-build) PEER_BUILD=$2; shift 2 ;;
         --two-host) TWO_HOST=1; shift ;;
+        --sender) SENDER_SCENARIOS=$2; shift 2 ;;
+        --receiver) RECEIVER_SCENARIOS=$2; shift 2 ;;
         --timeout) TIMEOUT=$2; shift 2 ;;
         --run-dir) RUN_DIR=$2; shift 2 ;;
         --name) NAME=$2; shift 2 ;;
         --quiet) QUIET=1; shift ;;
         --conf) EXTRA_CONF+="
 $2"; shift 2 ;;
-        -*) sed -n '4,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        -*) sed -n '4,23s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
         *) SCENARIOS+=("$1"); shift ;;
     esac
 done
@@ -275,14 +282,14 @@ XS_ROLE=receiver
 XS_IP=169.254.77.2
 XS_PEER_IP=169.254.77.1
 XS_SCENARIO_TIMEOUT=$((TIMEOUT - 60))
-XS_SCENARIOS=\"migrate-host-to-host\""
+XS_SCENARIOS=\"$RECEIVER_SCENARIOS\""
     make_input "$A" "XS_BUILD=$BUILD
 XS_RESULT_SUFFIX=$suffix
 XS_ROLE=sender
 XS_IP=169.254.77.1
 XS_PEER_IP=169.254.77.2
 XS_SCENARIO_TIMEOUT=$((TIMEOUT - 60))
-XS_SCENARIOS=\"h2h-send\""
+XS_SCENARIOS=\"$SENDER_SCENARIOS\""
     start_host "$B" -netdev "socket,id=n0,listen=127.0.0.1:$port" \
         -device virtio-net-pci,netdev=n0,mac=52:54:00:78:00:02
     for _ in $(seq 50); do

@@ -7,38 +7,67 @@
 # Boots one host with an image that carries our build (built here into
 # build/libxl-host/image) and runs the scenarios in
 # tests/libxl/scenarios/ next to host/scenarios/ (through a copy of host/,
-# so nothing of the host's is changed).  One PASS:/FAIL: line per scenario
-# into $RESULTS.
+# so nothing of the host's is changed).  Then boots two hosts joined by
+# the emulated network and migrates the HVM guest from one to the other
+# (libxl-h2h-hvm-send on A, libxl-h2h-hvm-receive on B).  One
+# PASS:/FAIL:/SKIP: line per scenario into $RESULTS.
 #
-#   check-libxl.sh [SCENARIO...]   default: all of tests/libxl/scenarios
+#   check-libxl.sh [SCENARIO...]
+#     default: all of tests/libxl/scenarios in one boot, then the two-host
+#     HVM run(s).  Naming libxl-h2h-hvm runs the two-host HVM migration
+#     ours -> ours, libxl-h2h-hvm-stock ours -> stock.
+#   LIBXL_H2H_PEERS   B's builds in the default two-host runs (default
+#                     "ours"; "ours stock" adds ours -> stock, one more boot)
+#   LIBXL_WORK        where images, copies and runs go (default
+#                     build/libxl-host)
 set -uo pipefail
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 . "$TOP/tests/lib/report.sh"
-WORK=$BUILD/libxl-host
+WORK=${LIBXL_WORK:-$BUILD/libxl-host}
 OURS=$BUILD/xen/dist
 
 say() { echo "check-libxl: $*" >&2; }
 
+# SCEN: the scenarios of the one-host boot.  PEERS: host B's build for
+# each two-host run (host A always runs ours).
+SCEN=()
+PEERS=()
 if [ $# -gt 0 ]; then
-    SCEN=("$@")
+    for s in "$@"; do
+        case $s in
+            libxl-h2h-hvm) PEERS+=(ours) ;;
+            libxl-h2h-hvm-stock) PEERS+=(stock) ;;
+            *) SCEN+=("$s") ;;
+        esac
+    done
 else
     # The PV ones first (they share the guest create leaves), then the
-    # HVM ones, in their numbered order.  libxl-lib-* are sourced only.
-    SCEN=()
+    # HVM ones, in their numbered order.  libxl-lib-* are sourced only;
+    # libxl-h2h-* run in the two-host boot.
     for f in "$TOP"/tests/libxl/scenarios/libxl-*.sh; do
         s=$(basename "$f" .sh)
-        case $s in libxl-lib-*|libxl-hvm*) continue ;; esac
+        case $s in libxl-lib-*|libxl-hvm*|libxl-h2h-*) continue ;; esac
         SCEN+=("$s")
     done
     for f in "$TOP"/tests/libxl/scenarios/libxl-hvm*.sh; do
         SCEN+=("$(basename "$f" .sh)")
     done
+    read -r -a PEERS <<< "${LIBXL_H2H_PEERS:-ours}"
 fi
 
+# The result names of the two-host run with B running build $1.
+h2h_names() {
+    local sfx=
+    [ "$1" != ours ] && sfx=-ours-to-$1
+    echo "libxl-h2h-hvm-send$sfx libxl-h2h-hvm-receive$sfx"
+}
+
 if [ ! -x "$OURS/usr/sbin/xl" ]; then
-    for s in "${SCEN[@]}"; do report "libxl/$s" 1 "no patched build in $OURS (make xen failed?)"; done
+    for s in "${SCEN[@]}" $(for p in "${PEERS[@]}"; do h2h_names "$p"; done); do
+        report "libxl/$s" 1 "no patched build in $OURS (make xen failed?)"
+    done
     exit 1
 fi
 
@@ -57,7 +86,7 @@ bash "$TOP/host/build-image.sh" --out "$IMG" --ours "$OURS" >&2 ||
 OVER=$WORK/top
 rm -rf "$OVER"
 mkdir -p "$OVER"
-cp -r "$TOP/host" "$OVER/host"
+cp -rp "$TOP/host" "$OVER/host"
 cp "$TOP"/tests/libxl/scenarios/*.sh "$OVER/host/scenarios/"
 # The legacy scenario's tools, static (dom0 has no compiler), travel in
 # the input with the scenarios: run-host.sh only copies *.sh files.
@@ -75,23 +104,59 @@ bash "$TOP/tests/libxl/hvm-bundle.sh" "$WORK/hvm" \
     "$OVER/host/scenarios/libxl-bin-hvm.tgz.sh" >&2 ||
     say "cannot build the HVM bundle: libxl-hvm will skip"
 
-RUN=$WORK/run
-rm -rf "$RUN"
-say "booting the host: create ${SCEN[*]}"
-TOP=$OVER bash "$OVER/host/run-host.sh" --image "$IMG" --build ours \
-    --run-dir "$RUN" --name libxl --quiet create "${SCEN[@]}" \
-    > "$WORK/run.out" 2>&1
-rc=$?
-cat "$WORK/run.out" >&2
-
+# collect RUN_OUT RC RUN_DIR NAME...: one PASS/FAIL/SKIP line per NAME
+# from run-host.sh's output; a name it printed nothing for failed.
 failed=0
-for s in "${SCEN[@]}"; do
-    line=$(grep -E "^(PASS|FAIL|SKIP): host/$s " "$WORK/run.out" | tail -1)
-    case $line in
-        PASS:*) report "libxl/$s" 0 "${line#PASS: host/$s }" ;;
-        SKIP:*) echo "SKIP: libxl/$s ${line#SKIP: host/$s }" | tee -a "$RESULTS" ;;
-        FAIL:*) report "libxl/$s" 1 "${line#FAIL: host/$s }"; failed=1 ;;
-        *) report "libxl/$s" 1 "no verdict (run-host exit $rc; logs in $RUN)"; failed=1 ;;
-    esac
+collect() {
+    local out=$1 rc=$2 dir=$3 s line; shift 3
+    for s in "$@"; do
+        line=$(grep -E "^(PASS|FAIL|SKIP): host/$s " "$out" | tail -1)
+        case $line in
+            PASS:*) report "libxl/$s" 0 "${line#PASS: host/$s }" ;;
+            SKIP:*) echo "SKIP: libxl/$s ${line#SKIP: host/$s }" | tee -a "$RESULTS" ;;
+            FAIL:*) report "libxl/$s" 1 "${line#FAIL: host/$s }"; failed=1 ;;
+            *) report "libxl/$s" 1 "no verdict (run-host exit $rc; logs in $dir)"; failed=1 ;;
+        esac
+    done
+}
+
+if [ ${#SCEN[@]} -gt 0 ]; then
+    RUN=$WORK/run
+    rm -rf "$RUN"
+    say "booting the host: create ${SCEN[*]}"
+    t0=$(date +%s)
+    TOP=$OVER bash "$OVER/host/run-host.sh" --image "$IMG" --build ours \
+        --run-dir "$RUN" --name libxl --quiet create "${SCEN[@]}" \
+        > "$WORK/run.out" 2>&1
+    rc=$?
+    cat "$WORK/run.out" >&2
+    say "one-host boot took $(( $(date +%s) - t0 )) s"
+    collect "$WORK/run.out" $rc "$RUN" "${SCEN[@]}"
+fi
+
+# Two hosts: A (ours) creates the HVM guest and migrates it to B over the
+# emulated network.  The run's budget: both boots, h1's first tick (95-200 s
+# under TCG with two QEMUs on two cores; A waits up to 300 s), the
+# migration, B's checks.
+for peer in "${PEERS[@]}"; do
+    if ! grep -q "^tool builds:.* $peer\b" "$IMG/image.info"; then
+        for s in $(h2h_names "$peer"); do
+            echo "SKIP: libxl/$s no $peer build in the image (make xen-stock?)" | tee -a "$RESULTS"
+        done
+        continue
+    fi
+    RUN=$WORK/run-h2h-$peer
+    say "booting two hosts: HVM guest migrated ours -> $peer"
+    t0=$(date +%s)
+    TOP=$OVER bash "$OVER/host/run-host.sh" --image "$IMG" --build ours \
+        --peer-build "$peer" --two-host --timeout 720 \
+        --sender libxl-h2h-hvm-send --receiver libxl-h2h-hvm-receive \
+        --run-dir "$RUN" --name "libxl-h2h-$peer" --quiet \
+        > "$WORK/run-h2h-$peer.out" 2>&1
+    rc=$?
+    cat "$WORK/run-h2h-$peer.out" >&2
+    say "two-host boot (ours -> $peer) took $(( $(date +%s) - t0 )) s"
+    # shellcheck disable=SC2046
+    collect "$WORK/run-h2h-$peer.out" $rc "$RUN" $(h2h_names "$peer")
 done
 exit $failed
