@@ -4,7 +4,11 @@
 # hvm/: Debian's qemu-system-xen (with every library it links against but
 # libc, and the ROMs it loads), hvmloader from the pinned xen-utils-4.17,
 # SeaBIOS, and hvm/dm, a wrapper to use as device_model_override.
+# Also hvm/dm-fill, the same device model with tests/libxl/dm-fill.c
+# preloaded (libxl-hvm5-large-dm-state), and that library, hvm/dm-fill.so,
+# which the scenario also preloads into xl to read its peak RSS.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
 work=$1 out=$2
 XEN_DEB_VERSION=${XEN_DEB_VERSION:-4.17.5+72-g01140da4e8-1}
 rm -rf "$work"
@@ -35,5 +39,22 @@ d=$(dirname "$0")
 LD_LIBRARY_PATH=$d/lib exec "$d/qemu" -L "$d/share" "$@"
 DM
 chmod +x "$work/hvm/dm"
+# Built here (dom0 has no compiler) against this machine's glibc, which is
+# dom0's.  Without it only libxl-hvm5-large-dm-state is lost.
+if cc -O2 -Wall -shared -fPIC -o "$work/hvm/dm-fill.so" "$here/dm-fill.c" -ldl -lpthread; then
+    cat > "$work/hvm/dm-fill" <<'DM'
+#!/bin/sh
+# hvm/dm with dm-fill.so preloaded: QEMU's saved state gets as many MiB of
+# filler appended as /run/xs/dm-fill/mib says (none without the file), and
+# what it wrote or was given is reported in /run/xs/dm-fill/.
+d=$(dirname "$0")
+mkdir -p /run/xs/dm-fill
+XS_DM_FILL_CTL=/run/xs/dm-fill/mib XS_DM_FILL_DIR=/run/xs/dm-fill \
+LD_PRELOAD=$d/dm-fill.so LD_LIBRARY_PATH=$d/lib exec "$d/qemu" -L "$d/share" "$@"
+DM
+    chmod +x "$work/hvm/dm-fill"
+else
+    echo "hvm-bundle: cannot build dm-fill.so (libxl-hvm5-large-dm-state will fail)" >&2
+fi
 tar -czf "$out" -C "$work" hvm
 echo "hvm-bundle: $(du -h "$out" | cut -f1) in $out" >&2
