@@ -25,7 +25,10 @@
  *
  *  - In any process (XS_HWM_LOG=FILE): at exit, append one line
  *    "COMM PID VmHWM_kB" to FILE, the peak resident set of that process
- *    alone (not of its children, unlike wait4's ru_maxrss).
+ *    alone (not of its children, unlike wait4's ru_maxrss).  With
+ *    XS_HWM_BALLAST_MIB=N as well, the process first fills N MiB of memory
+ *    of its own and keeps it: the test's control that the measurement sees
+ *    what a program that held a whole large state would hold.
  *
  * Built on the build machine against the same glibc as dom0's:
  *   cc -O2 -shared -fPIC -o dm-fill.so dm-fill.c -ldl -lpthread
@@ -393,6 +396,8 @@ static void look_for_resume_file(void)
 /* ---- peak resident set at exit ---- */
 
 static const char *hwm_log;
+/* Not static: a store to memory nothing reads could be optimised away. */
+void *dm_fill_ballast;
 
 static void log_hwm(void)
 {
@@ -433,6 +438,12 @@ static void __attribute__((constructor)) dm_fill_init(void)
     hwm_log = getenv("XS_HWM_LOG");
     if (fill_dir)
         look_for_resume_file();
-    if (hwm_log)
+    if (hwm_log) {
+        const char *b = getenv("XS_HWM_BALLAST_MIB");
+        size_t n = b ? (size_t)strtoul(b, NULL, 10) << 20 : 0;
+
+        if (n && (dm_fill_ballast = malloc(n)))
+            memset(dm_fill_ballast, 0x5a, n);
         atexit(log_hwm);
+    }
 }

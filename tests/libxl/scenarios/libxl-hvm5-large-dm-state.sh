@@ -11,6 +11,8 @@
 # one with the large state.  Each xl runs with dm-fill.so preloaded too,
 # which records the xl process's own VmHWM at exit (not its children's:
 # the save/restore helper maps guest memory).  Asserted:
+#  - the measurement works: an xl made to hold XS_DM_FILL_MIB MiB first
+#    (dm-fill.so's ballast) shows it, and would fail the bound below;
 #  - the EMULATOR_CONTEXT the writer put in the image is exactly as large
 #    as the file QEMU left (state + filler; xen-stream info), and the
 #    image verifies;
@@ -59,13 +61,14 @@ fi
 
 # measured WHAT CMD...: run CMD (output to $out) with dm-fill.so preloaded
 # to log peak RSS; sets $took and $peak (xl's VmHWM in kB, "" if none).
+# With $ballast set, xl first fills that many MiB (the control below).
 measured() {
     local what=$1 pid rc t0
     shift
     rm -f $hwm
     echo "+ $*"
     t0=$(now)
-    env LD_PRELOAD=$shim XS_HWM_LOG=$hwm "$@" > "$out" 2>&1 &
+    env LD_PRELOAD=$shim XS_HWM_LOG=$hwm XS_HWM_BALLAST_MIB=${ballast:-0} "$@" > "$out" 2>&1 &
     pid=$!
     wait $pid
     rc=$?
@@ -94,6 +97,15 @@ state_octets() {
 }
 
 command -v xen-stream > /dev/null || fail "no xen-stream in the image"
+
+# ---- the control: an xl holding FILL_MIB MiB is seen to ----
+ballast=$FILL_MIB
+measured "xl list (control: $FILL_MIB MiB held)" xs-with "$XS_BUILD" xl list ||
+    fail "xl list failed"
+ballast=0
+[ -n "$peak" ] && [ "$peak" -ge $((FILL_MIB * 1024)) ] ||
+    fail "the peak RSS measurement missed $FILL_MIB MiB held by xl (got '${peak}' kB)"
+control_kb=$peak
 
 # ---- the baseline: QEMU's own state ----
 before=$(last_tick "$HVM_LOG")
@@ -163,10 +175,12 @@ eval "$(sed 's/^/loaded_/; s/ / loaded_/g' $dir/qemu-resume.$newid)"
 kb_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 slack=$((SLACK_MIB * 1024))
 [ $((FILL_MIB * 1024 / 4)) -lt $slack ] && slack=$((FILL_MIB * 1024 / 4))
+[ $((control_kb - base_save_kb)) -gt $slack ] ||
+    fail "the control xl holding $FILL_MIB MiB would pass the bound ($(kb_mib $control_kb) MiB)"
 [ $((save_kb - base_save_kb)) -le $slack ] ||
     fail "xl save peak RSS $(kb_mib $save_kb) MiB with $FILL_MIB MiB of QEMU state vs $(kb_mib $base_save_kb) MiB with $base_state octets: more than $(kb_mib $slack) MiB apart"
 [ $((restore_kb - base_restore_kb)) -le $slack ] ||
     fail "xl restore peak RSS $(kb_mib $restore_kb) MiB with $FILL_MIB MiB of QEMU state vs $(kb_mib $base_restore_kb) MiB with $base_state octets: more than $(kb_mib $slack) MiB apart"
 
 xl destroy "$G"
-pass "QEMU state $base_state -> $saved_size octets (image $base_size -> $size octets): xl peak RSS save $(kb_mib $base_save_kb) -> $(kb_mib $save_kb) MiB, restore $(kb_mib $base_restore_kb) -> $(kb_mib $restore_kb) MiB; save $base_save_took -> $save_took s, restore $base_restore_took -> $restore_took s; EMULATOR_CONTEXT = QEMU's file, new QEMU got it intact (sum $saved_sum); $verified; baseline $base_evidence; large $evidence; physmap keys followed, no state files left"
+pass "control xl holding $FILL_MIB MiB peaked at $(kb_mib $control_kb) MiB; QEMU state $base_state -> $saved_size octets (image $base_size -> $size octets): xl peak RSS save $(kb_mib $base_save_kb) -> $(kb_mib $save_kb) MiB, restore $(kb_mib $base_restore_kb) -> $(kb_mib $restore_kb) MiB; save $base_save_took -> $save_took s, restore $base_restore_took -> $restore_took s; EMULATOR_CONTEXT = QEMU's file, new QEMU got it intact (sum $saved_sum); $verified; baseline $base_evidence; large $evidence; physmap keys followed, no state files left"
