@@ -50,6 +50,8 @@ sed 's|^device_model_override = .*|device_model_override = "/tmp/hvm/dm-fill"|' 
 grep -q '"/tmp/hvm/dm-fill"' $cfg || fail "cannot make the dm-fill config"
 
 if ! hvm_exists; then
+    # As in libxl-hvm1-create: the PV guest's CPU time is wanted here.
+    guest_exists && xl destroy "$XS_GUEST"
     from=$(lines "$HVM_LOG")
     run "xl create (hvm, dm-fill)" xlb "$XS_BUILD" create $cfg || fail "cannot create the HVM guest"
     wait_tick "$HVM_LOG" "$from" 2 220 > /dev/null ||
