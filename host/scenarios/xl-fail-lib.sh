@@ -154,3 +154,48 @@ SH
     chmod +x /run/xs/stall-ssh
     echo /run/xs/stall-ssh
 }
+
+# stall_mid_ssh: write /run/xs/stall-mid-ssh, an ssh stand-in that runs
+# the receiver on this host (with LIBXL_RESTORE_STALL_TIMEOUT set to
+# $XS_RECEIVER_STALL) and relays the sender's bytes to it, throttled to
+# roughly 1 MiB per 0.2 s, from a relay whose pid goes to
+# /run/xs/stallmid/relay.pid.  Stopping the relay (SIGSTOP) is a network
+# that stalls with the connection still open; only the relay holds the
+# sender's end, so killing it is the connection finally breaking.  With
+# XS_STALL_AT_START=1 the relay stops itself before the first octet.
+stall_mid_ssh() {
+    cat > /run/xs/stall-mid-ssh <<'SH'
+#!/bin/sh
+shift   # the host: always this one
+d=/run/xs/stallmid
+rm -rf "$d"; mkdir -p "$d"
+mkfifo "$d/fwd"
+exec 4<&0 0</dev/null
+sh -c '
+    exec 3> '"$d"'/fwd
+    echo $$ > '"$d"'/relay.pid
+    [ "${XS_STALL_AT_START:-}" = 1 ] && kill -STOP $$
+    while :; do
+        out=$(dd bs=65536 count=16 2>&1 >&3) || exit 1
+        case $out in "0+0 records in"*) exit 0 ;; esac
+        sleep 0.2
+    done' <&4 > /dev/null &
+exec 4<&-
+LIBXL_RESTORE_STALL_TIMEOUT=${XS_RECEIVER_STALL:-} \
+    XL_MIGRATE_TIMEOUT=${XS_RECEIVER_TIMEOUT:-} "$@" < "$d/fwd"
+echo $? > "$d/receiver.rc"
+SH
+    chmod +x /run/xs/stall-mid-ssh
+    echo /run/xs/stall-mid-ssh
+}
+
+# helper_pid MODE: pid of a running libxl-save-helper in MODE
+# (--restore-domain or --save-domain), if any.
+helper_pid() {
+    local p
+    for p in /proc/[0-9]*; do
+        tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q "libxl-save-helper $1" &&
+            { echo "${p#/proc/}"; return 0; }
+    done
+    return 1
+}

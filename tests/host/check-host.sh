@@ -41,6 +41,7 @@ ours=()
 timed image bash "$TOP/host/build-image.sh" "${ours[@]}" || exit 0
 # The byte mover the migrations go through, tested on this machine first.
 bash "$TOP/tests/host/test-xs-copy.sh" "$TOP/build/host/xs-copy"
+bash "$TOP/tests/host/test-asan-verdict.sh"
 build=ours
 [ "$XEN_RC" = 0 ] || { build=stock; note "  make xen failed: running the scenarios with the stock build (interop scenarios skip)"; }
 

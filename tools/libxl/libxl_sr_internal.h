@@ -61,6 +61,37 @@ static inline bool libxl__sr_copy_inuse(const libxl__sr_copy_state *cs)
     return cs->running;
 }
 
+/*----- noticing a stream that stopped moving -----*/
+
+/*
+ * Calls `stalled' once progress() has reported the same count for
+ * timeout_ms (<= 0: never).  progress() returns 0 with the count, or an
+ * error when the count cannot be had, which is taken as movement.  Stop
+ * it before the operation ends; `stalled' is called with it stopped.
+ */
+typedef struct libxl__sr_watchdog libxl__sr_watchdog;
+struct libxl__sr_watchdog {
+    /* caller fills these in */
+    libxl__ao *ao;
+    int timeout_ms;
+    int (*progress)(libxl__sr_watchdog *wd, uint64_t *count_r);
+    void (*stalled)(libxl__egc *egc, libxl__sr_watchdog *wd);
+    /* private */
+    libxl__ev_time tick;
+    uint64_t last;
+    bool known;
+    int quiet_ms;
+};
+
+_hidden void libxl__sr_watchdog_init(libxl__sr_watchdog *wd);
+_hidden int libxl__sr_watchdog_start(libxl__sr_watchdog *wd);
+_hidden void libxl__sr_watchdog_stop(libxl__gc *gc, libxl__sr_watchdog *wd);
+/* LIBXL_RESTORE_STALL_TIMEOUT (seconds) or the default, in ms. */
+_hidden int libxl__sr_stall_timeout_ms(libxl__gc *gc);
+/* What /proc says process pid has read, in octets. */
+_hidden int libxl__sr_read_count(libxl__gc *gc, pid_t pid,
+                                 uint64_t *count_r);
+
 /*----- stream reader -----*/
 
 /*
@@ -118,6 +149,7 @@ struct libxl__stream_read_state {
     int rc;                    /* first error; stream is stopping if set */
     int phase;                 /* SRP_* in libxl_stream_read.c */
     bool failed_over;          /* a checkpoint broke: libxc decides */
+    bool fd_nonblocking;       /* set while we read; libxc wants it off */
     bool offset_exact;         /* offsets still count from the header */
     uint64_t offset;           /* of the next octet we will read */
     int64_t base_pos;          /* file position of the header, or -1 */
@@ -138,6 +170,7 @@ struct libxl__stream_read_state {
     uint64_t pending_bytes;
     void (*after_read)(libxl__egc *egc, libxl__stream_read_state *srs);
     libxl__sr_copy_state copy;
+    libxl__sr_watchdog watchdog;
 };
 
 /*

@@ -14,6 +14,15 @@
  * CHECKPOINT_END, so a primary that dies half way through a checkpoint
  * leaves the previous one intact.
  *
+ * A sender that goes silent with the connection still open would leave
+ * us (or libxc's helper) waiting in read for ever: a watchdog gives up
+ * on a plain stream once neither we nor the helper have read anything
+ * for the stall timeout.  Checkpointed streams are left alone, since
+ * their quiet spells are the primary's to choose.  For the watchdog to
+ * run at all, our own reads must not block: libxl's datacopier reads
+ * until EWOULDBLOCK, so the fd is non-blocking while we read and
+ * blocking again whenever libxc or our caller gets it back.
+ *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
 
@@ -73,6 +82,27 @@ static void log_rejection(libxl__gc *gc,
     err.record_type = srs->rec.type;
     snprintf(err.detail, sizeof(err.detail), "%s", detail);
     log_format_error(gc, srs, &err);
+}
+
+/*
+ * Makes our reads of the stream non-blocking, or gives the fd back in
+ * blocking mode (as libxc and our callers expect it).
+ */
+static int set_fd_nonblocking(libxl__gc *gc, libxl__stream_read_state *srs,
+                              bool on)
+{
+    int rc;
+
+    if (srs->fd < 0 || srs->fd_nonblocking == on)
+        return 0;
+    rc = libxl_fd_set_nonblock(CTX, srs->fd, on);
+    if (rc) {
+        LOGD(ERROR, srs_domid(srs), "migration stream: cannot make the fd"
+             " %sblocking", on ? "non-" : "");
+        return rc;
+    }
+    srs->fd_nonblocking = on;
+    return 0;
 }
 
 /*
@@ -221,6 +251,8 @@ static void checkpoint_op_done(libxl__egc *egc,
 static void stream_finish(libxl__egc *egc, libxl__stream_read_state *srs,
                           int rc);
 static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs);
+static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r);
+static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd);
 
 /* Needs srs->ao; _start calls it, nobody else has to. */
 void libxl__stream_read_init(libxl__stream_read_state *srs)
@@ -229,6 +261,7 @@ void libxl__stream_read_init(libxl__stream_read_state *srs)
     srs->rc = 0;
     srs->phase = SRP_IDLE;
     srs->failed_over = false;
+    srs->fd_nonblocking = false;
     srs->offset_exact = true;
     srs->offset = 0;
     srs->base_pos = -1;
@@ -251,6 +284,7 @@ void libxl__stream_read_init(libxl__stream_read_state *srs)
     srs->chs.ao = srs->ao;
     libxl__conversion_helper_init(&srs->chs);
     libxl__sr_copy_init(&srs->copy);
+    libxl__sr_watchdog_init(&srs->watchdog);
 }
 
 void libxl__stream_read_start(libxl__egc *egc,
@@ -275,6 +309,17 @@ void libxl__stream_read_start(libxl__egc *egc,
                              dcs->guest_domid);
     srs->dm_staging = GCSPRINTF("%s.incoming", srs->dm_path);
     libxl_sr_sequence_init(&srs->seq, srs_checkpointed(srs));
+
+    if (!srs_checkpointed(srs)) {
+        libxl__sr_watchdog *wd = &srs->watchdog;
+
+        wd->ao = srs->ao;
+        wd->timeout_ms = libxl__sr_stall_timeout_ms(gc);
+        wd->progress = stream_progress;
+        wd->stalled = stream_stalled;
+        rc = libxl__sr_watchdog_start(wd);
+        if (rc) goto out;
+    }
 
     if (srs->legacy) {
         libxl__conversion_helper_state *chs = &srs->chs;
@@ -332,7 +377,15 @@ static void read_bytes(libxl__egc *egc, libxl__stream_read_state *srs,
                        void (*then)(libxl__egc *,
                                     libxl__stream_read_state *))
 {
+    STATE_AO_GC(srs->ao);
     libxl__sr_copy_state *cs = &srs->copy;
+    int rc;
+
+    rc = set_fd_nonblocking(gc, srs, true);
+    if (rc) {
+        read_failed(egc, srs, rc, false);
+        return;
+    }
 
     cs->ao = srs->ao;
     cs->readfd = srs->fd;
@@ -746,7 +799,15 @@ static void take_xenstore_data(libxl__egc *egc,
 
 static void hand_to_libxc(libxl__egc *egc, libxl__stream_read_state *srs)
 {
+    STATE_AO_GC(srs->ao);
     libxl__domain_create_state *dcs = srs->dcs;
+    int rc;
+
+    rc = set_fd_nonblocking(gc, srs, false);
+    if (rc) {
+        stream_finish(egc, srs, rc);
+        return;
+    }
 
     srs->phase = SRP_LIBXC;
     dcs->libxc_fd = srs->fd;
@@ -863,6 +924,8 @@ static void checkpoint_op_done(libxl__egc *egc,
     drop_body(srs);
     drop_staged_dm(gc, srs);
     srs->phase = srs->back_channel ? SRP_IDLE : SRP_LIBXC;
+    if (set_fd_nonblocking(gc, srs, false) && !rc)
+        rc = ERROR_FAIL;
 
     if (rc) {
         value = rc;
@@ -890,6 +953,7 @@ static void stream_finish(libxl__egc *egc, libxl__stream_read_state *srs,
         srs->rc = rc;
     srs->phase = SRP_STOPPING;
 
+    libxl__sr_watchdog_stop(gc, &srs->watchdog);
     libxl__sr_copy_kill(&srs->copy);
     drop_body(srs);
     drop_pending(srs);
@@ -917,6 +981,8 @@ static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs)
         return;   /* their completion callbacks bring us back */
 
     drop_staged_dm(gc, srs);
+    if (set_fd_nonblocking(gc, srs, false) && !srs->rc)
+        srs->rc = ERROR_FAIL;
     if (srs->chs.v2_carefd) {
         libxl__carefd_close(srs->chs.v2_carefd);
         srs->chs.v2_carefd = NULL;
@@ -926,6 +992,60 @@ static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs)
     srs->running = false;
     if (srs->completion_callback)
         srs->completion_callback(egc, srs, srs->rc);
+}
+
+/*
+ * What the stream has given so far: our reads, plus what libxc's helper
+ * has read while it owns the fd.  Only changes matter to the watchdog.
+ */
+static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
+{
+    libxl__stream_read_state *srs = CONTAINER_OF(wd, *srs, watchdog);
+    STATE_AO_GC(srs->ao);
+    uint64_t count = srs->offset, helper;
+    int rc;
+
+    if (libxl__sr_copy_inuse(&srs->copy))
+        count += srs->copy.done;
+    if (libxl__save_helper_inuse(&srs->shs)) {
+        rc = libxl__sr_read_count(gc, srs->shs.child.pid, &helper);
+        if (rc) return rc;
+        count += helper;
+    }
+    *count_r = count;
+    return 0;
+}
+
+static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)
+{
+    libxl__stream_read_state *srs = CONTAINER_OF(wd, *srs, watchdog);
+    STATE_AO_GC(srs->ao);
+    const int secs = wd->timeout_ms / 1000;
+    uint64_t at = srs->offset;
+    char tbuf[40];
+
+    if (srs->phase == SRP_LIBXC) {
+        LOGD(ERROR, srs_domid(srs), "migration stream: nothing received"
+             " for %d s inside libxc's part (which starts at offset"
+             " %"PRIu64"): giving up (LIBXL_RESTORE_STALL_TIMEOUT)",
+             secs, at);
+    } else if (srs->phase == SRP_HEADER) {
+        LOGD(ERROR, srs_domid(srs), "migration stream: nothing received"
+             " for %d s, inside the stream header: giving up"
+             " (LIBXL_RESTORE_STALL_TIMEOUT)", secs);
+    } else {
+        if (libxl__sr_copy_inuse(&srs->copy))
+            at += srs->copy.done;
+        LOGD(ERROR, srs_domid(srs), "migration stream: nothing received"
+             " for %d s at offset %"PRIu64"%s, in the %s of record"
+             " %"PRId64" (%s): giving up (LIBXL_RESTORE_STALL_TIMEOUT)",
+             secs, at, srs->offset_exact ? "" : " (excluding libxc's part)",
+             srs->copy.copywhat ? srs->copy.copywhat : "stream",
+             srs->index,
+             srs->after_read == rec_hdr_read ? "not yet known" :
+             libxl_sr_type_describe(srs->rec.type, tbuf, sizeof(tbuf)));
+    }
+    stream_finish(egc, srs, ERROR_TIMEDOUT);
 }
 
 /*

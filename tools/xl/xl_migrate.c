@@ -687,6 +687,20 @@ static void migrate_receive(const struct receive_opts *o,
         exit(EXIT_FAILURE);
     }
 
+    /*
+     * The sender starts on the domain as soon as it has the banner.  Once
+     * bytes flow, libxl's stall watchdog bounds the wait; until then
+     * nothing would (xl's header is read with blocking reads).
+     */
+    secs = wait_secs(WAIT_ANSWER_S);
+    st = hs_wait(recv_fd, POLLIN, now_ms() + (int64_t)secs * 1000,
+                 guard.wake[0], &err);
+    if (st != HS_OK) {
+        fprintf(stderr, "migration target: no domain arriving from the"
+                " sender: %s\n", hs_describe(st, err, secs));
+        exit(EXIT_FAILURE);
+    }
+
     memset(&dc, 0, sizeof(dc));
     dc.debug = o->debug;
     dc.daemonize = o->daemonize;

@@ -1,0 +1,48 @@
+# xl-fail-restore-stalled: `xl restore` from a pipe whose writer stops
+# without closing it, four octets into the END record (after libxc's part
+# has been read in full).  With LIBXL_RESTORE_STALL_TIMEOUT=5 our libxl
+# must give up after about 5 s, name the record and the offset, and leave
+# no domain behind; the stock build would wait for ever.
+. /run/xs/in/scenarios/lib.sh
+. /run/xs/in/scenarios/xl-fail-lib.sh
+need_our_xl
+ensure_guest || fail "no running guest"
+command -v xen-stream > /dev/null || skip "no xen-stream in the image (needed to find the END record)"
+img=/tmp/$XS_SCENARIO.img
+fifo=/run/xs/$XS_SCENARIO.fifo
+out=$XS_OUT/$XS_SCENARIO.txt
+name=$XS_GUEST-stalled
+rm -f "$img" "$fifo"
+run "xl save -c (the guest keeps running)" xl save -c "$XS_GUEST" "$img" > /dev/null 2>&1 ||
+    fail "xl save -c failed"
+size=$(stat -c %s "$img")
+xen-stream dump "$img" > "$XS_OUT/$XS_SCENARIO.dump.txt" 2>&1 || fail "xen-stream cannot dump the image"
+hdr=$(awk '/^@[0-9]+ libxl header/ { print substr($1, 2) + 0 }' "$XS_OUT/$XS_SCENARIO.dump.txt")
+end=$(awk '/^@[0-9]+ libxl record [0-9]+ END/ { print substr($1, 2) + 0 }' "$XS_OUT/$XS_SCENARIO.dump.txt")
+endidx=$(awk '/^@[0-9]+ libxl record [0-9]+ END/ { print $4 }' "$XS_OUT/$XS_SCENARIO.dump.txt")
+libxc=$(awk '/^@[0-9]+ libxl record [0-9]+ LIBXC_CONTEXT/ { print substr($1, 2) + 0 }' "$XS_OUT/$XS_SCENARIO.dump.txt")
+[ -n "$hdr" ] && [ -n "$end" ] && [ -n "$libxc" ] || fail "no libxl header, LIBXC_CONTEXT or END in the dump"
+# Our reader counts from the libxl header; from a pipe it cannot know how
+# long libxc's part was, so it counts the octets it read itself: up to
+# the end of LIBXC_CONTEXT's header.
+want=$((libxc + 8 - hdr))
+sed "s/^name = .*/name = \"$name\"/" "$(guest_cfg)" > /run/xs/$name.cfg
+mkfifo "$fifo"
+sh -c 'echo $$ > /run/xs/feeder.pid; head -c "$1" "$2"; exec sleep 600' sh \
+    $((end + 4)) "$img" > "$fifo" &
+feeder=$!
+run "xl restore from a pipe that stalls inside END" env LIBXL_RESTORE_STALL_TIMEOUT=5 \
+    timeout 120 xl restore /run/xs/$name.cfg "$fifo" > "$out" 2>&1
+rc=$?
+t=$took
+kill "$feeder" 2>/dev/null
+cat "$out"
+rm -f "$img" "$fifo"
+[ $rc != 0 ] || fail "xl restore succeeded from a stalled pipe"
+[ $rc != 124 ] || fail "xl restore was still waiting after 120 s"
+awk -v t="$t" 'BEGIN { exit !(t >= 5 && t < 60) }' || fail "xl restore gave up after $t s (timeout 5 s)"
+msg="nothing received for 5 s at offset $want (excluding libxc's part), in the record header of record $endidx (not yet known)"
+grep -qF "$msg" "$out" || fail "expected \"$msg\": $(oneline "$out" 8)"
+wait_no_domain "$name" 30 || fail "$name was left behind: $(xl list | tr '\n' '|')"
+ls /var/lib/xen/qemu-resume.* > /dev/null 2>&1 && fail "a device model state file was left behind"
+pass "gave up in $t s (timeout 5 s): \"$msg\"; no domain left (image $size octets, END at file offset $end)"

@@ -1,0 +1,147 @@
+/*
+ * libxl_sr_watchdog.c: notices a migration stream that stopped moving.
+ *
+ * A receiver cannot tell a slow sender from a dead one that left its
+ * connection open (a hung host, a partitioned network, a stopped
+ * process).  Without a bound, `xl migrate-receive' and its half-built
+ * domain would wait forever.  The watchdog samples a progress counter
+ * chosen by its user and reports a stall once the counter has stayed
+ * put for the whole timeout.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-only
+ */
+
+#include "libxl_osdeps.h" /* must come before any other headers */
+
+#include "libxl_internal.h"
+
+/* How long a stream may stay silent before we give up on it. */
+#define SR_STALL_DEFAULT_SECS 180
+#define SR_STALL_ENV "LIBXL_RESTORE_STALL_TIMEOUT"
+
+/* Sample often enough that the timeout is kept to within a second. */
+static int tick_ms(const libxl__sr_watchdog *wd)
+{
+    int ms = wd->timeout_ms / 4;
+
+    if (ms > 1000) ms = 1000;
+    if (ms < 50) ms = 50;
+    return ms;
+}
+
+static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
+                          const struct timeval *requested_abs, int rc);
+
+void libxl__sr_watchdog_init(libxl__sr_watchdog *wd)
+{
+    libxl__ev_time_init(&wd->tick);
+    wd->last = 0;
+    wd->known = false;
+    wd->quiet_ms = 0;
+}
+
+int libxl__sr_watchdog_start(libxl__sr_watchdog *wd)
+{
+    libxl__sr_watchdog_init(wd);
+    if (wd->timeout_ms <= 0)
+        return 0;
+    return libxl__ev_time_register_rel(wd->ao, &wd->tick, watchdog_tick,
+                                       tick_ms(wd));
+}
+
+void libxl__sr_watchdog_stop(libxl__gc *gc, libxl__sr_watchdog *wd)
+{
+    libxl__ev_time_deregister(gc, &wd->tick);
+}
+
+static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
+                          const struct timeval *requested_abs, int rc)
+{
+    libxl__sr_watchdog *wd = CONTAINER_OF(ev, *wd, tick);
+    STATE_AO_GC(wd->ao);
+    uint64_t now;
+    bool known;
+
+    libxl__ev_time_deregister(gc, &wd->tick);
+    if (rc != ERROR_TIMEDOUT)
+        return;      /* the operation is being aborted: not our call */
+
+    /* An unknown count (no /proc, say) counts as movement. */
+    known = wd->progress(wd, &now) == 0;
+    if (!known || !wd->known || now != wd->last) {
+        wd->last = now;
+        wd->known = known;
+        wd->quiet_ms = 0;
+    } else {
+        wd->quiet_ms += tick_ms(wd);
+    }
+
+    if (wd->quiet_ms >= wd->timeout_ms) {
+        wd->stalled(egc, wd);
+        return;
+    }
+
+    rc = libxl__ev_time_register_rel(wd->ao, &wd->tick, watchdog_tick,
+                                     tick_ms(wd));
+    if (rc)
+        LOG(WARN, "migration stream: cannot rearm the stall watchdog;"
+            " a stalled sender will not be noticed");
+}
+
+/*
+ * The restore timeout in milliseconds, from the environment (whole
+ * seconds, 0 turns the watchdog off) or the default.
+ */
+int libxl__sr_stall_timeout_ms(libxl__gc *gc)
+{
+    const char *env = getenv(SR_STALL_ENV);
+    unsigned long secs;
+    char *end;
+
+    if (!env || !*env)
+        return SR_STALL_DEFAULT_SECS * 1000;
+
+    errno = 0;
+    secs = strtoul(env, &end, 10);
+    if (errno || *end || env[0] == '-' || secs > INT_MAX / 1000) {
+        LOG(WARN, "%s=%s is not a number of seconds; using %d",
+            SR_STALL_ENV, env, SR_STALL_DEFAULT_SECS);
+        return SR_STALL_DEFAULT_SECS * 1000;
+    }
+    return secs * 1000;
+}
+
+/*
+ * Octets a process has read so far, from /proc/PID/io (Linux).  libxc's
+ * restore helper reads the stream itself; this is the only way to see it
+ * move from here.
+ */
+int libxl__sr_read_count(libxl__gc *gc, pid_t pid, uint64_t *count_r)
+{
+    char *path = GCSPRINTF("/proc/%ld/io", (long)pid);
+    char line[128];
+    unsigned long long n;
+    int rc = ERROR_NOTFOUND;
+    FILE *f;
+
+    f = fopen(path, "r");
+    if (!f)
+        return ERROR_NOTFOUND;
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "rchar: %llu", &n) == 1) {
+            *count_r = n;
+            rc = 0;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+/*
+ * Local variables:
+ * mode: C
+ * c-basic-offset: 4
+ * indent-tabs-mode: nil
+ * End:
+ */
