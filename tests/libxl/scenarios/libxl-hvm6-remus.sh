@@ -67,7 +67,9 @@ XS_CAPTURE=$cap
 export XS_PEER_BUILD XS_CAPTURE
 echo "+ xl remus -F -n -d -e -i $INTERVAL_MS -s xs-ssh $G localhost (stream captured)"
 t_remus=$(now)
-xlb "$XS_BUILD" remus -F -n -d -e -i "$INTERVAL_MS" -s xs-ssh "$G" localhost > "$out" 2>&1 &
+# Not through xlb: a shell function in the background is a subshell, and
+# its pid would not be xl's.  xs-with, unshare and sh all exec.
+xs-with "$XS_BUILD" xl remus -F -n -d -e -i "$INTERVAL_MS" -s xs-ssh "$G" localhost > "$out" 2>&1 &
 pid=$!
 # The backup exists once the receiver has started restoring.
 until xl domid "$G--incoming" > /dev/null 2>&1; do
@@ -76,7 +78,10 @@ until xl domid "$G--incoming" > /dev/null 2>&1; do
     sleep 0.5
 done
 bid=$(xl domid "$G--incoming")
-note "backup domain $bid exists after $(since "$t_remus") s"
+t_backup=$(since "$t_remus")
+note "backup domain $bid exists after $t_backup s"
+[ "$(cat /proc/$pid/comm 2> /dev/null)" = xl ] ||
+    { stop_remus; fail "process $pid is $(cat /proc/$pid/comm 2> /dev/null), not the primary's xl"; }
 
 # Watch the backup's published QEMU state: each complete checkpoint
 # replaces it by rename, so each one shows as a new inode.  u1 is a tick
@@ -119,18 +124,35 @@ last=$(last_tick "$HVM_LOG")
     { stop_remus; fail "the primary did not tick under Remus (tick $before at the start, $last now)"; }
 
 # ---- failover ----
+# The primary host fails: its guest is destroyed, then its xl is killed.
+# xl alone would not notice in time: h1's Linux binds a suspend event
+# channel, and libxl suspends such a guest by notifying that channel and
+# waiting on it, with no watch for the domain's death, so after the
+# destroy the primary's xl sits out libxl's 60 s suspend timeout ("guest
+# did not suspend, timed out") before it gives up and the stream closes.
+# XS_REMUS_WAIT_PRIMARY=1 waits for that instead of killing xl.
 note "primary at tick $last; destroying it to force a failover"
 run "xl destroy (primary)" xl destroy "$G" || { stop_remus; fail "cannot destroy the primary"; }
 t0=$(now)
-while kill -0 $pid 2> /dev/null; do
-    older_than "$t0" 60 && { note "xl remus still there 60 s after the destroy"; kill $pid; break; }
+if [ "${XS_REMUS_WAIT_PRIMARY:-0}" = 1 ]; then
+    while kill -0 $pid 2> /dev/null; do
+        older_than "$t0" 100 && { stop_remus; fail "the primary's xl remus still there 100 s after the destroy"; }
+        sleep 0.5
+    done
+else
+    kill -9 $pid
+fi
+wait $pid 2> /dev/null
+note "the primary's xl remus gone $(since "$t0") s after the destroy"
+# The backup's xl (xs-ssh started it) reports on the same output; it
+# unpauses the domain right after renaming it.
+until grep -q "Remus Failover" "$out" && hvm_exists; do
+    older_than "$t0" 120 && { cat "$out"; fail "no failover within 120 s of the destroy"; }
     sleep 0.5
 done
-wait $pid 2> /dev/null
 t_fail=$(since "$t0")
 cat "$out"
-grep -q "Remus Failover" "$out" || fail "the backup did not report a failover"
-newid=$(xl domid "$G" 2> /dev/null) || fail "no domain $G after the failover"
+newid=$(xl domid "$G" 2> /dev/null)
 [ "$newid" = "$bid" ] || fail "domain $G is $newid after the failover, the backup was $bid"
 note "failover done $t_fail s after the destroy"
 
@@ -183,4 +205,4 @@ else
     how="reader gave no reason for the failover"
 fi
 xl destroy "$G"
-pass "Remus of h1: backup $bid after $t_first s published $published checkpoints in $t_cps s (new inode each), physmap keys under its domid ${pm_seen:+after $pm_seen s }before failover; stream $n checkpoints each with physmap keys + QEMU state ($ctx EMULATOR_CONTEXT, $xs EMULATOR_XENSTORE_DATA in all); primary to tick $last, destroyed; failover in $t_fail s ($how); backup resumed at tick $first (Remus began at $before, first publication after tick $u1): $evidence; QEMU running, physmap keys followed, no qemu-resume file left"
+pass "Remus of h1: backup domid $bid up after $t_backup s, first checkpoint published after $t_first s, $published checkpoints in $t_cps s (new inode each), physmap keys under its domid ${pm_seen:+after $pm_seen s }before failover; stream $n checkpoints each with physmap keys + QEMU state ($ctx EMULATOR_CONTEXT, $xs EMULATOR_XENSTORE_DATA in all); primary to tick $last, destroyed; failover in $t_fail s ($how); backup resumed at tick $first (Remus began at $before, first publication after tick $u1): $evidence; QEMU running, physmap keys followed, no qemu-resume file left"
