@@ -30,35 +30,27 @@ SH
     echo /run/xs/slow-ssh
 }
 
+# wait_until SECS STEP CMD...: run CMD every STEP seconds until it
+# succeeds; returns 1 once SECS have passed without that.
+wait_until() {
+    local secs=$1 step=$2 t0
+    shift 2
+    t0=$(now)
+    until "$@"; do
+        awk -v a="$t0" -v b="$(now)" -v s="$secs" 'BEGIN { exit !(b - a > s) }' && return 1
+        sleep "$step"
+    done
+}
+domain_exists() { xl domid "$1" > /dev/null 2>&1; }
+domain_gone() { ! domain_exists "$1"; }
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
 # wait_domain NAME SECS: until domain NAME exists.
-wait_domain() {
-    local t0
-    t0=$(now)
-    until xl domid "$1" > /dev/null 2>&1; do
-        awk -v a="$t0" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }' && return 1
-        sleep 0.2
-    done
-}
-
+wait_domain() { wait_until "$2" 0.2 domain_exists "$1"; }
 # wait_no_domain NAME SECS: until domain NAME is gone.
-wait_no_domain() {
-    local t0
-    t0=$(now)
-    while xl domid "$1" > /dev/null 2>&1; do
-        awk -v a="$t0" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }' && return 1
-        sleep 0.5
-    done
-}
-
+wait_no_domain() { wait_until "$2" 0.5 domain_gone "$1"; }
 # wait_pid PID SECS: until process PID has exited.
-wait_pid() {
-    local t0
-    t0=$(now)
-    while kill -0 "$1" 2>/dev/null; do
-        awk -v a="$t0" -v b="$(now)" -v s="$2" 'BEGIN { exit !(b - a > s) }' && return 1
-        sleep 0.2
-    done
-}
+wait_pid() { wait_until "$2" 0.2 pid_gone "$1"; }
 
 # oneline FILE: the lines of FILE that matter, joined, for evidence.
 oneline() { grep -v '^ *$' "$1" | tail -"${2:-3}" | tr '\n' '|' | cut -c1-400; }
