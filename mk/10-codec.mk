@@ -12,10 +12,15 @@ CODEC_BUILD    := $(BUILD)/codec
 CODEC_SRC      := $(CODEC_DIR)/libxl_sr_codec.c
 CODEC_HDR      := $(CODEC_DIR)/libxl_sr_codec.h
 XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c
+# convert --from-legacy links convert-legacy-stream's converter (not a copy).
+XS_CLS_DIR     := $(TOP)/tools/convert-legacy-stream
+XS_CLS_SRC     := $(XS_CLS_DIR)/cls_io.c $(XS_CLS_DIR)/cls_emit.c \
+                  $(XS_CLS_DIR)/cls_convert.c
 XS_APP_SRC     := $(XS_DIR)/main.c $(XS_DIR)/stats.c $(XS_DIR)/out_text.c \
-                  $(XS_DIR)/out_json.c
-XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h)
-XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) $(YAJL_CFLAGS)
+                  $(XS_DIR)/out_json.c $(XS_DIR)/convert.c \
+                  $(XS_DIR)/convert_legacy.c $(XS_CLS_SRC)
+XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h) $(XS_CLS_DIR)/cls.h
+XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) -I$(XS_CLS_DIR) $(YAJL_CFLAGS)
 XS_CFLAGS      := $(WARN_CFLAGS) $(OPT_CFLAGS) $(XS_CPPFLAGS)
 XS_SAN_CFLAGS  := $(WARN_CFLAGS) -O1 -g $(SAN_CFLAGS) $(XS_CPPFLAGS)
 CODEC_CLANG    ?= $(if $(CLANG),$(CLANG),clang)

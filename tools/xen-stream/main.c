@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "output.h"
 #include "stats.h"
 #include "stream_walk.h"
@@ -43,6 +44,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
 "usage: xen-stream [--json] [--read-all] COMMAND FILE\n"
+"       xen-stream convert [--to xl|libxl|libxc]\n"
+"                  [--from-legacy [--width 32|64] [--guest pv|hvm]] IN OUT\n"
 "\n"
 "Inspect a Xen saved-domain image or a captured migration stream.\n"
 "FILE may be an xl save file, a bare libxl stream or a bare libxc\n"
@@ -53,6 +56,9 @@ static void usage(FILE *f)
 "  verify   check every record; print one line; exit status says valid\n"
 "  dump     one line per record, with HVM save records, HVM params,\n"
 "           emulator xenstore keys and values\n"
+"  convert  copy IN to OUT as another container, checking every record\n"
+"           on the way; OUT ('-' for standard output) is written\n"
+"           atomically and not at all if IN is invalid\n"
 "\n"
 "options:\n"
 "  --json   machine-readable output (JSON)\n"
@@ -60,7 +66,19 @@ static void usage(FILE *f)
 "           are seeked over in files and spliced away from pipes)\n"
 "  -h, --help  this text\n"
 "\n"
-"exit status: 0 valid, 1 invalid (the message names the record, its type\n"
+"options of convert:\n"
+"  --to xl     (default) an xl save file for `xl restore`: from an xl file\n"
+"              or a live-migration capture, up to libxl's END\n"
+"  --to libxl  the bare libxl stream (no xl header, nothing after END)\n"
+"  --to libxc  the bare libxc stream inside LIBXC_CONTEXT (refused for a\n"
+"              checkpointed stream)\n"
+"  --from-legacy  IN is a pre-4.6 image (xl file or bare libxc stream):\n"
+"              convert it to v2 first, with convert-legacy-stream's code\n"
+"  --width 32|64  word size of the toolstack that saved it (default 64)\n"
+"  --guest pv|hvm  guest type (default: from the xl file's config)\n"
+"\n"
+"exit status: 0 valid (converted), 1 invalid (or not convertible to the\n"
+"target (the message names the record, its type\n"
 "and the absolute offset), 2 usage or I/O error.\n");
 }
 
@@ -120,7 +138,7 @@ static bool seek_over(int fd, const struct stat *st, stream_walk *w)
     return true;
 }
 
-static int open_input(const char *path)
+int xs_open_input(const char *path)
 {
     int fd;
 
@@ -149,6 +167,14 @@ int main(int argc, char **argv)
 
     memset(&r, 0, sizeof(r));
     for (i = 1; i < argc; i++) {
+        /* convert has operands and options of its own. */
+        if (!strcmp(argv[i], "convert") && !cmdname) {
+            if (r.json) {
+                fprintf(stderr, "xen-stream: convert has no --json output\n");
+                return EXIT_USAGE;
+            }
+            return convert_main(argc - i, argv + i);
+        }
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return EXIT_VALID;
@@ -185,7 +211,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
 
-    fd = open_input(path);
+    fd = xs_open_input(path);
     if (fd < 0) {
         fprintf(stderr, "xen-stream: %s: %s\n", path, strerror(errno));
         return EXIT_USAGE;

@@ -63,10 +63,12 @@ static void kv_bool(json_ctx *j, const char *k, bool v)
     yajl_gen_bool(j->g, v);
 }
 
-void config_guest_name(const char *json, char *out, size_t len)
+/* One string under c_info in xl's JSON config, or "". */
+static void config_c_info(const char *json, const char *key, char *out,
+                          size_t len)
 {
-    const char *path[] = { "c_info", "name", NULL };  /* yajl wants non-const */
-    yajl_val tree, name;
+    const char *path[] = { "c_info", key, NULL };
+    yajl_val tree, val;
 
     if (!len)
         return;
@@ -74,10 +76,20 @@ void config_guest_name(const char *json, char *out, size_t len)
     tree = yajl_tree_parse(json, NULL, 0);
     if (!tree)
         return;
-    name = yajl_tree_get(tree, path, yajl_t_string);
-    if (name)
-        snprintf(out, len, "%s", YAJL_GET_STRING(name));
+    val = yajl_tree_get(tree, path, yajl_t_string);
+    if (val)
+        snprintf(out, len, "%s", YAJL_GET_STRING(val));
     yajl_tree_free(tree);
+}
+
+void config_guest_name(const char *json, char *out, size_t len)
+{
+    config_c_info(json, "name", out, len);
+}
+
+void config_guest_type(const char *json, char *out, size_t len)
+{
+    config_c_info(json, "type", out, len);
 }
 
 void *json_begin(FILE *f, enum xs_command cmd)
