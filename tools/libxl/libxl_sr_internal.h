@@ -86,11 +86,14 @@ struct libxl__sr_watchdog {
 _hidden void libxl__sr_watchdog_init(libxl__sr_watchdog *wd);
 _hidden int libxl__sr_watchdog_start(libxl__sr_watchdog *wd);
 _hidden void libxl__sr_watchdog_stop(libxl__gc *gc, libxl__sr_watchdog *wd);
-/* LIBXL_RESTORE_STALL_TIMEOUT (seconds) or the default, in ms. */
-_hidden int libxl__sr_stall_timeout_ms(libxl__gc *gc);
-/* What /proc says process pid has read, in octets. */
-_hidden int libxl__sr_read_count(libxl__gc *gc, pid_t pid,
-                                 uint64_t *count_r);
+/* Environment variable var (seconds) or the default, in ms. */
+_hidden int libxl__sr_stall_timeout_ms(libxl__gc *gc, const char *var);
+/* O_NONBLOCK on the stream's fd while we move data ourselves. */
+_hidden int libxl__sr_fd_nonblocking(libxl__gc *gc, int fd, bool *is_on,
+                                     bool on);
+/* What /proc says process pid has read ("rchar") or written ("wchar"). */
+_hidden int libxl__sr_io_count(libxl__gc *gc, pid_t pid, const char *field,
+                               uint64_t *count_r);
 
 /*----- stream reader -----*/
 
@@ -237,8 +240,11 @@ struct libxl__stream_write_state {
     unsigned int closing_pad;  /* padding owed by the previous record */
     const char *dm_path;       /* QEMU's save file */
     libxl__carefd *dm_file;
+    bool fd_nonblocking;       /* set while we write; libxc wants it off */
+    uint64_t written;          /* octets of finished writes, ours only */
     void (*after_write)(libxl__egc *egc, libxl__stream_write_state *sws);
     libxl__sr_copy_state copy;
+    libxl__sr_watchdog watchdog;
 };
 
 _hidden void libxl__stream_write_init(libxl__stream_write_state *stream);

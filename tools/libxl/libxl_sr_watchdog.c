@@ -15,9 +15,8 @@
 
 #include "libxl_internal.h"
 
-/* How long a stream may stay silent before we give up on it. */
+/* How long a stream may stand still before we give up on it. */
 #define SR_STALL_DEFAULT_SECS 180
-#define SR_STALL_ENV "LIBXL_RESTORE_STALL_TIMEOUT"
 
 /* Sample often enough that the timeout is kept to within a second. */
 static int tick_ms(const libxl__sr_watchdog *wd)
@@ -89,12 +88,12 @@ static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
 }
 
 /*
- * The restore timeout in milliseconds, from the environment (whole
+ * A stall timeout in milliseconds, from environment variable `var' (whole
  * seconds, 0 turns the watchdog off) or the default.
  */
-int libxl__sr_stall_timeout_ms(libxl__gc *gc)
+int libxl__sr_stall_timeout_ms(libxl__gc *gc, const char *var)
 {
-    const char *env = getenv(SR_STALL_ENV);
+    const char *env = getenv(var);
     unsigned long secs;
     char *end;
 
@@ -105,20 +104,45 @@ int libxl__sr_stall_timeout_ms(libxl__gc *gc)
     secs = strtoul(env, &end, 10);
     if (errno || *end || env[0] == '-' || secs > INT_MAX / 1000) {
         LOG(WARN, "%s=%s is not a number of seconds; using %d",
-            SR_STALL_ENV, env, SR_STALL_DEFAULT_SECS);
+            var, env, SR_STALL_DEFAULT_SECS);
         return SR_STALL_DEFAULT_SECS * 1000;
     }
     return secs * 1000;
 }
 
 /*
- * Octets a process has read so far, from /proc/PID/io (Linux).  libxc's
- * restore helper reads the stream itself; this is the only way to see it
- * move from here.
+ * Sets or clears O_NONBLOCK on a stream's fd.  libxl's datacopier reads
+ * and writes until EWOULDBLOCK, so on a blocking fd a stalled peer would
+ * hold the whole event loop (and the watchdog with it) inside read or
+ * write; libxc, on the other hand, wants the fd blocking.  *is_on keeps
+ * track, so that calls which change nothing cost nothing.
  */
-int libxl__sr_read_count(libxl__gc *gc, pid_t pid, uint64_t *count_r)
+int libxl__sr_fd_nonblocking(libxl__gc *gc, int fd, bool *is_on, bool on)
 {
-    char *path = GCSPRINTF("/proc/%ld/io", (long)pid);
+    int rc;
+
+    if (fd < 0 || *is_on == on)
+        return 0;
+    rc = libxl_fd_set_nonblock(CTX, fd, on);
+    if (rc) {
+        LOG(ERROR, "migration stream: cannot make fd %d %sblocking", fd,
+            on ? "non-" : "");
+        return rc;
+    }
+    *is_on = on;
+    return 0;
+}
+
+/*
+ * Octets a process has read ("rchar") or written ("wchar") so far, from
+ * /proc/PID/io (Linux).  libxc's save and restore helpers move the stream
+ * themselves; this is the only way to see them move from here.
+ */
+int libxl__sr_io_count(libxl__gc *gc, pid_t pid, const char *field,
+                       uint64_t *count_r)
+{
+    const char *path = GCSPRINTF("/proc/%ld/io", (long)pid);
+    const size_t flen = strlen(field);
     char line[128];
     unsigned long long n;
     int rc = ERROR_NOTFOUND;
@@ -128,7 +152,8 @@ int libxl__sr_read_count(libxl__gc *gc, pid_t pid, uint64_t *count_r)
     if (!f)
         return ERROR_NOTFOUND;
     while (fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "rchar: %llu", &n) == 1) {
+        if (!strncmp(line, field, flen) && line[flen] == ':' &&
+            sscanf(line + flen + 1, "%llu", &n) == 1) {
             *count_r = n;
             rc = 0;
             break;

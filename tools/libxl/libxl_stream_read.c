@@ -85,27 +85,6 @@ static void log_rejection(libxl__gc *gc,
 }
 
 /*
- * Makes our reads of the stream non-blocking, or gives the fd back in
- * blocking mode (as libxc and our callers expect it).
- */
-static int set_fd_nonblocking(libxl__gc *gc, libxl__stream_read_state *srs,
-                              bool on)
-{
-    int rc;
-
-    if (srs->fd < 0 || srs->fd_nonblocking == on)
-        return 0;
-    rc = libxl_fd_set_nonblock(CTX, srs->fd, on);
-    if (rc) {
-        LOGD(ERROR, srs_domid(srs), "migration stream: cannot make the fd"
-             " %sblocking", on ? "non-" : "");
-        return rc;
-    }
-    srs->fd_nonblocking = on;
-    return 0;
-}
-
-/*
  * After libxc has read from the fd we no longer know where we are, unless
  * the fd is a file.
  */
@@ -314,7 +293,8 @@ void libxl__stream_read_start(libxl__egc *egc,
         libxl__sr_watchdog *wd = &srs->watchdog;
 
         wd->ao = srs->ao;
-        wd->timeout_ms = libxl__sr_stall_timeout_ms(gc);
+        wd->timeout_ms = libxl__sr_stall_timeout_ms(gc,
+                                             "LIBXL_RESTORE_STALL_TIMEOUT");
         wd->progress = stream_progress;
         wd->stalled = stream_stalled;
         rc = libxl__sr_watchdog_start(wd);
@@ -381,7 +361,8 @@ static void read_bytes(libxl__egc *egc, libxl__stream_read_state *srs,
     libxl__sr_copy_state *cs = &srs->copy;
     int rc;
 
-    rc = set_fd_nonblocking(gc, srs, true);
+    rc = libxl__sr_fd_nonblocking(gc, srs->fd, &srs->fd_nonblocking,
+                                  true);
     if (rc) {
         read_failed(egc, srs, rc, false);
         return;
@@ -803,7 +784,7 @@ static void hand_to_libxc(libxl__egc *egc, libxl__stream_read_state *srs)
     libxl__domain_create_state *dcs = srs->dcs;
     int rc;
 
-    rc = set_fd_nonblocking(gc, srs, false);
+    rc = libxl__sr_fd_nonblocking(gc, srs->fd, &srs->fd_nonblocking, false);
     if (rc) {
         stream_finish(egc, srs, rc);
         return;
@@ -924,7 +905,8 @@ static void checkpoint_op_done(libxl__egc *egc,
     drop_body(srs);
     drop_staged_dm(gc, srs);
     srs->phase = srs->back_channel ? SRP_IDLE : SRP_LIBXC;
-    if (set_fd_nonblocking(gc, srs, false) && !rc)
+    if (libxl__sr_fd_nonblocking(gc, srs->fd, &srs->fd_nonblocking,
+                                 false) && !rc)
         rc = ERROR_FAIL;
 
     if (rc) {
@@ -981,7 +963,8 @@ static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs)
         return;   /* their completion callbacks bring us back */
 
     drop_staged_dm(gc, srs);
-    if (set_fd_nonblocking(gc, srs, false) && !srs->rc)
+    if (libxl__sr_fd_nonblocking(gc, srs->fd, &srs->fd_nonblocking,
+                                 false) && !srs->rc)
         srs->rc = ERROR_FAIL;
     if (srs->chs.v2_carefd) {
         libxl__carefd_close(srs->chs.v2_carefd);
@@ -1008,7 +991,7 @@ static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
     if (libxl__sr_copy_inuse(&srs->copy))
         count += srs->copy.done;
     if (libxl__save_helper_inuse(&srs->shs)) {
-        rc = libxl__sr_read_count(gc, srs->shs.child.pid, &helper);
+        rc = libxl__sr_io_count(gc, srs->shs.child.pid, "rchar", &helper);
         if (rc) return rc;
         count += helper;
     }

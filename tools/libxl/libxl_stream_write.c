@@ -227,6 +227,8 @@ static void checkpoint_op_done(libxl__egc *egc,
                                libxl__stream_write_state *sws, int rc);
 static void write_stream_done(libxl__egc *egc,
                               libxl__stream_write_state *sws, int rc);
+static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r);
+static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd);
 
 void libxl__stream_write_init(libxl__stream_write_state *sws)
 {
@@ -238,9 +240,12 @@ void libxl__stream_write_init(libxl__stream_write_state *sws)
     sws->closing_pad = 0;
     sws->dm_path = NULL;
     sws->dm_file = NULL;
+    sws->fd_nonblocking = false;
+    sws->written = 0;
     sws->after_write = NULL;
     libxl__save_helper_init(&sws->shs);
     libxl__sr_copy_init(&sws->copy);
+    libxl__sr_watchdog_init(&sws->watchdog);
 }
 
 void libxl__stream_write_start(libxl__egc *egc,
@@ -259,6 +264,23 @@ void libxl__stream_write_start(libxl__egc *egc,
     }
 
     sws->phase = SWP_PROLOGUE;
+
+    /*
+     * A receiver (or link) that stops taking data would hold the guest
+     * here, suspended if libxc was in its last round.  Checkpointed
+     * streams pause between checkpoints by design: not watched.
+     */
+    if (sws->dss->checkpointed_stream == LIBXL_CHECKPOINTED_STREAM_NONE) {
+        libxl__sr_watchdog *wd = &sws->watchdog;
+
+        wd->ao = sws->ao;
+        wd->timeout_ms = libxl__sr_stall_timeout_ms(gc,
+                                             "LIBXL_SAVE_STALL_TIMEOUT");
+        wd->progress = stream_progress;
+        wd->stalled = stream_stalled;
+        rc = libxl__sr_watchdog_start(wd);
+        if (rc) goto out;
+    }
 
     rc = emulator_for(gc, sws->dss, &sws->emulator_id);
     if (rc) goto out;
@@ -288,7 +310,15 @@ static void emit(libxl__egc *egc, libxl__stream_write_state *sws,
                  const void *data, size_t len,
                  void (*then)(libxl__egc *, libxl__stream_write_state *))
 {
+    STATE_AO_GC(sws->ao);
     libxl__sr_copy_state *cs = &sws->copy;
+    int rc;
+
+    rc = libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking, true);
+    if (rc) {
+        step_failed(egc, sws, rc);
+        return;
+    }
 
     cs->ao = sws->ao;
     cs->readfd = -1;
@@ -312,6 +342,7 @@ static void write_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
     libxl__stream_write_state *sws = CONTAINER_OF(cs, *sws, copy);
     STATE_AO_GC(sws->ao);
 
+    sws->written += cs->prefix_len + cs->done;
     if (!rc && cs->done < cs->len) {
         LOGD(ERROR, sws_domid(sws), "%s: %s ended after %"PRIu64
              " of %"PRIu64" octets", cs->copywhat, cs->readwhat,
@@ -346,6 +377,14 @@ static void step_failed(libxl__egc *egc, libxl__stream_write_state *sws,
 
 static void hand_to_libxc(libxl__egc *egc, libxl__stream_write_state *sws)
 {
+    STATE_AO_GC(sws->ao);
+    int rc;
+
+    rc = libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking, false);
+    if (rc) {
+        step_failed(egc, sws, rc);
+        return;
+    }
     sws->phase = SWP_LIBXC;
     libxl__xc_domain_save(egc, sws->dss, &sws->shs);
 }
@@ -513,6 +552,9 @@ static void send_dm_context(libxl__egc *egc,
 
     sws->closing_pad = libxl_sr_padding(body_len);
 
+    rc = libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking, true);
+    if (rc) goto out;
+
     cs->ao = sws->ao;
     cs->readfd = fd;
     cs->writefd = sws->fd;
@@ -612,6 +654,12 @@ static void checkpoint_state_written(libxl__egc *egc,
 static void checkpoint_op_done(libxl__egc *egc,
                                libxl__stream_write_state *sws, int rc)
 {
+    STATE_AO_GC(sws->ao);
+
+    /* libxc or COLO gets the fd back. */
+    if (libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking,
+                                 false) && !rc)
+        rc = ERROR_FAIL;
     if (rc && !sws->rc)
         sws->rc = rc;
 
@@ -622,16 +670,58 @@ static void checkpoint_op_done(libxl__egc *egc,
 static void write_stream_done(libxl__egc *egc,
                               libxl__stream_write_state *sws, int rc)
 {
+    STATE_AO_GC(sws->ao);
+
     assert(sws->running);
     assert(!libxl__save_helper_inuse(&sws->shs));
 
+    libxl__sr_watchdog_stop(gc, &sws->watchdog);
     libxl__sr_copy_kill(&sws->copy);
     close_dm_file(sws);
+    if (libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking,
+                                 false) && !rc)
+        rc = ERROR_FAIL;
     sws->running = false;
     sws->phase = SWP_IDLE;
 
     if (sws->completion_callback)
         sws->completion_callback(egc, sws, rc);
+}
+
+/*
+ * What has gone out so far: our finished writes, the current copy, and
+ * what libxc's save helper has written while it owns the fd.
+ */
+static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
+{
+    libxl__stream_write_state *sws = CONTAINER_OF(wd, *sws, watchdog);
+    STATE_AO_GC(sws->ao);
+    uint64_t count = sws->written, helper;
+    int rc;
+
+    if (libxl__sr_copy_inuse(&sws->copy))
+        count += sws->copy.done;
+    if (libxl__save_helper_inuse(&sws->shs)) {
+        rc = libxl__sr_io_count(gc, sws->shs.child.pid, "wchar", &helper);
+        if (rc) return rc;
+        count += helper;
+    }
+    *count_r = count;
+    return 0;
+}
+
+static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)
+{
+    libxl__stream_write_state *sws = CONTAINER_OF(wd, *sws, watchdog);
+    STATE_AO_GC(sws->ao);
+
+    LOGD(ERROR, sws_domid(sws), "migration stream: nothing could be sent"
+         " for %d s %s (%"PRIu64" octets of ours sent): the receiver or"
+         " the link stopped taking data; giving up"
+         " (LIBXL_SAVE_STALL_TIMEOUT)", wd->timeout_ms / 1000,
+         sws->phase == SWP_LIBXC ? "inside libxc's part" :
+         "in libxl's records", sws->written);
+    libxl__stream_write_abort(egc, sws, ERROR_TIMEDOUT);
 }
 
 /*
