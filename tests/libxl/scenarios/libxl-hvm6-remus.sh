@@ -96,7 +96,10 @@ pm_seen=
 t0=$(now)
 while [ $published -lt "$MIN_CP" ]; do
     kill -0 $pid 2> /dev/null || { stop_remus; fail "xl remus ended on its own after $published published checkpoints"; }
-    older_than "$t0" 120 && { stop_remus; fail "only $published checkpoints published on the backup within 120 s"; }
+    if older_than "$t0" 120; then
+        stop_remus
+        fail "qemu-resume.$bid was published (renamed over) only $published times in 120 s while the backup's libxc took $(grep -c "All records processed" "$out") checkpoints after the first: QEMU's state is not published per checkpoint"
+    fi
     tick=$(last_tick "$HVM_LOG")
     ino=$(stat -c %i "$resume" 2> /dev/null)
     if [ -n "$ino" ]; then
