@@ -191,3 +191,17 @@ helper_pid() {
     done
     return 1
 }
+
+# stall_in_libxc SENDER OUT: once libxc's restore helper is reading on the
+# receiving side, stop stall_mid_ssh's relay 2 s later.  Sets $stalled (the
+# time of the stall).  SENDER is the sending xl's pid, OUT its output.
+stall_in_libxc() {
+    wait_until 90 0.1 helper_pid --restore-domain > /dev/null || {
+        kill "$1"; fail "no restore helper on the receiver within 90 s: $(oneline "$2")"; }
+    sleep 2
+    kill -STOP "$(cat /run/xs/stallmid/relay.pid)" || fail "cannot stop the relay"
+    stalled=$(now)
+    helper_pid --restore-domain > /dev/null ||
+        fail "the restore helper was gone before the stall: the stall is not inside libxc's part"
+    note "relay stopped with the restore helper reading"
+}

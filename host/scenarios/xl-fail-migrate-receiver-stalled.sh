@@ -16,17 +16,11 @@ log=$(guest_log)
 d=/run/xs/stallmid
 out=$XS_OUT/$XS_SCENARIO.txt
 rm -rf "$d"
-t0=$(now)
 XS_RECEIVER_STALL=0 LIBXL_SAVE_STALL_TIMEOUT=$STALL \
     xl migrate -s "$ssh" "$XS_GUEST" localhost > "$out" 2>&1 &
 sender=$!
-wait_until 90 0.1 helper_pid --restore-domain || {
-    kill "$sender"; fail "no restore helper on the receiver within 90 s: $(oneline "$out")"; }
-sleep 2
+stall_in_libxc "$sender" "$out"
 relay=$(cat "$d/relay.pid")
-kill -STOP "$relay" || fail "cannot stop the relay"
-stalled=$(now)
-note "relay $relay stopped $(since "$t0") s into the migration"
 
 # The sender must give up on its own, with the relay still stopped.
 wait_pid "$sender" $((STALL + 60)) || {

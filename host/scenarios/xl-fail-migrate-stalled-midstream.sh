@@ -49,20 +49,9 @@ receiver_gone() {
 # 1. Inside libxc's part.
 rm -rf "$d"
 out=$XS_OUT/$XS_SCENARIO.libxc.txt
-t0=$(now)
 XS_RECEIVER_STALL=$STALL xl migrate -s "$ssh" "$XS_GUEST" localhost > "$out" 2>&1 &
 sender=$!
-until rhelper=$(helper_pid --restore-domain); do
-    awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 90) }' && {
-        kill "$sender"; fail "no restore helper on the receiver within 90 s: $(oneline "$out")"; }
-    sleep 0.1
-done
-sleep 2
-kill -STOP "$(cat "$d/relay.pid" 2>/dev/null)" || fail "cannot stop the relay"
-stalled=$(now)
-note "relay stopped $(since "$t0") s into the migration; restore helper $rhelper reading"
-helper_pid --restore-domain > /dev/null ||
-    fail "the restore helper was gone before the stall: the stall is not inside libxc's part"
+stall_in_libxc "$sender" "$out"
 receiver_gone $((STALL + 40))
 awk -v t="$gave_up" -v s="$STALL" 'BEGIN { exit !(t >= s - 1) }' ||
     fail "the receiver gave up after $gave_up s, before the $STALL s timeout"
