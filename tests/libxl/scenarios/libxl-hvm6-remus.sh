@@ -98,7 +98,7 @@ while [ $published -lt "$MIN_CP" ]; do
     kill -0 $pid 2> /dev/null || { stop_remus; fail "xl remus ended on its own after $published published checkpoints"; }
     if older_than "$t0" 120; then
         stop_remus
-        fail "qemu-resume.$bid was published (renamed over) only $published times in 120 s while the backup's libxc took $(grep -c "All records processed" "$out") checkpoints after the first: QEMU's state is not published per checkpoint"
+        fail "qemu-resume.$bid was published (renamed over) $published time(s) in 120 s while the backup's libxc took $(grep -c "All records processed" "$out") checkpoints after the first: QEMU's state is not published per checkpoint"
     fi
     tick=$(last_tick "$HVM_LOG")
     ino=$(stat -c %i "$resume" 2> /dev/null)
