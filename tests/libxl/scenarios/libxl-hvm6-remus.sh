@@ -1,6 +1,6 @@
 # libxl-hvm6-remus: Remus with the HVM guest h1, to this host (no network
 # buffering, no disk replication: h1 has neither; -F allows that), then
-# the primary is destroyed.
+# the primary host fails: h1 is destroyed and the primary's xl killed.
 #
 # libxl-remus does the same with the PV guest, whose checkpoints carry no
 # device model records.  Here every checkpoint carries h1's physmap keys
@@ -16,9 +16,10 @@
 #    under the backup's domid before any failover; the primary ticks on;
 #  - the stream (captured on the way) holds at least that many
 #    CHECKPOINT_ENDs, each after one EMULATOR_XENSTORE_DATA with the
-#    physmap keys and one EMULATOR_CONTEXT starting with QEVM;
-#  - after the primary is destroyed the backup reports a failover, is the
-#    domain h1, and its counter goes on: never below the tick seen when
+#    physmap keys and one EMULATOR_CONTEXT starting with QEVM, and as
+#    many as the backup's reader says it kept;
+#  - the backup reports a failover, is now the domain h1, and its
+#    counter goes on: never below the tick seen when
 #    Remus started, and not below a tick printed before the first
 #    checkpoint was published (so it resumed from a later checkpoint);
 #  - its QEMU runs (device-model/<domid>/state = running), the physmap
