@@ -50,7 +50,11 @@ $(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SR
 	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
 
 CHECK_STAGES_ALL += check-unit
-check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream
+# convert's tests also use the legacy tools of mk/40-legacy.mk.
+XS_CONVERT_TOOLS := $(BUILD)/legacy/san/mklegacy \
+                    $(BUILD)/legacy/san/convert-legacy-stream $(BUILD)/bin/rss-time
+
+check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS)
 	@mkdir -p $(RESULTS)
 	@rc=0; for t in $(CODEC_UNIT_BINS); do \
 	    $$t >>$(RESULTS)/check-unit.log 2>&1 || { rc=1; \
@@ -60,6 +64,12 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    MKSTREAM=$(BUILD)/bin/mkstream WORK=$(CODEC_BUILD)/malformed \
 	    MAN=$(TOP)/docs/man/xen-stream.1 TABLE=$(TOP)/docs/malformed-inputs.md \
 	    bash $(TOP)/tests/unit/malformed.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
+	    XEN_STREAM_OPT=$(BUILD)/bin/xen-stream MKSTREAM=$(BUILD)/bin/mkstream \
+	    SEEDS=$(TOP)/tests/fuzz/seeds-real MKLEGACY=$(BUILD)/legacy/san/mklegacy \
+	    CLS=$(BUILD)/legacy/san/convert-legacy-stream RSS_TIME=$(BUILD)/bin/rss-time \
+	    WORK=$(CODEC_BUILD)/convert MAN=$(TOP)/docs/man/xen-stream.1 \
+	    bash $(TOP)/tests/unit/convert.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc

@@ -113,6 +113,7 @@ typedef struct peeked {
     unsigned char *buf;           /* 48 + CV_PEEK_CONFIG_MAX + 1 octets */
     size_t len;
     bool xl;
+    bool cut;                     /* input ended inside what we peeked at */
     char guest[16];               /* from the config, or "" */
 } peeked;
 
@@ -140,8 +141,10 @@ static int peek(cv_run *c, peeked *pk)
         memcmp(pk->buf, xl_magic, sizeof(xl_magic)))
         return 0;                 /* bare legacy libxc, or garbage */
     pk->xl = true;
-    if (pk->len < SW_XL_HEADER_SIZE)
-        return 0;                 /* the converter reports the cut */
+    if (pk->len < SW_XL_HEADER_SIZE) {
+        pk->cut = true;           /* the converter reports where */
+        return 0;
+    }
     mandatory = get_le32(pk->buf + XL_MANDATORY_AT);
     if (mandatory & SW_XL_FLAG_STREAMV2) {
         fprintf(stderr, "xen-stream: %s: the xl header says the stream is "
@@ -156,7 +159,8 @@ static int peek(cv_run *c, peeked *pk)
     if (got < 0)
         goto read_error;
     pk->len += (size_t)got;
-    if ((size_t)got < optlen || !(mandatory & SW_XL_FLAG_JSON))
+    pk->cut = (size_t)got < optlen;
+    if (pk->cut || !(mandatory & SW_XL_FLAG_JSON))
         return 0;
     cfglen = get_le32(pk->buf + SW_XL_HEADER_SIZE);
     if (cfglen <= optlen - 4)
@@ -175,6 +179,12 @@ static int pick_guest(cv_run *c, const peeked *pk, bool *hvm)
 {
     const char *g = c->opts->guest;
 
+    /* A cut xl header: any type will do, the converter stops at the cut
+     * with the message that names it. */
+    if (pk->cut) {
+        *hvm = false;
+        return 0;
+    }
     if (g && pk->guest[0] && strcmp(g, pk->guest))
         fprintf(stderr, "xen-stream: %s: warning: --guest %s overrides "
                 "the config's type \"%s\"\n", c->in_name, g, pk->guest);
