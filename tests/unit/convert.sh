@@ -17,11 +17,13 @@ fails=0
 check() { report "$@"; [ "$2" = 0 ] || fails=$((fails + 1)); }
 XS=$XEN_STREAM
 
-# `info --json` of a file, once (FILE.info); then fields and record
+# `info --json` of a file, once (kept in WORK, never next to an input
+# such as the seeds in the source tree); then fields and record
 # counts are read from that.  counts prints the record counts, pages and
 # checkpoints as one comparable line; with "libxc" only the libxc layer is
 # kept (a --to libxc output has no libxl layer).
-info_of() { "$XS" --json info "$1" > "$1.info" 2>/dev/null; }
+info_file() { echo "info.$(echo "$1" | tr / _)"; }
+info_of() { "$XS" --json info "$1" > "$(info_file "$1")" 2>/dev/null; }
 counts() {
     python3 -c '
 import json, sys
@@ -31,9 +33,9 @@ keep = ["libxc_record_counts", "pages", "checkpoints", "libxc_version",
 if sys.argv[2] != "libxc":
     keep += ["libxl_record_counts", "emulator_xenstore_keys",
              "emulator_state_octets"]
-print(json.dumps({k: d.get(k) for k in keep}, sort_keys=True))' "$1.info" "$2"
+print(json.dumps({k: d.get(k) for k in keep}, sort_keys=True))' "$(info_file "$1")" "$2"
 }
-jfield() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1.info" "$2"; }
+jfield() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$(info_file "$1")" "$2"; }
 # Offset of the libxl stream header in an xl file (0 in a bare stream).
 libxl_at() { "$XS" dump "$1" | sed -n 's/^@0*\([0-9][0-9]*\) libxl header:.*/\1/p' | head -1; }
 # No stray temporaries next to OUT.
