@@ -664,6 +664,13 @@ static void checkpoint_op_done(libxl__egc *egc,
         sws->rc = rc;
 
     sws->phase = sws->back_channel ? SWP_IDLE : SWP_LIBXC;
+    /*
+     * The next checkpoint suspends the guest again: whether it answers
+     * that request is a new question (libxl__xc_domain_save_done's
+     * message and error code depend on it).
+     */
+    if (!sws->back_channel)
+        sws->dss->dsps.guest_responded = 0;
     sws->checkpoint_callback(egc, sws, rc);
 }
 

@@ -14,7 +14,9 @@ from=$(lines "$inc")
 XS_PEER_BUILD=$XS_BUILD
 export XS_PEER_BUILD
 echo "+ xl remus -F -n -d -e -i 2000 -s xs-ssh $XS_GUEST localhost"
-xlb "$XS_BUILD" remus -F -n -d -e -i 2000 -s xs-ssh "$XS_GUEST" localhost > "$out" 2>&1 &
+# xs-with execs xl, so that $pid is xl itself (a function would fork a
+# subshell, and killing that would leave xl running).
+xs-with "$XS_BUILD" xl remus -F -n -d -e -i 2000 -s xs-ssh "$XS_GUEST" localhost > "$out" 2>&1 &
 pid=$!
 # The backup exists once the first full copy has gone across.
 t0=$(now)
