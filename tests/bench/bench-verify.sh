@@ -1,7 +1,9 @@
 #!/bin/bash
 # make bench: how fast `xen-stream verify` walks a large image compared
 # with simply reading it (`cat FILE >/dev/null`), from a file and from a
-# pipe, and how much memory it needs.  Each figure is the best of RUNS.
+# pipe, and how much memory it needs; and the same for `xen-stream
+# convert`, which checks every octet it copies (output to /dev/null, as
+# cat's).  Each figure is the best of RUNS.
 #
 # Environment: BENCH_GIB (image size), BENCH_DIR, BIN (xen-stream,
 # mkstream, rss-time), RUNS (default 3).
@@ -39,6 +41,8 @@ read -r t_pal r_pal < <(best --pipe-from "$img" -- "$BIN/xen-stream" verify --re
 # What a pipe costs by itself: the same cat, feeding a reader that does
 # nothing but read (cat again).  verify - cannot be faster than this.
 read -r t_pcat r_pcat < <(best --pipe-from "$img" -- cat)
+read -r t_cnv r_cnv < <(best -- "$BIN/xen-stream" convert --to libxl "$img" -)
+read -r t_pcnv r_pcnv < <(best --pipe-from "$img" -- "$BIN/xen-stream" convert --to libxl - -)
 
 row() {
     awk -v n="$1" -v t="$2" -v r="$3" -v s="$size" -v base="$t_cat" 'BEGIN {
@@ -53,6 +57,8 @@ row "xen-stream verify --read-all FILE" "$t_all" "$r_all"
 row "cat FILE | xen-stream verify -" "$t_pip" "$r_pip"
 row "cat FILE | xen-stream verify --read-all -" "$t_pal" "$r_pal"
 row "cat FILE | cat >/dev/null (pipe cost)" "$t_pcat" "$r_pcat"
+row "xen-stream convert --to libxl FILE -" "$t_cnv" "$r_cnv"
+row "cat FILE | xen-stream convert --to libxl - -" "$t_pcnv" "$r_pcnv"
 awk -v a="$t_ver" -v b="$t_pip" -v c="$t_cat" -v p="$t_pcat" \
     -v ra="$t_all" -v pa="$t_pal" \
     -v r1="$r_ver" -v r2="$r_pip" 'BEGIN {
@@ -65,3 +71,8 @@ awk -v a="$t_ver" -v b="$t_pip" -v c="$t_cat" -v p="$t_pcat" \
            b / c <= 1.25 ? "met" : "NOT met", b / p
     printf "== peak RSS %.1f MiB file, %.1f MiB pipe (target < 16 MiB: %s)\n",
            r1 / 1024, r2 / 1024, (r1 < 16384 && r2 < 16384) ? "met" : "NOT met" }'
+awk -v a="$t_cnv" -v b="$t_pcnv" -v c="$t_cat" -v p="$t_pcat" \
+    -v r1="$r_cnv" -v r2="$r_pcnv" 'BEGIN {
+    printf "== convert FILE / cat FILE = %.2f; cat|convert / cat|cat = %.2f;" \
+           " peak RSS %.1f MiB file, %.1f MiB pipe\n", a / c, b / p,
+           r1 / 1024, r2 / 1024 }'
