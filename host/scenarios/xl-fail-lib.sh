@@ -154,7 +154,8 @@ SH
 # /run/xs/stallmid/relay.pid.  Stopping the relay (SIGSTOP) is a network
 # that stalls with the connection still open; only the relay holds the
 # sender's end, so killing it is the connection finally breaking.  With
-# XS_STALL_AT_START=1 the relay stops itself before the first octet.
+# XS_STALL_AT_START=1 the relay stops itself before the first octet, with
+# XS_STALL_AFTER=N after (at most) N octets.
 stall_mid_ssh() {
     cat > /run/xs/stall-mid-ssh <<'SH'
 #!/bin/sh
@@ -167,6 +168,10 @@ sh -c '
     exec 3> '"$d"'/fwd
     echo $$ > '"$d"'/relay.pid
     [ "${XS_STALL_AT_START:-}" = 1 ] && kill -STOP $$
+    if [ -n "${XS_STALL_AFTER:-}" ]; then
+        dd bs="$XS_STALL_AFTER" count=1 2>/dev/null >&3
+        kill -STOP $$
+    fi
     while :; do
         out=$(dd bs=65536 count=16 2>&1 >&3) || exit 1
         case $out in "0+0 records in"*) exit 0 ;; esac

@@ -6,6 +6,8 @@
 #     in read, say so, and remove its half-built domain.
 #  2. Right after the banner, before the first octet of the domain: the
 #     receiving xl (XL_MIGRATE_TIMEOUT=8) gives up on its own.
+#  3. Inside xl's own header (20 octets in), which xl reads before libxl
+#     is involved: the receiving xl gives up after XL_MIGRATE_TIMEOUT.
 # Each time, once the connection finally breaks, the sender fails and the
 # guest, never suspended, keeps running.
 . /run/xs/in/scenarios/lib.sh
@@ -72,4 +74,19 @@ awk -v t="$gave_up" 'BEGIN { exit !(t >= 7) }' ||
 after_stall "$out" "$sender"
 grep -q 'no domain arriving from the sender: no answer within 8 s' "$out" ||
     fail "the receiver does not say why it gave up: $(oneline "$out" 8)"
-pass "$r1; before the domain's first octet: the receiver gave up after $gave_up s (timeout 8 s, exit $rrc), sender exit $src, guest resumed ($evidence)"
+r2="before the domain's first octet: the receiver gave up after $gave_up s (timeout 8 s, exit $rrc), sender exit $src, guest resumed ($evidence)"
+
+# 3. Inside xl's header.
+rm -rf "$d"
+out=$XS_OUT/$XS_SCENARIO.header.txt
+XS_STALL_AFTER=20 XS_RECEIVER_TIMEOUT=8 xl migrate -s "$ssh" "$XS_GUEST" localhost > "$out" 2>&1 &
+sender=$!
+wait_until 30 0.1 test -s "$d/relay.pid" || { kill "$sender"; fail "the relay never started: $(oneline "$out")"; }
+stalled=$(now)
+receiver_gone 60
+awk -v t="$gave_up" 'BEGIN { exit !(t >= 7) }' ||
+    fail "the receiver gave up after $gave_up s, before its 8 s timeout"
+after_stall "$out" "$sender"
+grep -q "the sender stopped inside xl's header: no domain config after 8 s" "$out" ||
+    fail "the receiver does not say why it gave up: $(oneline "$out" 8)"
+pass "$r1; $r2; inside xl's header: the receiver gave up after $gave_up s (timeout 8 s, exit $rrc), sender exit $src, guest resumed ($evidence)"

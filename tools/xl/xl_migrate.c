@@ -552,6 +552,8 @@ static struct {
     volatile sig_atomic_t phase;
     volatile sig_atomic_t stop;
     char **incoming_name_r;      /* create_domain fills it in early */
+    int64_t header_deadline;     /* ms; 0: not watching xl's header */
+    int header_secs;
 } guard = { .wake = { -1, -1 } };
 
 static void guard_child_after_fork(void)
@@ -570,13 +572,36 @@ static void destroy_incoming_by_name(const char *name)
     libxl_domain_destroy(ctx, domid, NULL);
 }
 
+/*
+ * xl's header and the domain config are read (in create_domain) with
+ * blocking reads, before libxl, and with it our stream watchdog, is
+ * involved; the incoming name appears once they are in.  A sender that
+ * stops inside them is caught here.  Nothing has been created yet.
+ */
+static void guard_check_header(void)
+{
+    if (!guard.header_deadline || guard.phase != RG_CREATING ||
+        now_ms() < guard.header_deadline)
+        return;
+    if (__atomic_load_n(guard.incoming_name_r, __ATOMIC_RELAXED))
+        return;
+    fprintf(stderr, "migration target: the sender stopped inside xl's"
+            " header: no domain config after %d s.\n", guard.header_secs);
+    _exit(EXIT_FAILURE);
+}
+
 static void *guard_thread(void *unused)
 {
+    const struct timespec tick = { .tv_sec = 1 };
+
     for (;;) {
         int sig, rc, tries;
 
-        if (sigwait(&guard.sigs, &sig))
+        sig = sigtimedwait(&guard.sigs, NULL, &tick);
+        if (sig < 0) {
+            guard_check_header();
             continue;
+        }
         guard.stop = 1;
         if (write(guard.wake[1], "s", 1) < 0) {
             /* the pipe is full: a wake-up is pending anyway */
@@ -689,8 +714,8 @@ static void migrate_receive(const struct receive_opts *o,
 
     /*
      * The sender starts on the domain as soon as it has the banner.  Once
-     * bytes flow, libxl's stall watchdog bounds the wait; until then
-     * nothing would (xl's header is read with blocking reads).
+     * bytes flow, the guard thread bounds xl's header (read with blocking
+     * reads) and then libxl's stall watchdog the stream.
      */
     secs = wait_secs(WAIT_ANSWER_S);
     st = hs_wait(recv_fd, POLLIN, now_ms() + (int64_t)secs * 1000,
@@ -699,6 +724,11 @@ static void migrate_receive(const struct receive_opts *o,
         fprintf(stderr, "migration target: no domain arriving from the"
                 " sender: %s\n", hs_describe(st, err, secs));
         exit(EXIT_FAILURE);
+    }
+
+    if (plain) {
+        guard.header_secs = secs;
+        guard.header_deadline = now_ms() + (int64_t)secs * 1000;
     }
 
     memset(&dc, 0, sizeof(dc));
