@@ -1,12 +1,13 @@
 /*
  * libxl_sr_watchdog.c: notices a migration stream that stopped moving.
  *
- * A receiver cannot tell a slow sender from a dead one that left its
- * connection open (a hung host, a partitioned network, a stopped
- * process).  Without a bound, `xl migrate-receive' and its half-built
- * domain would wait forever.  The watchdog samples a progress counter
- * chosen by its user and reports a stall once the counter has stayed
- * put for the whole timeout.
+ * Neither end of a migration can tell a slow peer from a dead one that
+ * left its connection open (a hung host, a partitioned network, a
+ * stopped process).  Without a bound, `xl migrate-receive' and its
+ * half-built domain would wait forever, and so would a sender holding a
+ * suspended guest.  The watchdog samples a progress counter chosen by its
+ * user and reports a stall once the counter has stayed put for the whole
+ * timeout.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -58,7 +59,7 @@ static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
 {
     libxl__sr_watchdog *wd = CONTAINER_OF(ev, *wd, tick);
     STATE_AO_GC(wd->ao);
-    uint64_t now;
+    uint64_t now = 0;
     bool known;
 
     libxl__ev_time_deregister(gc, &wd->tick);
@@ -84,7 +85,7 @@ static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
                                      tick_ms(wd));
     if (rc)
         LOG(WARN, "migration stream: cannot rearm the stall watchdog;"
-            " a stalled sender will not be noticed");
+            " a stalled peer will not be noticed");
 }
 
 /*
