@@ -48,6 +48,17 @@ receiver_gone() {
     [ "$rrc" != 0 ] || fail "the receiving xl exited 0"
 }
 
+# judge_xl_stall OUT SENDER MESSAGE: the receiving xl (XL_MIGRATE_TIMEOUT=8)
+# gave up on its own, not before 8 s, saying MESSAGE; the sender failed
+# once the link broke and the guest ran on.
+judge_xl_stall() {
+    receiver_gone 60
+    awk -v t="$gave_up" 'BEGIN { exit !(t >= 7) }' ||
+        fail "the receiver gave up after $gave_up s, before its 8 s timeout"
+    after_stall "$1" "$2"
+    grep -qF "$3" "$1" || fail "the receiver does not say why it gave up: $(oneline "$1" 8)"
+}
+
 # 1. Inside libxc's part.
 rm -rf "$d"
 out=$XS_OUT/$XS_SCENARIO.libxc.txt
@@ -68,12 +79,7 @@ out=$XS_OUT/$XS_SCENARIO.start.txt
 XS_STALL_AT_START=1 XS_RECEIVER_TIMEOUT=8 xl migrate -s "$ssh" "$XS_GUEST" localhost > "$out" 2>&1 &
 sender=$!
 stalled=$(now)
-receiver_gone 60
-awk -v t="$gave_up" 'BEGIN { exit !(t >= 7) }' ||
-    fail "the receiver gave up after $gave_up s, before its 8 s timeout"
-after_stall "$out" "$sender"
-grep -q 'no domain arriving from the sender: no answer within 8 s' "$out" ||
-    fail "the receiver does not say why it gave up: $(oneline "$out" 8)"
+judge_xl_stall "$out" "$sender" 'no domain arriving from the sender: no answer within 8 s'
 r2="before the domain's first octet: the receiver gave up after $gave_up s (timeout 8 s, exit $rrc), sender exit $src, guest resumed ($evidence)"
 
 # 3. Inside xl's header.
@@ -83,10 +89,5 @@ XS_STALL_AFTER=20 XS_RECEIVER_TIMEOUT=8 xl migrate -s "$ssh" "$XS_GUEST" localho
 sender=$!
 wait_until 30 0.1 test -s "$d/relay.pid" || { kill "$sender"; fail "the relay never started: $(oneline "$out")"; }
 stalled=$(now)
-receiver_gone 60
-awk -v t="$gave_up" 'BEGIN { exit !(t >= 7) }' ||
-    fail "the receiver gave up after $gave_up s, before its 8 s timeout"
-after_stall "$out" "$sender"
-grep -q "the sender stopped inside xl's header: no domain config after 8 s" "$out" ||
-    fail "the receiver does not say why it gave up: $(oneline "$out" 8)"
+judge_xl_stall "$out" "$sender" "the sender stopped inside xl's header: no domain config after 8 s"
 pass "$r1; $r2; inside xl's header: the receiver gave up after $gave_up s (timeout 8 s, exit $rrc), sender exit $src, guest resumed ($evidence)"
