@@ -57,7 +57,7 @@ step 2/7 "Xen 4.17 tools, stock (make xen-stock)" xen-stock $MAKE -C "$TOP" --no
 ours=1
 step 3/7 "Xen 4.17 tools, ours (make xen)" xen $MAKE -C "$TOP" --no-print-directory xen || {
     ours=0; echo "    our build failed: the demo goes on with the stock tools only"; }
-step 4/7 "xen-stream (make build/bin/xen-stream)" xen-stream $MAKE -C "$TOP" --no-print-directory build/bin/xen-stream ||
+step 4/7 "xen-stream (make xen-stream)" xen-stream $MAKE -C "$TOP" --no-print-directory xen-stream ||
     echo "    no xen-stream: saved images are not verified in the host"
 step 5/7 "Debian Xen + kernel packages (pinned)" debs bash "$TOP/host/fetch-debs.sh" || exit 1
 if [ $ours = 1 ]; then

@@ -27,6 +27,10 @@ CODEC_CLANG    ?= $(if $(CLANG),$(CLANG),clang)
 
 all: $(BUILD)/bin/xen-stream
 
+# Short name, for `make xen-stream` (the demo and host-image use it).
+xen-stream: $(BUILD)/bin/xen-stream
+.PHONY: xen-stream
+
 $(BUILD)/bin/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(XS_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)

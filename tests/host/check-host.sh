@@ -42,6 +42,8 @@ timed image bash "$TOP/host/build-image.sh" "${ours[@]}" || exit 0
 # The byte mover the migrations go through, tested on this machine first.
 bash "$TOP/tests/host/test-xs-copy.sh" "$TOP/build/host/xs-copy"
 bash "$TOP/tests/host/test-asan-verdict.sh"
+# make demo's steps would work from a fresh clone (no build/ to hide behind).
+bash "$TOP/tests/host/test-demo-fresh-clone.sh"
 build=ours
 [ "$XEN_RC" = 0 ] || { build=stock; note "  make xen failed: running the scenarios with the stock build (interop scenarios skip)"; }
 
