@@ -69,6 +69,10 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
 # (room for a 134 MB image twice over in /tmp), no boot-time scrubbing of
 # the 3 GiB (it only costs TCG time).  No "noreboot": a Xen panic then
 # resets the machine and -no-reboot turns that into QEMU exiting.
+# The emulated machine: TCG's qemu64 (the PV dom0 kernel crashes with
+# -cpu max; /dev/kvm does not work on this machine kind).
+XS_QEMU_CPU=${XS_QEMU_CPU:-qemu64}
+XS_QEMU_SMP=${XS_QEMU_SMP:-1}
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=1 loglvl=all guest_loglvl=all bootscrub=0"
 # dom0 kernel (no commas: QEMU separates multiboot modules with them).
 DOM0_ARGS=${XS_DOM0_ARGS:-"console=hvc0 earlyprintk=xen rdinit=/init quiet loglevel=4"}
@@ -168,7 +172,7 @@ make_input() {
 start_host() {
     local dir=$1; shift
     timeout -k 10 "$TIMEOUT" "$QEMU" \
-        -accel tcg,thread=multi -cpu qemu64 -m 3072 \
+        -accel tcg,thread=multi -cpu "$XS_QEMU_CPU" -smp "$XS_QEMU_SMP" -m 3072 \
         -nographic -monitor none -serial "file:$dir/serial.log" \
         -no-reboot -nic none \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \

@@ -5,7 +5,7 @@
 img=/tmp/$G.save
 out=/tmp/$G.out
 hvm_exists || skip "no HVM guest (libxl-hvm1-create did not pass)"
-before=$(last_tick "$HVM_LOG")
+before=$(last_tick "$(hvm_live_log)")
 run "xl save (hvm, $XS_BUILD)" xlb "$XS_BUILD" save "$G" "$img" || fail "xl save of the HVM guest failed"
 save_took=$took
 verify_image "$img" || fail "HVM image: $verified"

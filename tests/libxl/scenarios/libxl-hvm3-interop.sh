@@ -13,7 +13,7 @@ summary=
 # hop SAVE_BUILD RESTORE_BUILD
 hop() {
     local sb=$1 rb=$2 before from name
-    before=$(last_tick "$HVM_LOG")
+    before=$(last_tick "$(hvm_live_log)")
     run "xl save (hvm, $sb)" xlb "$sb" save "$G" "$img" || fail "xl save ($sb) failed"
     verify_image "$img" || fail "image saved by $sb: $verified"
     from=$(lines "$HVM_LOG")

@@ -25,6 +25,7 @@
 #  - its QEMU runs (device-model/<domid>/state = running), the physmap
 #    keys are there under its domid, and no qemu-resume.* file (published
 #    or staged) is left in /var/lib/xen.
+# xs-timeout: 600
 . /run/xs/in/scenarios/libxl-lib-hvm.sh
 MIN_CP=${XS_REMUS_MIN_CHECKPOINTS:-3}
 INTERVAL_MS=${XS_REMUS_INTERVAL_MS:-2000}
@@ -43,14 +44,11 @@ stop_remus() { kill "$pid" 2> /dev/null; wait "$pid" 2> /dev/null; cat "$out"; }
 # ---- h1: the one a previous scenario left ticking, or a new one ----
 # The PV guest is not needed here: its CPU time is.
 guest_exists && xl destroy "$XS_GUEST"
-if hvm_exists && wait_tick "$HVM_LOG" "$(lines "$HVM_LOG")" 0 15 > /dev/null; then
+if hvm_running; then
     note "using the running h1 (domid $(xl domid "$G"))"
 else
     hvm_exists && xl destroy "$G"
-    from=$(lines "$HVM_LOG")
-    run "xl create (hvm)" xlb "$XS_BUILD" create "$(hvm_cfg)" || fail "cannot create the HVM guest"
-    wait_tick "$HVM_LOG" "$from" 2 200 > /dev/null ||
-        fail "the HVM guest did not tick within 200 s (last lines: $(tail -2 "$HVM_LOG" | tr '\n' '|'))"
+    hvm_boot "$(hvm_cfg)"
 fi
 if [ "$(hvm_pm_name)" != vga.vram ]; then
     # The keys an older QEMU would have written (see libxl-hvm1-create).
@@ -60,7 +58,10 @@ if [ "$(hvm_pm_name)" != vga.vram ]; then
 fi
 
 # ---- Remus ----
-before=$(last_tick "$HVM_LOG")
+# The backup writes to the incoming log: the primary must not.
+hvm_off_incoming_log
+plog=$(hvm_live_log)
+before=$(last_tick "$plog")
 inc=$XS_CONS/guest-$G--incoming.log
 from=$(lines "$inc")
 XS_PEER_BUILD=$XS_BUILD
@@ -101,7 +102,7 @@ while [ $published -lt "$MIN_CP" ]; do
         stop_remus
         fail "qemu-resume.$bid was published (renamed over) $published time(s) in 120 s while the backup's libxc took $(grep -c "All records processed" "$out") checkpoints after the first: QEMU's state is not published per checkpoint"
     fi
-    tick=$(last_tick "$HVM_LOG")
+    tick=$(last_tick "$plog")
     ino=$(stat -c %i "$resume" 2> /dev/null)
     if [ -n "$ino" ]; then
         case " $inodes " in
@@ -123,7 +124,7 @@ note "backup published $published checkpoints of QEMU's state in $t_cps s (first
     { stop_remus; fail "the physmap keys never appeared under the backup's domid $bid while Remus ran"; }
 [ "$(xsr "/local/domain/0/device-model/$bid/state" 2> /dev/null)" = running ] &&
     { stop_remus; fail "the backup's device model is running before any failover"; }
-last=$(last_tick "$HVM_LOG")
+last=$(last_tick "$plog")
 [ "$last" -gt "$before" ] ||
     { stop_remus; fail "the primary did not tick under Remus (tick $before at the start, $last now)"; }
 
