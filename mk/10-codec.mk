@@ -11,7 +11,8 @@ XS_DIR         := $(TOP)/tools/xen-stream
 CODEC_BUILD    := $(BUILD)/codec
 CODEC_SRC      := $(CODEC_DIR)/libxl_sr_codec.c
 CODEC_HDR      := $(CODEC_DIR)/libxl_sr_codec.h
-XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c
+XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c \
+                  $(XS_DIR)/input_kind.c
 # convert --from-legacy links convert-legacy-stream's converter (not a copy).
 XS_CLS_DIR     := $(TOP)/tools/convert-legacy-stream
 XS_CLS_SRC     := $(XS_CLS_DIR)/cls_io.c $(XS_CLS_DIR)/cls_emit.c \
@@ -142,8 +143,8 @@ codec-coverage:
 	for t in $(CODEC_UNIT_TESTS); do \
 	    $(CC) -std=gnu99 -O0 --coverage $(XS_CPPFLAGS) -I$(TOP)/tests/unit \
 	        -o $$t $(TOP)/tests/unit/$$t.c libxl_sr_codec.o libxc_walk.o \
-	        stream_walk.o && ./$$t >/dev/null || exit 1; done && \
-	gcov -b libxl_sr_codec.c libxc_walk.c stream_walk.c 2>/dev/null | \
+	        stream_walk.o input_kind.o && ./$$t >/dev/null || exit 1; done && \
+	gcov -b libxl_sr_codec.c libxc_walk.c stream_walk.c input_kind.c 2>/dev/null | \
 	    awk '/^File .*\.c/ {f=$$2} /^Lines executed/ && f {print f, $$0; f=""}'
 
 .PHONY: codec-coverage

@@ -299,6 +299,59 @@ static int multiple_len(xc_walk *w, uint32_t base, uint32_t unit, bool empty_ok)
     return SR_OK;
 }
 
+/*
+ * The context sizes Xen 4.17's restore accepts (see libxc_walk.h).  An
+ * empty record is valid: senders of Xen 4.6-4.8 wrote them for vCPUs with
+ * nothing to report, and restore passes over them without looking at the
+ * vcpu id.  Before X86_PV_INFO the guest is taken to be 64-bit, the width
+ * a new PV domain has.
+ */
+static int vcpu_len(xc_walk *w)
+{
+    xcw_record *r = &w->rec;
+    uint32_t ctx, basic;
+
+    if (r->length < XCW_VCPU_HDR_SIZE)
+        return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                    "body length %u is shorter than the %u-octet vCPU "
+                    "header", r->length, XCW_VCPU_HDR_SIZE);
+    ctx = r->length - XCW_VCPU_HDR_SIZE;
+    if (ctx == 0) {
+        r->empty = true;
+        return SR_OK;
+    }
+    switch (r->type) {
+    case XCW_REC_X86_PV_VCPU_BASIC:
+        basic = w->guest_width == 4 ? XCW_VCPU_CTX_32 : XCW_VCPU_CTX_64;
+        if (ctx != basic)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "vCPU context of %u octets, a %u-bit guest's is %u "
+                        "(or 0: an empty record)", ctx,
+                        w->guest_width == 4 ? 32 : 64, basic);
+        break;
+    case XCW_REC_X86_PV_VCPU_EXTENDED:
+        if (ctx > XCW_VCPU_EXT_MAX)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "extended vCPU context of %u octets exceeds %u",
+                        ctx, XCW_VCPU_EXT_MAX);
+        break;
+    case XCW_REC_X86_PV_VCPU_XSAVE:
+        if (ctx < XCW_VCPU_XSAVE_MIN)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "xsave context of %u octets is shorter than its "
+                        "%u-octet feature mask and size (or 0: an empty "
+                        "record)", ctx, XCW_VCPU_XSAVE_MIN);
+        break;
+    default:
+        if (ctx % XCW_VCPU_MSR_SIZE)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "MSR list of %u octets is not a multiple of %u",
+                        ctx, XCW_VCPU_MSR_SIZE);
+        break;
+    }
+    return SR_OK;
+}
+
 static bool pv_only(uint32_t type)
 {
     return type == XCW_REC_X86_PV_INFO || type == XCW_REC_X86_PV_P2M_FRAMES ||
@@ -362,13 +415,10 @@ static int body_begin(xc_walk *w)
     case XCW_REC_X86_PV_VCPU_BASIC:
     case XCW_REC_X86_PV_VCPU_EXTENDED:
     case XCW_REC_X86_PV_VCPU_XSAVE:
-        if ((rc = multiple_len(w, 8, 1, false)))
-            return rc;
-        return want(w, 8, P_VCPU_HDR, "vCPU header");
     case XCW_REC_X86_PV_VCPU_MSRS:
-        if ((rc = multiple_len(w, 8, 16, false)))
+        if ((rc = vcpu_len(w)))
             return rc;
-        return want(w, 8, P_VCPU_HDR, "vCPU header");
+        return want(w, XCW_VCPU_HDR_SIZE, P_VCPU_HDR, "vCPU header");
     case XCW_REC_SHARED_INFO:
         if ((rc = exact_len(w, XCW_PAGE_SIZE)))
             return rc;
@@ -480,9 +530,12 @@ static int body_unit(xc_walk *w)
         if (r->guest_width != 4 && r->guest_width != 8)
             return fail(w, SR_E_BAD_FIELD, off, "guest width %u",
                         r->guest_width);
-        if (r->pt_levels != 3 && r->pt_levels != 4)
-            return fail(w, SR_E_BAD_FIELD, off + 1, "page table levels %u",
-                        r->pt_levels);
+        if (r->pt_levels != (r->guest_width == 8 ? 4 : 3))
+            return fail(w, SR_E_BAD_FIELD, off + 1,
+                        "page table levels %u with guest width %u (a "
+                        "64-bit guest has 4, a 32-bit one 3)", r->pt_levels,
+                        r->guest_width);
+        w->guest_width = r->guest_width;
         return done(w);
     case P_P2M_HDR:
         r->first = le32(a);

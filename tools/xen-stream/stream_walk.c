@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input_kind.h"
 #include "stream_walk.h"
 
 enum {
@@ -176,6 +177,7 @@ static int detect(stream_walk *w)
     static const unsigned char marker[8] = {
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
     };
+    const char *foreign;
     size_t used;
     int rc;
 
@@ -198,6 +200,10 @@ static int detect(stream_walk *w)
         return rc < 0 ? (w->state = ST_FAILED, w->err_layer = SW_LAYER_LIBXC,
                          w->err = w->xc.err, rc) : SR_OK;
     }
+    foreign = xs_foreign_input(w->acc, w->acc_have);
+    if (foreign)
+        return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0, "%s",
+                    foreign);
     w->legacy = true;
     return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
                 "not a migration-v2 stream (no xl header, no \"LibxlFmt\", "
@@ -349,6 +355,7 @@ static int after_record(stream_walk *w)
         return start_libxc(w);
     case LIBXL_SR_REC_CHECKPOINT_END:
         /* libxc's stream carries on with the next checkpoint's pages. */
+        w->checkpoint_boundary = w->offset;
         xcw_resume(&w->xc, w->offset);
         w->state = ST_LIBXC;
         return SR_OK;
@@ -634,7 +641,7 @@ void sw_skipped(stream_walk *w, uint64_t n)
     w->offset += n;
 }
 
-int sw_finish(stream_walk *w)
+static int finish_plain(stream_walk *w)
 {
     static const unsigned char nothing;
     const char *what;
@@ -700,4 +707,46 @@ int sw_finish(stream_walk *w)
     return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED, w->rec.index, w->rec.type,
                 w->offset, "stream ended inside %s of a %u-octet record",
                 what, w->rec.length);
+}
+
+/*
+ * A Remus/COLO stream has no END: it stops where the primary died, and a
+ * failover restores the last checkpoint that arrived whole (closed by
+ * CHECKPOINT_END), dropping whatever came of the next one.  Such a stream
+ * is therefore valid when it holds at least one complete checkpoint, and
+ * the same verdict holds wherever the next checkpoint was cut; with none
+ * there is nothing a failover could restore.
+ */
+static int finish_checkpointed(stream_walk *w, int rc)
+{
+    static const char prefix[] = "no complete checkpoint: ";
+    char detail[sizeof(w->err.detail)];
+    size_t n;
+
+    if (!w->seq.checkpointed || w->seq.end_seen || w->bare_libxc)
+        return rc;
+    if (rc < 0 && rc != SR_E_TRUNCATED)
+        return rc;
+    if (w->seq.checkpoints == 0) {
+        if (rc == SR_OK)
+            return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
+                        (int64_t)w->seq.records, 0, w->offset,
+                        "no complete checkpoint (no CHECKPOINT_END)");
+        /* The prefix first; the cut's own detail as far as it fits. */
+        memcpy(detail, w->err.detail, sizeof(detail));
+        n = sizeof(prefix) - 1;
+        memcpy(w->err.detail, prefix, n);
+        memcpy(w->err.detail + n, detail, sizeof(detail) - n - 1);
+        w->err.detail[sizeof(w->err.detail) - 1] = '\0';
+        return rc;
+    }
+    w->ended_at_checkpoint = true;
+    w->incomplete_octets = w->offset - w->checkpoint_boundary;
+    w->incomplete_cut = rc < 0 && !w->err_missing;
+    return SR_OK;
+}
+
+int sw_finish(stream_walk *w)
+{
+    return finish_checkpointed(w, finish_plain(w));
 }
