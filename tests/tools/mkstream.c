@@ -364,9 +364,12 @@ static void hvm_params(void)
     rec('c', 10, b, sizeof(b));
 }
 
+/* A 64-bit PV guest's vcpu_guest_context, as Xen 4.17's restore wants it. */
+#define VCPU_CTX_64  5168u
+
 static void vcpu_state(const opts *o)
 {
-    unsigned char b[8 + 1024];
+    unsigned char b[8 + VCPU_CTX_64];
     unsigned char tsc[24] = { 0 };
 
     tsc[4] = 0x40; tsc[5] = 0x9c;             /* 40000 kHz */
@@ -377,13 +380,13 @@ static void vcpu_state(const opts *o)
         return;
     }
     memset(b, 0, sizeof(b));
-    memset(b + 8, 0x5a, 1024);
+    memset(b + 8, 0x5a, VCPU_CTX_64);
     {
         static unsigned char shinfo[4096];
 
         rec('c', 7, shinfo, sizeof(shinfo));      /* SHARED_INFO */
     }
-    rec('c', 4, b, 8 + 1024);                     /* VCPU_BASIC, vcpu 0 */
+    rec('c', 4, b, sizeof(b));                    /* VCPU_BASIC, vcpu 0 */
     rec('c', 5, b, o->libxc_odd_vcpu ? 8 + 12 : 8 + 16);
     rec('c', 0x0c, b, 8 + 32);                    /* VCPU_MSRS */
 }

@@ -223,7 +223,7 @@ check "legacy/bare-without-guest-exit-2" $?
 [ $rc = 1 ] && grep -q 'cannot convert to an xl save file' err.txt && [ ! -e x.out ]
 check "legacy/bare-to-xl-refused" $?
 "$XS" convert --from-legacy "$SEEDS/pv-save.img" x.out 2>err.txt; rc=$?
-[ $rc = 1 ] && grep -q 'already v2' err.txt && [ ! -e x.out ]
+[ $rc = 1 ] && grep -q 'already a migration-v2 stream (an xl save file)' err.txt && [ ! -e x.out ]
 check "legacy/v2-input-refused" $?
 "$XS" convert leg-pv-save.img x.out 2>err.txt; rc=$?
 [ $rc = 1 ] && grep -q -- '--from-legacy' err.txt && [ ! -e x.out ]

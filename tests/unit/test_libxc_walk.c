@@ -98,6 +98,15 @@ static size_t hvm_body(unsigned char *b, int good_magic, int with_end)
 static xc_walk w;
 static unsigned events[6];
 static unsigned records_seen;
+static xcw_record last_vcpu;          /* the last X86_PV_VCPU_* reported */
+
+static bool is_vcpu_record(uint32_t type)
+{
+    return type == XCW_REC_X86_PV_VCPU_BASIC ||
+           type == XCW_REC_X86_PV_VCPU_EXTENDED ||
+           type == XCW_REC_X86_PV_VCPU_XSAVE ||
+           type == XCW_REC_X86_PV_VCPU_MSRS;
+}
 
 static void on_event(void *opaque, const xcw_event *ev)
 {
@@ -105,6 +114,8 @@ static void on_event(void *opaque, const xcw_event *ev)
     events[ev->kind]++;
     if (ev->kind == XCW_EV_RECORD)
         records_seen++;
+    if (ev->kind == XCW_EV_RECORD && is_vcpu_record(ev->u.record->type))
+        last_vcpu = *ev->u.record;
 }
 
 /* Push the stream in chunks of `chunk` and return the final status:
@@ -140,7 +151,7 @@ static int run_whole(void)
 static void test_valid_pv_chunks(void)
 {
     static const size_t chunks[] = { 1, 2, 3, 7, 8, 13, 4096, 65536 };
-    unsigned char vcpu[8 + 64] = { 0 };
+    static unsigned char vcpu[8 + XCW_VCPU_CTX_64];
     unsigned char tsc[24] = { 1, 0, 0, 0, 0x40, 0x9c };
     unsigned char p2m[16] = { 0, 0, 0, 0, 3, 0, 0, 0, 9 };
     unsigned char shinfo[4096] = { 0 };
@@ -327,6 +338,94 @@ static void test_record_errors(void)
     pv_start(); rec(0x80000001u, "abc", 3); s[n - 1] = 9;
     expect_bad("walk-err/nonzero-padding", SR_E_BAD_PADDING, "padding",
                1000 + n - 1);
+}
+
+/*
+ * Every vCPU record size rule of Xen 4.17's restore, both sides of each
+ * boundary: BASIC exactly one context of the guest's width, EXTENDED at
+ * most 128, XSAVE at least 16, MSRS whole 16-octet entries, and any of
+ * them with no context at all (Xen 4.6-4.8 senders) accepted as empty.
+ */
+struct vcpu_case {
+    const char *name;
+    int width;                 /* 0: no X86_PV_INFO before the record */
+    uint32_t type, ctx;
+    bool ok;
+    const char *detail;
+};
+
+static const struct vcpu_case vcpu_cases[] = {
+    { "basic-empty", 8, 4, 0, true, NULL },
+    { "extended-empty", 8, 5, 0, true, NULL },
+    { "xsave-empty", 8, 6, 0, true, NULL },
+    { "msrs-empty", 8, 0x0c, 0, true, NULL },
+    { "basic-64", 8, 4, XCW_VCPU_CTX_64, true, NULL },
+    { "basic-64-one-short", 8, 4, XCW_VCPU_CTX_64 - 1, false, "5167" },
+    { "basic-64-one-long", 8, 4, XCW_VCPU_CTX_64 + 8, false, "64-bit" },
+    { "basic-32-in-64-bit", 8, 4, XCW_VCPU_CTX_32, false, "is 5168" },
+    { "basic-32", 4, 4, XCW_VCPU_CTX_32, true, NULL },
+    { "basic-64-in-32-bit", 4, 4, XCW_VCPU_CTX_64, false, "is 2800" },
+    { "basic-before-pv-info", 0, 4, XCW_VCPU_CTX_64, true, NULL },
+    { "basic-old-1024", 8, 4, 1024, false, "vCPU context of 1024" },
+    { "extended-1", 8, 5, 1, true, NULL },
+    { "extended-128", 8, 5, 128, true, NULL },
+    { "extended-129", 8, 5, 129, false, "exceeds 128" },
+    { "xsave-15", 8, 6, 15, false, "shorter than" },
+    { "xsave-16", 8, 6, 16, true, NULL },
+    { "xsave-4096", 8, 6, 4096, true, NULL },
+    { "msrs-8", 8, 0x0c, 8, false, "multiple of 16" },
+    { "msrs-16", 8, 0x0c, 16, true, NULL },
+    { "msrs-48", 8, 0x0c, 48, true, NULL },
+};
+
+static void test_vcpu_sizes(void)
+{
+    static unsigned char body[8 + XCW_VCPU_CTX_64 + 8];
+    unsigned char info[8] = { 0 };
+    char name[80];
+    size_t i;
+
+    for (i = 0; i < sizeof(vcpu_cases) / sizeof(vcpu_cases[0]); i++) {
+        const struct vcpu_case *t = &vcpu_cases[i];
+        int rc;
+
+        n = 0;
+        image(3, 0);
+        domain(1, 12);
+        if (t->width) {
+            info[0] = (unsigned char)t->width;
+            info[1] = t->width == 8 ? 4 : 3;
+            rec(2, info, 8);
+        }
+        rec(0x10, NULL, 0);
+        memset(body, 0x5a, sizeof(body));
+        memcpy(body, "\x07\0\0\0\0\0\0\0", 8);   /* vcpu 7 */
+        rec(t->type, body, 8 + t->ctx);
+        rec(0, NULL, 0);
+        snprintf(name, sizeof(name), "walk-vcpu/%s", t->name);
+        memset(&last_vcpu, 0, sizeof(last_vcpu));
+        rc = run_whole();
+        if (t->ok) {
+            CHECK(name, rc == XCW_PAUSE && last_vcpu.type == t->type &&
+                  last_vcpu.vcpu_id == 7 &&
+                  last_vcpu.empty == (t->ctx == 0));
+        } else {
+            CHECK(name, rc == SR_E_BAD_LENGTH &&
+                  contains(w.err.detail, t->detail) &&
+                  w.err.record_type == t->type);
+            if (rc != SR_E_BAD_LENGTH || !contains(w.err.detail, t->detail))
+                printf("  %s: rc %d: %s\n", name, rc, w.err.detail);
+        }
+    }
+    /* X86_PV_INFO: the width decides the page-table levels. */
+    info[0] = 8; info[1] = 3;
+    n = 0; image(3, 0); domain(1, 12); rec(2, info, 8);
+    expect_bad("walk-err/pv-info-64-bit-3-levels", SR_E_BAD_FIELD, "levels",
+               ANY);
+    info[0] = 4; info[1] = 4;
+    n = 0; image(3, 0); domain(1, 12); rec(2, info, 8);
+    expect_bad("walk-err/pv-info-32-bit-4-levels", SR_E_BAD_FIELD, "levels",
+               ANY);
 }
 
 static void test_page_data_errors(void)
@@ -556,6 +655,7 @@ int main(void)
     test_header_errors();
     test_record_errors();
     test_page_data_errors();
+    test_vcpu_sizes();
     test_hvm_errors();
     test_truncation();
     test_names_and_format();

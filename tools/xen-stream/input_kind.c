@@ -32,16 +32,16 @@ struct magic {
 static const struct magic magics[] = {
     { "\x1f\x8b", 2,
       "compressed data (gzip), not a Xen image: decompress it first "
-      "(zcat FILE | xen-stream verify -)" },
+      "(zcat)" },
     { "\x28\xb5\x2f\xfd", 4,
       "compressed data (zstd), not a Xen image: decompress it first "
-      "(zstdcat FILE | xen-stream verify -)" },
+      "(zstdcat)" },
     { "\xfd" "7zXZ\0", 6,
       "compressed data (xz), not a Xen image: decompress it first "
-      "(xzcat FILE | xen-stream verify -)" },
+      "(xzcat)" },
     { "\x04\x22\x4d\x18", 4,
       "compressed data (lz4), not a Xen image: decompress it first "
-      "(lz4cat FILE | xen-stream verify -)" },
+      "(lz4cat)" },
     { "\x89LZO\0", 5,
       "compressed data (lzop), not a Xen image: decompress it first" },
     { "\x7f" "ELF", 4,
@@ -123,7 +123,7 @@ const char *xs_foreign_input(const unsigned char *p, size_t len)
             return magics[i].what;
     if (bzip2_magic(p, len))
         return "compressed data (bzip2), not a Xen image: decompress it "
-               "first (bzcat FILE | xen-stream verify -)";
+               "first (bzcat)";
     if (xs_colo_back_channel(p, len))
         return "a COLO back channel (secondary to primary: "
                "CHECKPOINT_STATE records, no stream header), not a saved "
