@@ -51,6 +51,9 @@ $(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SR
 	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
 
 CHECK_STAGES_ALL += check-unit
+# Inputs from the field, kept next to the repository; tests/unit/realworld.sh
+# says SKIP for them when the directory is absent.
+REALWORLD_CASES ?= $(abspath $(TOP)/../shared/cases/real-world-1)
 # convert's tests also use the legacy tools of mk/40-legacy.mk.
 XS_CONVERT_TOOLS := $(BUILD)/legacy/san/mklegacy \
                     $(BUILD)/legacy/san/convert-legacy-stream $(BUILD)/bin/rss-time
@@ -71,6 +74,10 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    CLS=$(BUILD)/legacy/san/convert-legacy-stream RSS_TIME=$(BUILD)/bin/rss-time \
 	    WORK=$(CODEC_BUILD)/convert MAN=$(TOP)/docs/man/xen-stream.1 \
 	    bash $(TOP)/tests/unit/convert.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
+	    MKSTREAM=$(BUILD)/bin/mkstream CLS=$(BUILD)/legacy/san/convert-legacy-stream \
+	    WORK=$(CODEC_BUILD)/realworld CASES=$(REALWORLD_CASES) \
+	    bash $(TOP)/tests/unit/realworld.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc

@@ -827,6 +827,8 @@ static int identify_input(cls_job *job)
     have = cls_peek(job, XS_KIND_PEEK);
     if (have < 0)
         return -1;
+    if (have == 0)
+        return BAD(0, "input is empty");
     if (xs_xl_magic_start(job->ahead, (size_t)have)) {
         have = cls_peek(job, CLS_AHEAD);
         if (have < 0)
