@@ -828,7 +828,7 @@ static int identify_input(cls_job *job)
     if (have < 0)
         return -1;
     if (have == 0)
-        return BAD(0, "input is empty");
+        return BAD(0, "input is empty (truncated before the p2m size)");
     if (xs_xl_magic_start(job->ahead, (size_t)have)) {
         have = cls_peek(job, CLS_AHEAD);
         if (have < 0)
