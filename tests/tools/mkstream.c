@@ -303,13 +303,17 @@ static void static_records(const opts *o)
         rec('c', 0x10, NULL, 0);                 /* STATIC_DATA_END */
     }
     if (!o->hvm) {
-        unsigned char p2m[8 + 8];
+        /* One p2m frame per 512 pfns of a 64-bit guest. */
+        unsigned frames = (o->pages - 1) / 512 + 1, f;
+        unsigned char *p2m = calloc(1, 8 + 8 * (size_t)frames);
 
-        memset(p2m, 0, sizeof(p2m));
         p2m[4] = (unsigned char)(o->pages - 1);
         p2m[5] = (unsigned char)((o->pages - 1) >> 8);
-        p2m[8] = 0x42;
-        rec('c', 3, p2m, sizeof(p2m));
+        p2m[6] = (unsigned char)((o->pages - 1) >> 16);
+        for (f = 0; f < frames; f++)
+            p2m[8 + 8 * f] = (unsigned char)(0x42 + f);
+        rec('c', 3, p2m, 8 + 8 * (size_t)frames);
+        free(p2m);
     }
 }
 

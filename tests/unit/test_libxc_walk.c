@@ -314,8 +314,9 @@ static void test_record_errors(void)
     b[0] = 8; b[1] = 2;
     n = 0; image(3, 0); domain(1, 12); rec(2, b, 8);
     expect_bad("walk-err/pv-info-levels", SR_E_BAD_FIELD, "levels", ANY);
-    n = 0; image(3, 0); domain(1, 12); rec(2, b, 12);
-    expect_bad("walk-err/pv-info-length", SR_E_BAD_LENGTH, "must be 8", ANY);
+    n = 0; image(3, 0); domain(1, 12); rec(2, b, 4);
+    expect_bad("walk-err/pv-info-length", SR_E_BAD_LENGTH, "at least 8",
+               ANY);
     memset(b, 0, sizeof(b));
     pv_start(); b[0] = 5; rec(3, b, 16);
     expect_bad("walk-err/p2m-end-below-start", SR_E_BAD_FIELD, "below", ANY);
@@ -416,6 +417,58 @@ static void test_vcpu_sizes(void)
             if (rc != SR_E_BAD_LENGTH || !contains(w.err.detail, t->detail))
                 printf("  %s: rc %d: %s\n", name, rc, w.err.detail);
         }
+    }
+    /* X86_PV_INFO: longer is fine (restore reads 8 octets), twice is not. */
+    info[0] = 8; info[1] = 4;
+    n = 0; image(3, 0); domain(1, 12); rec(2, info, 8); rec(0x10, NULL, 0);
+    memset(body, 0, 24);
+    rec(2, body, 0);
+    expect_bad("walk-err/pv-info-twice", SR_E_SEQUENCE, "second", ANY);
+    memcpy(body, info, 2);
+    n = 0; image(3, 0); domain(1, 12); rec(2, body, 20); rec(0, NULL, 0);
+    CHECK("walk/pv-info-longer-accepted", run_whole() == XCW_PAUSE &&
+          w.guest_width == 8);
+    /* X86_PV_P2M_FRAMES: one frame per 512 (64-bit) or 1024 (32-bit)
+     * pfns of the range, and only after X86_PV_INFO. */
+    {
+        static const struct { int width; uint32_t first, last, frames;
+                              bool ok; } p2m[] = {
+            { 8, 0, 511, 1, true }, { 8, 0, 512, 2, true },
+            { 8, 0, 512, 1, false }, { 8, 511, 512, 2, true },
+            { 8, 1024, 1535, 1, true }, { 8, 0, 0, 2, false },
+            { 4, 0, 1023, 1, true }, { 4, 0, 1024, 1, false },
+            { 4, 0, 1024, 2, true },
+        };
+        unsigned char pb[8 + 8 * 4];
+        size_t k;
+        int bad = 0;
+
+        for (k = 0; k < sizeof(p2m) / sizeof(p2m[0]); k++) {
+            int rc;
+
+            memset(pb, 0, sizeof(pb));
+            memcpy(pb, &p2m[k].first, 4);      /* little-endian host */
+            memcpy(pb + 4, &p2m[k].last, 4);
+            info[0] = (unsigned char)p2m[k].width;
+            info[1] = p2m[k].width == 8 ? 4 : 3;
+            n = 0; image(3, 0); domain(1, 12); rec(2, info, 8);
+            rec(0x10, NULL, 0);
+            rec(3, pb, 8 + 8 * p2m[k].frames);
+            rec(0, NULL, 0);
+            rc = run_whole();
+            if (p2m[k].ok ? rc != XCW_PAUSE :
+                (rc != SR_E_BAD_LENGTH ||
+                 !contains(w.err.detail, "need"))) {
+                printf("  p2m case %zu: rc %d: %s\n", k, rc, w.err.detail);
+                bad = 1;
+            }
+        }
+        CHECK("walk/p2m-frames-count-as-restore-wants", !bad);
+        n = 0; image(3, 0); domain(1, 12); rec(0x10, NULL, 0);
+        memset(pb, 0, sizeof(pb));
+        rec(3, pb, 16);
+        expect_bad("walk-err/p2m-before-pv-info", SR_E_SEQUENCE,
+                   "before X86_PV_INFO", ANY);
     }
     /* X86_PV_INFO: the width decides the page-table levels. */
     info[0] = 8; info[1] = 3;

@@ -409,8 +409,13 @@ static int body_begin(xc_walk *w)
             return want(w, 8, P_PD_HDR, "PAGE_DATA header");
         return want(w, 8, P_P2M_HDR, "P2M_FRAMES header");
     case XCW_REC_X86_PV_INFO:
-        if ((rc = exact_len(w, 8)))
-            return rc;
+        /* Xen 4.17's restore takes it once, reads the first 8 octets and
+         * ignores any more. */
+        if (w->guest_width)
+            return fail(w, SR_E_SEQUENCE, r->offset, "second X86_PV_INFO");
+        if (r->length < 8)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "body length %u, must be at least 8", r->length);
         return want(w, 8, P_PV_INFO, "PV_INFO body");
     case XCW_REC_X86_PV_VCPU_BASIC:
     case XCW_REC_X86_PV_VCPU_EXTENDED:
@@ -466,6 +471,32 @@ static bool pfn_type_has_data(unsigned type)
            type != PFN_TYPE_XTAB;
 }
 
+/*
+ * X86_PV_P2M_FRAMES lists one frame per page of the guest's p2m that holds
+ * an entry between its start and end pfns; a page of p2m holds 4096 /
+ * guest width entries.  Xen 4.17's restore needs X86_PV_INFO first, for
+ * the width, and the list to be exactly that long.
+ */
+static int p2m_frames_len(xc_walk *w)
+{
+    const xcw_record *r = &w->rec;
+    uint32_t per_frame, frames;
+
+    if (!w->guest_width)
+        return fail(w, SR_E_SEQUENCE, r->offset,
+                    "X86_PV_P2M_FRAMES before X86_PV_INFO (the guest width "
+                    "sizes the p2m)");
+    per_frame = XCW_PAGE_SIZE / w->guest_width;
+    frames = r->last / per_frame - r->first / per_frame + 1;
+    if (w->body_left != (uint64_t)frames * 8)
+        return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                    "p2m frame list of %llu octets, pfns 0x%x..0x%x of a "
+                    "%u-bit guest need %u frames (%u octets)",
+                    (unsigned long long)w->body_left, r->first, r->last,
+                    w->guest_width * 8, frames, frames * 8);
+    return SR_OK;
+}
+
 /* The current unit is complete: check it and pick the next one. */
 static int body_unit(xc_walk *w)
 {
@@ -473,6 +504,7 @@ static int body_unit(xc_walk *w)
     const unsigned char *a = w->acc;
     uint64_t off = unit_offset(w);
     xcw_event ev;
+    int rc;
 
     switch (w->phase) {
     case P_PD_HDR:
@@ -536,6 +568,8 @@ static int body_unit(xc_walk *w)
                         "64-bit guest has 4, a 32-bit one 3)", r->pt_levels,
                         r->guest_width);
         w->guest_width = r->guest_width;
+        if (w->body_left)
+            return skip(w, w->body_left, P_OPAQUE, "X86_PV_INFO tail");
         return done(w);
     case P_P2M_HDR:
         r->first = le32(a);
@@ -548,6 +582,8 @@ static int body_unit(xc_walk *w)
             return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
                         "p2m frame list of %llu octets is not a non-zero "
                         "multiple of 8", (unsigned long long)w->body_left);
+        if ((rc = p2m_frames_len(w)))
+            return rc;
         r->count = (uint32_t)(w->body_left / 8);
         return skip(w, w->body_left, P_P2M_FRAMES, "p2m frame list");
     case P_VCPU_HDR:
