@@ -120,6 +120,7 @@ typedef struct opts {
     int unknown_mandatory;
     uint32_t optional_len;   /* override libxl optional record length */
     int libxc_unknown;
+    int toolstack;           /* a TOOLSTACK record, as Xen 4.6 wrote */
     int libxc_odd_vcpu;      /* an X86_PV_VCPU_EXTENDED needing padding */
     int legacy_bare;
     int bare_libxc;          /* only libxc's stream, for the walker fuzzer */
@@ -505,6 +506,8 @@ static void stream(const opts *o)
     libxc_optional(o);
     if (o->libxc_unknown)
         rec('c', 0x13, NULL, 0);
+    if (o->toolstack)
+        rec('c', 11, "physmap toolstack blob", 22);
     memory(o, 0, o->pages);
     vcpu_state(o);
 
@@ -659,6 +662,7 @@ static const variant variants[] = {
     { "foreign-qemu-state", 1, "QEMU's device state", "a bare QEMU migration stream (\"QEVM\")" },
     { "foreign-text", 1, "text", "an xl domain configuration" },
     { "foreign-empty", 1, "input is empty", "a file of 0 octets" },
+    { "libxc-toolstack", 1, "TOOLSTACK", "HVM: a TOOLSTACK record (Xen 4.6), which Xen 4.17's restore refuses" },
 };
 
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -818,6 +822,10 @@ static void prepare(const char *name, opts *o)
         o->cp_state_plain = 1;
     if (!strcmp(name, "libxc-unknown-type"))
         o->libxc_unknown = 1;
+    if (!strcmp(name, "libxc-toolstack")) {
+        o->hvm = 1;
+        o->toolstack = 1;
+    }
     if (!strcmp(name, "libxc-bad-padding"))
         o->libxc_odd_vcpu = 1;
     if (!strcmp(name, "page-data-count-mismatch"))

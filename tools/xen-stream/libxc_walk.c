@@ -455,8 +455,12 @@ static int body_begin(xc_walk *w)
         r->count = r->length / (r->type == XCW_REC_X86_CPUID_POLICY ? 24 : 16);
         return skip(w, r->length, P_OPAQUE, "policy entries");
     case XCW_REC_TOOLSTACK:
-        /* Deprecated, but old senders may still write it: pass over. */
-        return skip(w, r->length, P_OPAQUE, "toolstack blob");
+        /* Xen 4.6's libxl kept the device model's physmap keys here; from
+         * 4.7 they are EMULATOR_XENSTORE_DATA, and Xen 4.17's restore has
+         * no handler for this mandatory record, so it refuses the image. */
+        return fail(w, SR_E_UNKNOWN_TYPE, r->offset,
+                    "TOOLSTACK (Xen 4.6's toolstack data): Xen 4.17's "
+                    "restore does not handle it and refuses the image");
     default:
         if (r->type & XCW_REC_OPTIONAL_BIT)
             return skip(w, r->length, P_OPAQUE, "optional record");
