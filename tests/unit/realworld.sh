@@ -185,6 +185,22 @@ named_everywhere() {
 "$MKSTREAM" --variant colo-back-channel colo.cap
 named_everywhere colo.cap "COLO back channel"
 check "realworld/gen-colo-back-channel-named" $?
+# dump shows it for what it is (each record checked), the verdict counts
+# its records, and a cut one is truncated at the right record.
+colo_shown() {  # file, states, dirty lists
+    "$XS" dump "$1" > colo.txt 2>colo.err
+    [ $? = 1 ] &&
+        [ "$(grep -c 'libxl record [0-9]* CHECKPOINT_STATE length 4: state [0-9] (SVM_' colo.txt)" -ge "$2" ] &&
+        [ "$(grep -c 'libxc record [0-9]* CHECKPOINT_DIRTY_PFN_LIST length 24: 3 pfns' colo.txt)" = "$3" ] &&
+        grep -q "COLO back channel (secondary to primary: [0-9]* CHECKPOINT_STATE records, $3 dirty pfn lists" colo.err &&
+        "$XS" --json verify "$1" 2>/dev/null | grep -q '"container": "colo_back_channel"'
+}
+colo_shown colo.cap 6 3
+check "realworld/gen-colo-back-channel-dumped" $? "$(head -c 200 colo.err)"
+head -c 100 colo.cap > colo-cut.cap
+out=$("$XS" verify colo-cut.cap 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q 'at offset 100: truncated: COLO back channel ends inside record 5'
+check "realworld/gen-colo-back-channel-cut" $? "$out"
 while IFS=$'\t' read -r name expect fragment _; do
     case $name in foreign-*) ;; *) continue ;; esac
     "$MKSTREAM" --variant "$name" f.img
@@ -239,6 +255,8 @@ already_v2 "$CASES/v2-as-legacy.libxc" "a bare libxc stream"
 check "realworld/shared-v2-as-legacy-libxc" $?
 named_everywhere "$CASES/colo-backchannel.cap" "COLO back channel"
 check "realworld/shared-colo-backchannel" $?
+colo_shown "$CASES/colo-backchannel.cap" 6 2
+check "realworld/shared-colo-backchannel-dumped" $? "$(head -c 200 colo.err)"
 named_everywhere "$CASES/base-pv.img.gz" \
     "compressed data (gzip), not a Xen image: decompress it first"
 check "realworld/shared-base-pv-gz" $?

@@ -277,7 +277,8 @@ void json_end(void *ctx, const xs_result *res)
         kv_bool(j, "legacy", w->legacy);
     }
     kv_int(j, "size", w->offset);
-    kv_str(j, "container", w->bare_libxc ? "libxc" :
+    kv_str(j, "container", w->back_channel ? "colo_back_channel" :
+                           w->bare_libxc ? "libxc" :
                            w->xl_header ? "xl" : "libxl");
     if (res->guest_name && res->guest_name[0])
         kv_str(j, "guest_name", res->guest_name);

@@ -129,6 +129,18 @@ static void libxc_event_line(FILE *f, const xcw_event *x)
     }
 }
 
+/* COLO's checkpoint states, as " (NAME)" for a dump line. */
+static const char *checkpoint_state_name(uint32_t id)
+{
+    switch (id) {
+    case CHECKPOINT_NEW:           return " (NEW)";
+    case CHECKPOINT_SVM_SUSPENDED: return " (SVM_SUSPENDED)";
+    case CHECKPOINT_SVM_READY:     return " (SVM_READY)";
+    case CHECKPOINT_SVM_RESUMED:   return " (SVM_RESUMED)";
+    default:                       return "";
+    }
+}
+
 void text_event(FILE *f, const sw_event *ev)
 {
     const sw_record *r;
@@ -176,7 +188,8 @@ void text_event(FILE *f, const sw_event *ev)
                     LIBXL_SR_EMU_HDR_SIZE, r->qevm ? ", starts with QEVM" :
                     ", no QEVM magic");
         if (r->type == LIBXL_SR_REC_CHECKPOINT_STATE)
-            fprintf(f, ": state %u", r->state_id);
+            fprintf(f, ": state %u%s", r->state_id,
+                    checkpoint_state_name(r->state_id));
         if (r->type & LIBXL_SR_REC_OPTIONAL_BIT)
             fprintf(f, ": optional, skipped");
         fputc('\n', f);

@@ -32,8 +32,15 @@ enum {
     ST_PAD,
     ST_LIBXC,
     ST_TRAILING,
+    ST_BC_HDR,       /* COLO back channel: record header */
+    ST_BC_STATE,     /* CHECKPOINT_STATE body */
+    ST_BC_DIRTY,     /* libxc dirty pfn list body */
+    ST_BC_PAD,
     ST_FAILED,
 };
+
+/* What travels on a COLO back channel besides CHECKPOINT_STATE. */
+#define BC_DIRTY_PFN_LIST  XCW_REC_CHECKPOINT_DIRTY_PFN_LIST
 
 /* xl's save-file magic, 32 octets including its embedded NULs. */
 static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
@@ -170,7 +177,72 @@ static int start_libxc(stream_walk *w)
     return SR_OK;
 }
 
+/* ---- A COLO back channel ---- */
+
+/*
+ * The secondary's records to the primary, framed like the stream's but
+ * with no header: libxl CHECKPOINT_STATE and libxc CHECKPOINT_DIRTY_PFN_LIST.
+ * Each is checked and reported; w->acc holds the 8-octet header.
+ */
+static int bc_record_header(stream_walk *w)
+{
+    uint64_t at = w->offset - LIBXL_SR_REC_HDR_SIZE;
+    int64_t index = (int64_t)(w->bc_states + w->bc_dirty_lists);
+
+    memset(&w->rec, 0, sizeof(w->rec));
+    w->rec.index = index;
+    w->rec.offset = at;
+    w->rec.type = le32(w->acc);
+    w->rec.length = le32(w->acc + 4);
+    if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE) {
+        if (w->rec.length != 4)
+            return fail(w, SW_LAYER_INPUT, SR_E_BAD_LENGTH, index,
+                        w->rec.type, at + 4, "COLO back channel record %lld: "
+                        "CHECKPOINT_STATE body length %u, must be 4",
+                        (long long)index, w->rec.length);
+        expect(w, ST_BC_STATE, 4);
+        return SR_OK;
+    }
+    if (w->rec.type == BC_DIRTY_PFN_LIST) {
+        if (w->rec.length % 8 || w->rec.length > XCW_MAX_RECORD)
+            return fail(w, SW_LAYER_INPUT, SR_E_BAD_LENGTH, index,
+                        w->rec.type, at + 4, "COLO back channel record %lld: "
+                        "dirty pfn list of %u octets (a multiple of 8, at "
+                        "most %u)", (long long)index, w->rec.length,
+                        XCW_MAX_RECORD);
+        w->skip = w->rec.length;
+        w->state = ST_BC_DIRTY;
+        return SR_OK;
+    }
+    return fail(w, SW_LAYER_INPUT, SR_E_UNKNOWN_TYPE, index, w->rec.type, at,
+                "COLO back channel record %lld has type 0x%x: only "
+                "CHECKPOINT_STATE and dirty pfn lists travel there",
+                (long long)index, w->rec.type);
+}
+
+/* A dirty pfn list is libxc's record: reported as one. */
+static void bc_dirty_done(stream_walk *w)
+{
+    xcw_record xr;
+    xcw_event xev;
+
+    memset(&xr, 0, sizeof(xr));
+    xr.index = (uint64_t)w->rec.index;
+    xr.offset = w->rec.offset;
+    xr.type = w->rec.type;
+    xr.length = w->rec.length;
+    xr.count = w->rec.length / 8;
+    xev.kind = XCW_EV_RECORD;
+    xev.offset = xr.offset;
+    xev.u.record = &xr;
+    libxc_event(w, &xev);
+    w->bc_dirty_lists++;
+    expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
+}
+
 /* ---- The xl container ---- */
+
+static int bc_record_header(stream_walk *w);
 
 static int detect(stream_walk *w)
 {
@@ -190,6 +262,10 @@ static int detect(stream_walk *w)
         w->state = ST_LIBXL_HDR;
         w->acc_want = LIBXL_SR_HEADER_SIZE;
         return SR_OK;
+    }
+    if (xs_colo_back_channel(w->acc, w->acc_have)) {
+        w->back_channel = true;
+        return bc_record_header(w);
     }
     if (!memcmp(w->acc, marker, 8)) {
         w->bare_libxc = true;
@@ -606,6 +682,47 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             w->trailing += n;
             w->offset += n;
             return SR_OK;
+
+        case ST_BC_HDR:
+            if (!take(w, &p, &n))
+                return SR_OK;
+            rc = bc_record_header(w);
+            break;
+
+        case ST_BC_STATE:
+            if (!take(w, &p, &n))
+                return SR_OK;
+            rc = libxl_sr_decode_checkpoint_state(w->acc, w->acc_have,
+                                                  w->rec.index,
+                                                  w->offset - 4,
+                                                  &w->rec.state_id, &w->err);
+            if (rc < 0)
+                return codec_failed(w, rc);
+            rc = SR_OK;
+            body_done(w);        /* reports it; ST_PAD for the padding */
+            w->state = ST_BC_PAD;
+            w->bc_states++;
+            break;
+
+        case ST_BC_DIRTY:
+            k = n < w->skip ? n : (size_t)w->skip;
+            p += k; n -= k; w->offset += k; w->skip -= k;
+            if (w->skip)
+                return SR_OK;
+            bc_dirty_done(w);
+            break;
+
+        case ST_BC_PAD:
+            if (w->acc_want && !take(w, &p, &n))
+                return SR_OK;
+            rc = libxl_sr_check_padding(w->acc, w->acc_have, NULL,
+                                        w->rec.index,
+                                        w->offset - w->acc_have, &w->err);
+            if (rc < 0)
+                return codec_failed(w, rc);
+            rc = SR_OK;
+            expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
+            break;
         }
     }
     return rc;
@@ -658,6 +775,24 @@ static int finish_plain(stream_walk *w)
         return w->err.code;
     case ST_TRAILING:
         return SR_OK;
+    case ST_BC_HDR:
+        if (w->acc_have == 0)
+            return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
+                        "a COLO back channel (secondary to primary: %llu "
+                        "CHECKPOINT_STATE records, %llu dirty pfn lists, no "
+                        "stream header), not a saved domain",
+                        (unsigned long long)w->bc_states,
+                        (unsigned long long)w->bc_dirty_lists);
+        /* Cut inside the header of the next record. */
+        w->rec.index = (int64_t)(w->bc_states + w->bc_dirty_lists);
+        w->rec.type = w->acc_have >= 4 ? le32(w->acc) : 0xffffffffu;
+        /* fall through */
+    case ST_BC_STATE:
+    case ST_BC_DIRTY:
+    case ST_BC_PAD:
+        return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, w->rec.index,
+                    w->rec.type, w->offset, "COLO back channel ends inside "
+                    "record %lld", (long long)w->rec.index);
     case ST_LIBXC:
         rc = xcw_finish(&w->xc);
         if (rc == SR_OK) {

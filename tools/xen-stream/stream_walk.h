@@ -4,7 +4,9 @@
  *
  *   [xl save-file header + config]  libxl stream  [trailing octets]
  *
- * or a bare libxc stream.  The libxl layer is checked with the codec in
+ * or a bare libxc stream.  A COLO back channel (records from the secondary,
+ * no header) is walked too, so that dump shows it, but it is not an image:
+ * sw_finish says what it is and fails.  The libxl layer is checked with the codec in
  * tools/libxl/libxl_sr_codec.c (the same code libxenlight uses), the libxc
  * stream inside LIBXC_CONTEXT with libxc_walk.c.
  *
@@ -85,6 +87,8 @@ typedef struct stream_walk {
     /* Results, read-only for callers. */
     uint64_t offset;              /* octets consumed so far */
     bool xl_header, bare_libxc, legacy;
+    bool back_channel;            /* a COLO back channel, not an image */
+    uint64_t bc_states, bc_dirty_lists;
     uint32_t xl_mandatory, xl_optional;
     uint64_t config_len;
     libxl__sr_hdr hdr;
