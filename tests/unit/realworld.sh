@@ -201,6 +201,11 @@ head -c 100 colo.cap > colo-cut.cap
 out=$("$XS" verify colo-cut.cap 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'at offset 100: truncated: COLO back channel ends inside record 5'
 check "realworld/gen-colo-back-channel-cut" $? "$out"
+# a record that does not travel there, named with its index and offset
+{ head -c 64 colo.cap; printf '\007'; tail -c +66 colo.cap; } > colo-bad.cap
+out=$("$XS" verify colo-bad.cap 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q 'at offset 64: .*COLO back channel record 3 has type 0x7'
+check "realworld/gen-colo-back-channel-foreign-record" $? "$out"
 while IFS=$'\t' read -r name expect fragment _; do
     case $name in foreign-*) ;; *) continue ;; esac
     "$MKSTREAM" --variant "$name" f.img

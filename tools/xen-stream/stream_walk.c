@@ -32,10 +32,8 @@ enum {
     ST_PAD,
     ST_LIBXC,
     ST_TRAILING,
-    ST_BC_HDR,       /* COLO back channel: record header */
-    ST_BC_STATE,     /* CHECKPOINT_STATE body */
-    ST_BC_DIRTY,     /* libxc dirty pfn list body */
-    ST_BC_PAD,
+    ST_BC_HDR,       /* COLO back channel: record header; the bodies and
+                      * padding go through ST_CP_STATE, ST_SKIP, ST_PAD */
     ST_FAILED,
 };
 
@@ -200,7 +198,7 @@ static int bc_record_header(stream_walk *w)
                         w->rec.type, at + 4, "COLO back channel record %lld: "
                         "CHECKPOINT_STATE body length %u, must be 4",
                         (long long)index, w->rec.length);
-        expect(w, ST_BC_STATE, 4);
+        expect(w, ST_CP_STATE, 4);
         return SR_OK;
     }
     if (w->rec.type == BC_DIRTY_PFN_LIST) {
@@ -211,7 +209,7 @@ static int bc_record_header(stream_walk *w)
                         "most %u)", (long long)index, w->rec.length,
                         XCW_MAX_RECORD);
         w->skip = w->rec.length;
-        w->state = ST_BC_DIRTY;
+        w->state = ST_SKIP;
         return SR_OK;
     }
     return fail(w, SW_LAYER_INPUT, SR_E_UNKNOWN_TYPE, index, w->rec.type, at,
@@ -236,8 +234,6 @@ static void bc_dirty_done(stream_walk *w)
     xev.offset = xr.offset;
     xev.u.record = &xr;
     libxc_event(w, &xev);
-    w->bc_dirty_lists++;
-    expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
 }
 
 /* ---- The xl container ---- */
@@ -412,10 +408,14 @@ static void body_done(stream_walk *w)
 {
     sw_event ev;
 
-    ev.kind = SW_EV_RECORD;
-    ev.offset = w->rec.offset;
-    ev.u.rec = &w->rec;
-    emit(w, &ev);
+    if (w->back_channel && w->rec.type == BC_DIRTY_PFN_LIST) {
+        bc_dirty_done(w);
+    } else {
+        ev.kind = SW_EV_RECORD;
+        ev.offset = w->rec.offset;
+        ev.u.rec = &w->rec;
+        emit(w, &ev);
+    }
     w->state = ST_PAD;
     w->acc_have = 0;
     w->acc_want = libxl_sr_padding(w->rec.length);
@@ -423,6 +423,14 @@ static void body_done(stream_walk *w)
 
 static int after_record(stream_walk *w)
 {
+    if (w->back_channel) {
+        if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE)
+            w->bc_states++;
+        else
+            w->bc_dirty_lists++;
+        expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
+        return SR_OK;
+    }
     switch (w->rec.type) {
     case LIBXL_SR_REC_END:
         w->state = ST_TRAILING;
@@ -689,40 +697,6 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             rc = bc_record_header(w);
             break;
 
-        case ST_BC_STATE:
-            if (!take(w, &p, &n))
-                return SR_OK;
-            rc = libxl_sr_decode_checkpoint_state(w->acc, w->acc_have,
-                                                  w->rec.index,
-                                                  w->offset - 4,
-                                                  &w->rec.state_id, &w->err);
-            if (rc < 0)
-                return codec_failed(w, rc);
-            rc = SR_OK;
-            body_done(w);        /* reports it; ST_PAD for the padding */
-            w->state = ST_BC_PAD;
-            w->bc_states++;
-            break;
-
-        case ST_BC_DIRTY:
-            k = n < w->skip ? n : (size_t)w->skip;
-            p += k; n -= k; w->offset += k; w->skip -= k;
-            if (w->skip)
-                return SR_OK;
-            bc_dirty_done(w);
-            break;
-
-        case ST_BC_PAD:
-            if (w->acc_want && !take(w, &p, &n))
-                return SR_OK;
-            rc = libxl_sr_check_padding(w->acc, w->acc_have, NULL,
-                                        w->rec.index,
-                                        w->offset - w->acc_have, &w->err);
-            if (rc < 0)
-                return codec_failed(w, rc);
-            rc = SR_OK;
-            expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
-            break;
         }
     }
     return rc;
@@ -758,6 +732,13 @@ void sw_skipped(stream_walk *w, uint64_t n)
     w->offset += n;
 }
 
+static int bc_truncated(stream_walk *w)
+{
+    return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, w->rec.index,
+                w->rec.type, w->offset, "COLO back channel ends inside "
+                "record %lld", (long long)w->rec.index);
+}
+
 static int finish_plain(stream_walk *w)
 {
     static const unsigned char nothing;
@@ -769,6 +750,8 @@ static int finish_plain(stream_walk *w)
     if (w->state != ST_FAILED && w->state != ST_LIBXC &&
         sw_push(w, &nothing, 0) < 0)
         return w->err.code;
+    if (w->back_channel && w->state != ST_FAILED && w->state != ST_BC_HDR)
+        return bc_truncated(w);
 
     switch (w->state) {
     case ST_FAILED:
@@ -786,13 +769,7 @@ static int finish_plain(stream_walk *w)
         /* Cut inside the header of the next record. */
         w->rec.index = (int64_t)(w->bc_states + w->bc_dirty_lists);
         w->rec.type = w->acc_have >= 4 ? le32(w->acc) : 0xffffffffu;
-        /* fall through */
-    case ST_BC_STATE:
-    case ST_BC_DIRTY:
-    case ST_BC_PAD:
-        return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, w->rec.index,
-                    w->rec.type, w->offset, "COLO back channel ends inside "
-                    "record %lld", (long long)w->rec.index);
+        return bc_truncated(w);
     case ST_LIBXC:
         rc = xcw_finish(&w->xc);
         if (rc == SR_OK) {
