@@ -238,8 +238,6 @@ static void bc_dirty_done(stream_walk *w)
 
 /* ---- The xl container ---- */
 
-static int bc_record_header(stream_walk *w);
-
 static int detect(stream_walk *w)
 {
     static const unsigned char marker[8] = {
@@ -696,7 +694,6 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
                 return SR_OK;
             rc = bc_record_header(w);
             break;
-
         }
     }
     return rc;
@@ -844,9 +841,12 @@ static int finish_checkpointed(stream_walk *w, int rc)
             return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
                         (int64_t)w->seq.records, 0, w->offset,
                         "no complete checkpoint (no CHECKPOINT_END)");
-        /* The prefix first; the cut's own detail as far as it fits. */
-        memcpy(detail, w->err.detail, sizeof(detail));
+        /* The prefix first (once, if asked again), then the cut's own
+         * detail as far as it fits. */
         n = sizeof(prefix) - 1;
+        if (!strncmp(w->err.detail, prefix, n))
+            return rc;
+        memcpy(detail, w->err.detail, sizeof(detail));
         memcpy(w->err.detail, prefix, n);
         memcpy(w->err.detail + n, detail, sizeof(detail) - n - 1);
         w->err.detail[sizeof(w->err.detail) - 1] = '\0';
