@@ -109,8 +109,9 @@ bool xs_colo_back_channel(const unsigned char *p, size_t len)
     length = le32(p + 4);
     if (type == BC_LIBXL_CHECKPOINT_STATE)
         return length == BC_STATE_BODY;
+    /* Not empty: a 64-bit legacy image of 15 pages would start the same. */
     if (type == BC_LIBXC_DIRTY_PFN_LIST)
-        return length % 8 == 0 && length <= BC_MAX_DIRTY_LIST;
+        return length && length % 8 == 0 && length <= BC_MAX_DIRTY_LIST;
     return false;
 }
 
