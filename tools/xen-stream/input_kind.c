@@ -84,15 +84,16 @@ static bool bzip2_magic(const unsigned char *p, size_t len)
     return len >= 4 && !memcmp(p, "BZh", 3) && p[3] >= '1' && p[3] <= '9';
 }
 
-/* Printable ASCII or common whitespace only: a configuration file, a
- * README, an error page saved in place of an image. */
+/* The first octets are printable ASCII or common whitespace: a
+ * configuration file, a README, an error page saved in place of an image.
+ * Only XS_KIND_PEEK octets count, so every caller gets the same answer. */
 static bool looks_like_text(const unsigned char *p, size_t len)
 {
     size_t i;
 
     if (len < XS_KIND_PEEK)
         return false;
-    for (i = 0; i < len; i++)
+    for (i = 0; i < XS_KIND_PEEK; i++)
         if (!(p[i] >= 0x20 && p[i] < 0x7f) && p[i] != '\n' &&
             p[i] != '\r' && p[i] != '\t')
             return false;
