@@ -11,7 +11,8 @@ XS_DIR         := $(TOP)/tools/xen-stream
 CODEC_BUILD    := $(BUILD)/codec
 CODEC_SRC      := $(CODEC_DIR)/libxl_sr_codec.c
 CODEC_HDR      := $(CODEC_DIR)/libxl_sr_codec.h
-XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c
+XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c \
+                  $(XS_DIR)/input_kind.c
 # convert --from-legacy links convert-legacy-stream's converter (not a copy).
 XS_CLS_DIR     := $(TOP)/tools/convert-legacy-stream
 XS_CLS_SRC     := $(XS_CLS_DIR)/cls_io.c $(XS_CLS_DIR)/cls_emit.c \
@@ -54,6 +55,9 @@ $(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SR
 	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
 
 CHECK_STAGES_ALL += check-unit
+# Inputs from the field, kept next to the repository; tests/unit/realworld.sh
+# says SKIP for them when the directory is absent.
+REALWORLD_CASES ?= $(abspath $(TOP)/../shared/cases/real-world-1)
 # convert's tests also use the legacy tools of mk/40-legacy.mk.
 XS_CONVERT_TOOLS := $(BUILD)/legacy/san/mklegacy \
                     $(BUILD)/legacy/san/convert-legacy-stream $(BUILD)/bin/rss-time
@@ -74,6 +78,10 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    CLS=$(BUILD)/legacy/san/convert-legacy-stream RSS_TIME=$(BUILD)/bin/rss-time \
 	    WORK=$(CODEC_BUILD)/convert MAN=$(TOP)/docs/man/xen-stream.1 \
 	    bash $(TOP)/tests/unit/convert.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
+	    MKSTREAM=$(BUILD)/bin/mkstream CLS=$(BUILD)/legacy/san/convert-legacy-stream \
+	    WORK=$(CODEC_BUILD)/realworld CASES=$(REALWORLD_CASES) \
+	    bash $(TOP)/tests/unit/realworld.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc
@@ -146,8 +154,8 @@ codec-coverage:
 	for t in $(CODEC_UNIT_TESTS); do \
 	    $(CC) -std=gnu99 -O0 --coverage $(XS_CPPFLAGS) -I$(TOP)/tests/unit \
 	        -o $$t $(TOP)/tests/unit/$$t.c libxl_sr_codec.o libxc_walk.o \
-	        stream_walk.o && ./$$t >/dev/null || exit 1; done && \
-	gcov -b libxl_sr_codec.c libxc_walk.c stream_walk.c 2>/dev/null | \
+	        stream_walk.o input_kind.o && ./$$t >/dev/null || exit 1; done && \
+	gcov -b libxl_sr_codec.c libxc_walk.c stream_walk.c input_kind.c 2>/dev/null | \
 	    awk '/^File .*\.c/ {f=$$2} /^Lines executed/ && f {print f, $$0; f=""}'
 
 .PHONY: codec-coverage

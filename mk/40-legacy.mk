@@ -16,10 +16,12 @@ LEG_BUILD    := $(BUILD)/legacy
 LEG_CODEC_C  := $(TOP)/tools/libxl/libxl_sr_codec.c
 LEG_CODEC_H  := $(TOP)/tools/libxl/libxl_sr_codec.h
 
+# input_kind.c (xen-stream's) names inputs that are not legacy images.
 LEG_CORE_C   := $(LEG_SRC_DIR)/cls_io.c $(LEG_SRC_DIR)/cls_emit.c \
-                $(LEG_SRC_DIR)/cls_convert.c
-LEG_HDRS     := $(LEG_SRC_DIR)/cls.h $(LEG_CODEC_H)
-LEG_CPPFLAGS := -I$(LEG_SRC_DIR) -I$(TOP)/tools/libxl
+                $(LEG_SRC_DIR)/cls_convert.c $(TOP)/tools/xen-stream/input_kind.c
+LEG_HDRS     := $(LEG_SRC_DIR)/cls.h $(LEG_CODEC_H) \
+                $(TOP)/tools/xen-stream/input_kind.h
+LEG_CPPFLAGS := -I$(LEG_SRC_DIR) -I$(TOP)/tools/libxl -I$(TOP)/tools/xen-stream
 LEG_CFLAGS   := $(WARN_CFLAGS) $(OPT_CFLAGS) $(LEG_CPPFLAGS)
 LEG_SAN      := $(WARN_CFLAGS) -O1 -g $(SAN_CFLAGS) $(LEG_CPPFLAGS)
 

@@ -120,10 +120,17 @@ typedef struct opts {
     int unknown_mandatory;
     uint32_t optional_len;   /* override libxl optional record length */
     int libxc_unknown;
+    int toolstack;           /* a TOOLSTACK record, as Xen 4.6 wrote */
     int libxc_odd_vcpu;      /* an X86_PV_VCPU_EXTENDED needing padding */
     int legacy_bare;
     int bare_libxc;          /* only libxc's stream, for the walker fuzzer */
     int legacy_converted;    /* libxl options bit 1, as the converter sets */
+    uint32_t vcpu_extra_type;  /* one more vCPU record of this type ... */
+    uint32_t vcpu_extra_ctx;   /* ... with this many octets of context */
+    int pv_levels;           /* X86_PV_INFO page-table levels (4) */
+    int colo_back;           /* a COLO back channel instead of a stream */
+    const char *foreign;     /* not a Xen image: these octets, then filler */
+    size_t foreign_len;
 } opts;
 
 /* ---- xl and libxl layers ---- */
@@ -286,6 +293,7 @@ static void static_records(const opts *o)
     if (!o->hvm) {
         unsigned char info[8] = { 8, 4, 0, 0, 0, 0, 0, 0 };
 
+        info[1] = (unsigned char)o->pv_levels;
         rec('c', 2, info, sizeof(info));
     }
     if (o->libxc_version >= 3) {
@@ -296,13 +304,17 @@ static void static_records(const opts *o)
         rec('c', 0x10, NULL, 0);                 /* STATIC_DATA_END */
     }
     if (!o->hvm) {
-        unsigned char p2m[8 + 8];
+        /* One p2m frame per 512 pfns of a 64-bit guest. */
+        unsigned frames = (o->pages - 1) / 512 + 1, f;
+        unsigned char *p2m = calloc(1, 8 + 8 * (size_t)frames);
 
-        memset(p2m, 0, sizeof(p2m));
         p2m[4] = (unsigned char)(o->pages - 1);
         p2m[5] = (unsigned char)((o->pages - 1) >> 8);
-        p2m[8] = 0x42;
-        rec('c', 3, p2m, sizeof(p2m));
+        p2m[6] = (unsigned char)((o->pages - 1) >> 16);
+        for (f = 0; f < frames; f++)
+            p2m[8 + 8 * f] = (unsigned char)(0x42 + f);
+        rec('c', 3, p2m, 8 + 8 * (size_t)frames);
+        free(p2m);
     }
 }
 
@@ -364,9 +376,12 @@ static void hvm_params(void)
     rec('c', 10, b, sizeof(b));
 }
 
+/* A 64-bit PV guest's vcpu_guest_context, as Xen 4.17's restore wants it. */
+#define VCPU_CTX_64  5168u
+
 static void vcpu_state(const opts *o)
 {
-    unsigned char b[8 + 1024];
+    unsigned char b[8 + VCPU_CTX_64];
     unsigned char tsc[24] = { 0 };
 
     tsc[4] = 0x40; tsc[5] = 0x9c;             /* 40000 kHz */
@@ -377,15 +392,43 @@ static void vcpu_state(const opts *o)
         return;
     }
     memset(b, 0, sizeof(b));
-    memset(b + 8, 0x5a, 1024);
+    memset(b + 8, 0x5a, VCPU_CTX_64);
     {
         static unsigned char shinfo[4096];
 
         rec('c', 7, shinfo, sizeof(shinfo));      /* SHARED_INFO */
     }
-    rec('c', 4, b, 8 + 1024);                     /* VCPU_BASIC, vcpu 0 */
+    rec('c', 4, b, sizeof(b));                    /* VCPU_BASIC, vcpu 0 */
     rec('c', 5, b, o->libxc_odd_vcpu ? 8 + 12 : 8 + 16);
     rec('c', 0x0c, b, 8 + 32);                    /* VCPU_MSRS */
+    if (o->vcpu_extra_type) {
+        /* vcpu 1: an empty record as Xen 4.6-4.8 wrote, or a bad size. */
+        b[0] = 1;
+        rec('c', o->vcpu_extra_type, b, 8 + o->vcpu_extra_ctx);
+    }
+}
+
+/*
+ * What a COLO secondary sends back to the primary: libxl CHECKPOINT_STATE
+ * records (no stream header) and libxc's dirty pfn lists, per checkpoint.
+ */
+static void colo_back_channel(void)
+{
+    static const uint32_t states[] = { 1, 2 };   /* SUSPENDED, READY */
+    unsigned char s[4] = { 0 }, pfns[24];
+    unsigned cp, i;
+
+    for (cp = 0; cp < 3; cp++) {
+        for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+            s[0] = (unsigned char)states[i];
+            rec('l', 5, s, sizeof(s));
+        }
+        memset(pfns, 0, sizeof(pfns));
+        pfns[0] = (unsigned char)(5 + cp);
+        pfns[8] = (unsigned char)(6 + cp);
+        pfns[16] = (unsigned char)(7 + cp);
+        rec('c', 0x0f, pfns, sizeof(pfns));
+    }
 }
 
 /* ---- The whole stream ---- */
@@ -402,6 +445,18 @@ static void stream(const opts *o)
 {
     unsigned cp;
 
+    if (o->foreign) {
+        unsigned i;
+
+        emit(o->foreign, o->foreign_len);
+        for (i = 0; o->foreign_len && i < 56; i++)
+            u8(0x80 | (i * 13));
+        return;
+    }
+    if (o->colo_back) {
+        colo_back_channel();
+        return;
+    }
     if (o->legacy_bare) {
         /* First octets of a 64-bit legacy image: p2m size, then chunks. */
         le64(32768);
@@ -451,6 +506,8 @@ static void stream(const opts *o)
     libxc_optional(o);
     if (o->libxc_unknown)
         rec('c', 0x13, NULL, 0);
+    if (o->toolstack)
+        rec('c', 11, "physmap toolstack blob", 22);
     memory(o, 0, o->pages);
     vcpu_state(o);
 
@@ -577,6 +634,35 @@ static const variant variants[] = {
     { "hvm-no-end", 1, "HVM_CONTEXT", "HVM_CONTEXT without END save record" },
     { "hvm-params-count", 1, "HVM_PARAMS", "HVM_PARAMS count one too many" },
     { "static-data-after", 1, "STATIC_DATA_END", "PAGE_DATA before STATIC_DATA_END in v3" },
+    { "valid-empty-vcpu-basic", 0, "valid", "PV: an X86_PV_VCPU_BASIC with only the vcpu header (Xen 4.6-4.8)" },
+    { "valid-empty-vcpu-extended", 0, "valid", "PV: an empty X86_PV_VCPU_EXTENDED" },
+    { "valid-empty-vcpu-xsave", 0, "valid", "PV: an empty X86_PV_VCPU_XSAVE" },
+    { "valid-empty-vcpu-msrs", 0, "valid", "PV: an empty X86_PV_VCPU_MSRS" },
+    { "vcpu-basic-size", 1, "X86_PV_VCPU_BASIC", "VCPU_BASIC of 1024 octets (a 64-bit context is 5168)" },
+    { "vcpu-extended-long", 1, "exceeds 128", "VCPU_EXTENDED of 136 octets" },
+    { "vcpu-xsave-short", 1, "X86_PV_VCPU_XSAVE", "VCPU_XSAVE of 8 octets (16 at least)" },
+    { "vcpu-msrs-partial", 1, "multiple of 16", "VCPU_MSRS of 24 octets" },
+    { "pv-info-levels", 1, "page table levels", "64-bit PV guest with 3 page-table levels" },
+    { "remus-full", 0, "2 complete checkpoints", "HVM Remus stream: 2 checkpoints, no END" },
+    { "remus-cut-a", 0, "1 complete checkpoint,", "Remus cut right after checkpoint 1's CHECKPOINT_END" },
+    { "remus-cut-b", 0, "1 complete checkpoint,", "Remus cut between libxc records of checkpoint 2" },
+    { "remus-cut-c", 0, "1 complete checkpoint,", "Remus cut inside PAGE_DATA of checkpoint 2" },
+    { "remus-cut-d", 0, "1 complete checkpoint,", "Remus cut after libxc's CHECKPOINT of checkpoint 2" },
+    { "remus-cut-e", 0, "1 complete checkpoint,", "Remus cut inside EMULATOR_CONTEXT of checkpoint 2" },
+    { "remus-cut-f", 1, "no complete checkpoint", "Remus cut inside EMULATOR_CONTEXT of checkpoint 1" },
+    { "colo-back-channel", 1, "COLO back channel", "CHECKPOINT_STATE and dirty pfn list records, no header" },
+    { "foreign-gzip", 1, "compressed data (gzip)", "gzip magic" },
+    { "foreign-zstd", 1, "compressed data (zstd)", "zstd frame magic" },
+    { "foreign-xz", 1, "compressed data (xz)", "xz magic" },
+    { "foreign-bzip2", 1, "compressed data (bzip2)", "bzip2 magic" },
+    { "foreign-lz4", 1, "compressed data (lz4)", "lz4 frame magic" },
+    { "foreign-elf", 1, "an ELF file", "ELF magic" },
+    { "foreign-libvirt-qemu", 1, "QEMU/KVM", "libvirt qemu save header \"LibvirtQemudSave\"" },
+    { "foreign-libvirt-xml", 1, "libvirt save image (libxl driver)", "libvirt libxl save header \"libvirt-xml\"" },
+    { "foreign-qemu-state", 1, "QEMU's device state", "a bare QEMU migration stream (\"QEVM\")" },
+    { "foreign-text", 1, "text", "an xl domain configuration" },
+    { "foreign-empty", 1, "input is empty", "a file of 0 octets" },
+    { "libxc-toolstack", 1, "TOOLSTACK", "HVM: a TOOLSTACK record (Xen 4.6), which Xen 4.17's restore refuses" },
 };
 
 #define NVARIANTS (sizeof(variants) / sizeof(variants[0]))
@@ -590,7 +676,27 @@ static void defaults(opts *o)
     o->xl_byteorder = 0x01020304u;
     o->xl_mandatory = 3;
     o->emu_id = 2;
+    o->pv_levels = 4;
 }
+
+struct foreign_magic {
+    const char *variant, *bytes;
+    size_t len;
+};
+
+static const struct foreign_magic foreign_magics[] = {
+    { "foreign-gzip", "\x1f\x8b\x08\x08", 4 },
+    { "foreign-zstd", "\x28\xb5\x2f\xfd\x64", 5 },
+    { "foreign-xz", "\xfd" "7zXZ\0\0\x04", 8 },
+    { "foreign-bzip2", "BZh91AY&SY", 10 },
+    { "foreign-lz4", "\x04\x22\x4d\x18\x64\x40", 6 },
+    { "foreign-elf", "\x7f" "ELF\2\1\1\0", 8 },
+    { "foreign-libvirt-qemu", "LibvirtQemudSave", 16 },
+    { "foreign-libvirt-xml", "libvirt-xml\n \0 \r\2\0\0\0", 20 },
+    { "foreign-qemu-state", "QEVM\0\0\0\3", 8 },
+    { "foreign-text", "name = \"guest\"\nmemory = 128\n", 30 },
+    { "foreign-empty", "", 0 },
+};
 
 static char long_key[3200];
 
@@ -617,6 +723,49 @@ static void prepare(const char *name, opts *o)
         o->xenstore = 1;
     if (!strcmp(name, "valid-bare-libxl"))
         o->xl = 0;
+    if (!strncmp(name, "valid-empty-vcpu-", 17)) {
+        const char *k = name + 17;
+
+        o->vcpu_extra_type = !strcmp(k, "basic") ? 4 :
+                             !strcmp(k, "extended") ? 5 :
+                             !strcmp(k, "xsave") ? 6 : 0x0c;
+    }
+    if (!strcmp(name, "vcpu-basic-size")) {
+        o->vcpu_extra_type = 4;
+        o->vcpu_extra_ctx = 1024;
+    }
+    if (!strcmp(name, "vcpu-extended-long")) {
+        o->vcpu_extra_type = 5;
+        o->vcpu_extra_ctx = 136;
+    }
+    if (!strcmp(name, "vcpu-xsave-short")) {
+        o->vcpu_extra_type = 6;
+        o->vcpu_extra_ctx = 8;
+    }
+    if (!strcmp(name, "vcpu-msrs-partial")) {
+        o->vcpu_extra_type = 0x0c;
+        o->vcpu_extra_ctx = 24;
+    }
+    if (!strcmp(name, "pv-info-levels"))
+        o->pv_levels = 3;
+    if (!strncmp(name, "remus-", 6)) {
+        /* Remus of an HVM guest, captured as a bare libxl stream. */
+        o->hvm = 1;
+        o->xl = 0;
+        o->checkpoints = 2;
+    }
+    if (!strcmp(name, "colo-back-channel"))
+        o->colo_back = 1;
+    {
+        size_t i;
+
+        for (i = 0; i < sizeof(foreign_magics) / sizeof(foreign_magics[0]);
+             i++)
+            if (!strcmp(name, foreign_magics[i].variant)) {
+                o->foreign = foreign_magics[i].bytes;
+                o->foreign_len = foreign_magics[i].len;
+            }
+    }
     if (!strcmp(name, "valid-libxc-v2"))
         o->libxc_version = 2;
     if (!strcmp(name, "valid-optional"))
@@ -673,6 +822,10 @@ static void prepare(const char *name, opts *o)
         o->cp_state_plain = 1;
     if (!strcmp(name, "libxc-unknown-type"))
         o->libxc_unknown = 1;
+    if (!strcmp(name, "libxc-toolstack")) {
+        o->hvm = 1;
+        o->toolstack = 1;
+    }
     if (!strcmp(name, "libxc-bad-padding"))
         o->libxc_odd_vcpu = 1;
     if (!strcmp(name, "page-data-count-mismatch"))
@@ -727,6 +880,25 @@ static size_t patch(const char *name, size_t len)
     }
     if (!strcmp(name, "trunc-before-end"))
         return find('l', 0, 0)->offset;
+    /* Remus cuts: where the primary may die, checkpoint 2 then 1. */
+    if (!strcmp(name, "remus-cut-a")) {
+        m = find('l', 4, 0);
+        return m->offset + m->length;
+    }
+    if (!strcmp(name, "remus-cut-b"))
+        return find('c', 8, 1)->offset;         /* checkpoint 2's TSC_INFO */
+    if (!strcmp(name, "remus-cut-c")) {
+        m = find('c', 1, 1);                    /* checkpoint 2's pages */
+        return m->offset + m->length / 2;
+    }
+    if (!strcmp(name, "remus-cut-d")) {
+        m = find('c', 14, 1);
+        return m->offset + m->length;
+    }
+    if (!strcmp(name, "remus-cut-e"))
+        return find('l', 3, 1)->offset + 3000;
+    if (!strcmp(name, "remus-cut-f"))
+        return find('l', 3, 0)->offset + 3000;
     if (!strcmp(name, "bad-xl-magic"))
         out[12] ^= 0x20;
     if (!strcmp(name, "bad-ident"))

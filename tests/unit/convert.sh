@@ -53,7 +53,10 @@ convert_all() {
         out=$tag.$t; rm -f "$out"
         "$XS" convert --to "$t" "$in" "$out" 2>err.txt; rc=$?
         # what must be refused
+        # (xl restore reads only plain streams: no xl file from a
+        # checkpointed one)
         if { [ $t = xl ] && [ "$container" != xl ]; } ||
+           { [ $t = xl ] && [ "$cps" != 0 ]; } ||
            { [ $t = libxl ] && [ "$container" = libxc ]; } ||
            { [ $t = libxc ] && [ "$cps" != 0 ]; }; then
             [ $rc = 1 ] && [ ! -e "$out" ] && grep -q 'cannot convert' err.txt && no_temps
@@ -117,8 +120,14 @@ while IFS=$'\t' read -r name expect _; do
     for t in xl libxl libxc; do
         n=$((n + 1)); rm -f m.out
         got=$("$XS" convert --to $t m.img m.out 2>&1); rc=$?
-        if [ $rc != 1 ] || [ "$(echo "$got" | head -1)" != "$want" ] ||
-           [ -e m.out ] || ! no_temps; then
+        # A bare checkpointed stream is refused for these targets as soon
+        # as its shape shows, before a later cut is reached.
+        first=$want
+        case $name:$t in
+        remus-*:xl|remus-*:libxc) first=$(echo "$got" | grep -m1 'cannot convert') ;;
+        esac
+        if [ $rc != 1 ] || [ "$(echo "$got" | head -1)" != "$first" ] ||
+           [ -z "$first" ] || [ -e m.out ] || ! no_temps; then
             echo "  $name --to $t: exit $rc: $got"; bad=1
         fi
         case $got in *AddressSanitizer*|*"runtime error"*) bad=1 ;; esac
@@ -223,7 +232,7 @@ check "legacy/bare-without-guest-exit-2" $?
 [ $rc = 1 ] && grep -q 'cannot convert to an xl save file' err.txt && [ ! -e x.out ]
 check "legacy/bare-to-xl-refused" $?
 "$XS" convert --from-legacy "$SEEDS/pv-save.img" x.out 2>err.txt; rc=$?
-[ $rc = 1 ] && grep -q 'already v2' err.txt && [ ! -e x.out ]
+[ $rc = 1 ] && grep -q 'already a migration-v2 stream (an xl save file)' err.txt && [ ! -e x.out ]
 check "legacy/v2-input-refused" $?
 "$XS" convert leg-pv-save.img x.out 2>err.txt; rc=$?
 [ $rc = 1 ] && grep -q -- '--from-legacy' err.txt && [ ! -e x.out ]

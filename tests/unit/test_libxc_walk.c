@@ -98,6 +98,15 @@ static size_t hvm_body(unsigned char *b, int good_magic, int with_end)
 static xc_walk w;
 static unsigned events[6];
 static unsigned records_seen;
+static xcw_record last_vcpu;          /* the last X86_PV_VCPU_* reported */
+
+static bool is_vcpu_record(uint32_t type)
+{
+    return type == XCW_REC_X86_PV_VCPU_BASIC ||
+           type == XCW_REC_X86_PV_VCPU_EXTENDED ||
+           type == XCW_REC_X86_PV_VCPU_XSAVE ||
+           type == XCW_REC_X86_PV_VCPU_MSRS;
+}
 
 static void on_event(void *opaque, const xcw_event *ev)
 {
@@ -105,6 +114,8 @@ static void on_event(void *opaque, const xcw_event *ev)
     events[ev->kind]++;
     if (ev->kind == XCW_EV_RECORD)
         records_seen++;
+    if (ev->kind == XCW_EV_RECORD && is_vcpu_record(ev->u.record->type))
+        last_vcpu = *ev->u.record;
 }
 
 /* Push the stream in chunks of `chunk` and return the final status:
@@ -140,7 +151,7 @@ static int run_whole(void)
 static void test_valid_pv_chunks(void)
 {
     static const size_t chunks[] = { 1, 2, 3, 7, 8, 13, 4096, 65536 };
-    unsigned char vcpu[8 + 64] = { 0 };
+    static unsigned char vcpu[8 + XCW_VCPU_CTX_64];
     unsigned char tsc[24] = { 1, 0, 0, 0, 0x40, 0x9c };
     unsigned char p2m[16] = { 0, 0, 0, 0, 3, 0, 0, 0, 9 };
     unsigned char shinfo[4096] = { 0 };
@@ -303,8 +314,9 @@ static void test_record_errors(void)
     b[0] = 8; b[1] = 2;
     n = 0; image(3, 0); domain(1, 12); rec(2, b, 8);
     expect_bad("walk-err/pv-info-levels", SR_E_BAD_FIELD, "levels", ANY);
-    n = 0; image(3, 0); domain(1, 12); rec(2, b, 12);
-    expect_bad("walk-err/pv-info-length", SR_E_BAD_LENGTH, "must be 8", ANY);
+    n = 0; image(3, 0); domain(1, 12); rec(2, b, 4);
+    expect_bad("walk-err/pv-info-length", SR_E_BAD_LENGTH, "at least 8",
+               ANY);
     memset(b, 0, sizeof(b));
     pv_start(); b[0] = 5; rec(3, b, 16);
     expect_bad("walk-err/p2m-end-below-start", SR_E_BAD_FIELD, "below", ANY);
@@ -327,6 +339,151 @@ static void test_record_errors(void)
     pv_start(); rec(0x80000001u, "abc", 3); s[n - 1] = 9;
     expect_bad("walk-err/nonzero-padding", SR_E_BAD_PADDING, "padding",
                1000 + n - 1);
+}
+
+/*
+ * Every vCPU record size rule of Xen 4.17's restore, both sides of each
+ * boundary: BASIC exactly one context of the guest's width, EXTENDED at
+ * most 128, XSAVE at least 16, MSRS whole 16-octet entries, and any of
+ * them with no context at all (Xen 4.6-4.8 senders) accepted as empty.
+ */
+struct vcpu_case {
+    const char *name;
+    int width;                 /* 0: no X86_PV_INFO before the record */
+    uint32_t type, ctx;
+    bool ok;
+    const char *detail;
+};
+
+static const struct vcpu_case vcpu_cases[] = {
+    { "basic-empty", 8, 4, 0, true, NULL },
+    { "extended-empty", 8, 5, 0, true, NULL },
+    { "xsave-empty", 8, 6, 0, true, NULL },
+    { "msrs-empty", 8, 0x0c, 0, true, NULL },
+    { "basic-64", 8, 4, XCW_VCPU_CTX_64, true, NULL },
+    { "basic-64-one-short", 8, 4, XCW_VCPU_CTX_64 - 1, false, "5167" },
+    { "basic-64-one-long", 8, 4, XCW_VCPU_CTX_64 + 8, false, "64-bit" },
+    { "basic-32-in-64-bit", 8, 4, XCW_VCPU_CTX_32, false, "is 5168" },
+    { "basic-32", 4, 4, XCW_VCPU_CTX_32, true, NULL },
+    { "basic-64-in-32-bit", 4, 4, XCW_VCPU_CTX_64, false, "is 2800" },
+    { "basic-before-pv-info", 0, 4, XCW_VCPU_CTX_64, true, NULL },
+    { "basic-old-1024", 8, 4, 1024, false, "vCPU context of 1024" },
+    { "extended-1", 8, 5, 1, true, NULL },
+    { "extended-128", 8, 5, 128, true, NULL },
+    { "extended-129", 8, 5, 129, false, "exceeds 128" },
+    { "xsave-15", 8, 6, 15, false, "shorter than" },
+    { "xsave-16", 8, 6, 16, true, NULL },
+    { "xsave-4096", 8, 6, 4096, true, NULL },
+    { "msrs-8", 8, 0x0c, 8, false, "multiple of 16" },
+    { "msrs-16", 8, 0x0c, 16, true, NULL },
+    { "msrs-48", 8, 0x0c, 48, true, NULL },
+};
+
+static void test_vcpu_sizes(void)
+{
+    static unsigned char body[8 + XCW_VCPU_CTX_64 + 8];
+    unsigned char info[8] = { 0 };
+    char name[80];
+    size_t i;
+
+    for (i = 0; i < sizeof(vcpu_cases) / sizeof(vcpu_cases[0]); i++) {
+        const struct vcpu_case *t = &vcpu_cases[i];
+        int rc;
+
+        n = 0;
+        image(3, 0);
+        domain(1, 12);
+        if (t->width) {
+            info[0] = (unsigned char)t->width;
+            info[1] = t->width == 8 ? 4 : 3;
+            rec(2, info, 8);
+        }
+        rec(0x10, NULL, 0);
+        memset(body, 0x5a, sizeof(body));
+        memcpy(body, "\x07\0\0\0\0\0\0\0", 8);   /* vcpu 7 */
+        rec(t->type, body, 8 + t->ctx);
+        rec(0, NULL, 0);
+        snprintf(name, sizeof(name), "walk-vcpu/%s", t->name);
+        memset(&last_vcpu, 0, sizeof(last_vcpu));
+        rc = run_whole();
+        if (t->ok) {
+            CHECK(name, rc == XCW_PAUSE && last_vcpu.type == t->type &&
+                  last_vcpu.vcpu_id == 7 &&
+                  last_vcpu.empty == (t->ctx == 0));
+        } else {
+            CHECK(name, rc == SR_E_BAD_LENGTH &&
+                  contains(w.err.detail, t->detail) &&
+                  w.err.record_type == t->type);
+            if (rc != SR_E_BAD_LENGTH || !contains(w.err.detail, t->detail))
+                printf("  %s: rc %d: %s\n", name, rc, w.err.detail);
+        }
+    }
+    /* TOOLSTACK (Xen 4.6): mandatory, and Xen 4.17 has no handler. */
+    n = 0; image(3, 0); domain(2, 12); rec(0x10, NULL, 0);
+    rec(11, "old toolstack blob", 18);
+    expect_bad("walk-err/toolstack-refused", SR_E_UNKNOWN_TYPE,
+               "refuses the image", ANY);
+    /* X86_PV_INFO: longer is fine (restore reads 8 octets), twice is not. */
+    info[0] = 8; info[1] = 4;
+    n = 0; image(3, 0); domain(1, 12); rec(2, info, 8); rec(0x10, NULL, 0);
+    memset(body, 0, 24);
+    rec(2, body, 0);
+    expect_bad("walk-err/pv-info-twice", SR_E_SEQUENCE, "second", ANY);
+    memcpy(body, info, 2);
+    n = 0; image(3, 0); domain(1, 12); rec(2, body, 20); rec(0, NULL, 0);
+    CHECK("walk/pv-info-longer-accepted", run_whole() == XCW_PAUSE &&
+          w.guest_width == 8);
+    /* X86_PV_P2M_FRAMES: one frame per 512 (64-bit) or 1024 (32-bit)
+     * pfns of the range, and only after X86_PV_INFO. */
+    {
+        static const struct { int width; uint32_t first, last, frames;
+                              bool ok; } p2m[] = {
+            { 8, 0, 511, 1, true }, { 8, 0, 512, 2, true },
+            { 8, 0, 512, 1, false }, { 8, 511, 512, 2, true },
+            { 8, 1024, 1535, 1, true }, { 8, 0, 0, 2, false },
+            { 4, 0, 1023, 1, true }, { 4, 0, 1024, 1, false },
+            { 4, 0, 1024, 2, true },
+        };
+        unsigned char pb[8 + 8 * 4];
+        size_t k;
+        int bad = 0;
+
+        for (k = 0; k < sizeof(p2m) / sizeof(p2m[0]); k++) {
+            int rc;
+
+            memset(pb, 0, sizeof(pb));
+            memcpy(pb, &p2m[k].first, 4);      /* little-endian host */
+            memcpy(pb + 4, &p2m[k].last, 4);
+            info[0] = (unsigned char)p2m[k].width;
+            info[1] = p2m[k].width == 8 ? 4 : 3;
+            n = 0; image(3, 0); domain(1, 12); rec(2, info, 8);
+            rec(0x10, NULL, 0);
+            rec(3, pb, 8 + 8 * p2m[k].frames);
+            rec(0, NULL, 0);
+            rc = run_whole();
+            if (p2m[k].ok ? rc != XCW_PAUSE :
+                (rc != SR_E_BAD_LENGTH ||
+                 !contains(w.err.detail, "need"))) {
+                printf("  p2m case %zu: rc %d: %s\n", k, rc, w.err.detail);
+                bad = 1;
+            }
+        }
+        CHECK("walk/p2m-frames-count-as-restore-wants", !bad);
+        n = 0; image(3, 0); domain(1, 12); rec(0x10, NULL, 0);
+        memset(pb, 0, sizeof(pb));
+        rec(3, pb, 16);
+        expect_bad("walk-err/p2m-before-pv-info", SR_E_SEQUENCE,
+                   "before X86_PV_INFO", ANY);
+    }
+    /* X86_PV_INFO: the width decides the page-table levels. */
+    info[0] = 8; info[1] = 3;
+    n = 0; image(3, 0); domain(1, 12); rec(2, info, 8);
+    expect_bad("walk-err/pv-info-64-bit-3-levels", SR_E_BAD_FIELD, "levels",
+               ANY);
+    info[0] = 4; info[1] = 4;
+    n = 0; image(3, 0); domain(1, 12); rec(2, info, 8);
+    expect_bad("walk-err/pv-info-32-bit-4-levels", SR_E_BAD_FIELD, "levels",
+               ANY);
 }
 
 static void test_page_data_errors(void)
@@ -517,7 +674,7 @@ static void test_static_and_skips(void)
     rec(0x11, b, 48);                  /* 2 CPUID leaves */
     rec(0x12, b, 32);                  /* 2 MSRs */
     rec(0x10, NULL, 0);
-    rec(11, "old toolstack blob", 18); /* TOOLSTACK: passed over */
+    rec(0x80000003u, "skip me too", 11);  /* optional: passed over */
     page_data(2, 2, 0);
     rec(0, NULL, 0);
     CHECK("walk/policies-then-static-end-ok", run_whole() == XCW_PAUSE &&
@@ -556,6 +713,7 @@ int main(void)
     test_header_errors();
     test_record_errors();
     test_page_data_errors();
+    test_vcpu_sizes();
     test_hvm_errors();
     test_truncation();
     test_names_and_format();

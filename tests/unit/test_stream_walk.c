@@ -212,6 +212,67 @@ static void test_checkpointed(void)
           run_msg() == SR_E_SEQUENCE && contains(msg, "CHECKPOINT_END"));
 }
 
+/*
+ * A Remus stream cut at every octet: invalid before checkpoint 1's
+ * CHECKPOINT_END, valid from there on with the complete checkpoints
+ * counted and the octets of the incomplete one after them; the verdict
+ * and its message do not change when sw_finish is asked twice.
+ */
+static void test_checkpoint_cuts(void)
+{
+    unsigned char full[3 * 4096 + 512];
+    size_t total, cut, end1, end2;
+    char again[512];
+    int ok = 1;
+
+    n = 0;
+    libxl_hdr();
+    rec(1, NULL, 0);
+    libxc_hdrs(1);
+    one_page();
+    rec(14, NULL, 0);
+    rec(4, NULL, 0);
+    end1 = n;
+    one_page();
+    rec(14, NULL, 0);
+    rec(4, NULL, 0);
+    end2 = n;
+    total = n;
+    memcpy(full, s, total);
+    for (cut = 0; cut <= total && ok; cut++) {
+        int rc;
+
+        memcpy(s, full, cut);
+        n = cut;
+        rc = run_msg();
+        if (cut < end1) {
+            ok = rc == SR_E_TRUNCATED && !w.ended_at_checkpoint;
+        } else {
+            size_t boundary = cut < end2 ? end1 : end2;
+
+            ok = rc == SR_OK && w.ended_at_checkpoint &&
+                 w.seq.checkpoints == (cut < end2 ? 1u : 2u) &&
+                 w.incomplete_octets == cut - boundary;
+        }
+        if (rc < 0) {
+            sw_finish(&w);
+            sw_format_error(&w, again, sizeof(again));
+            ok = ok && !strcmp(again, msg);
+        }
+        if (!ok)
+            printf("  cut %zu (ends %zu, %zu): rc %d checkpoints %llu "
+                   "incomplete %llu: %s\n", cut, end1, end2, rc,
+                   (unsigned long long)w.seq.checkpoints,
+                   (unsigned long long)w.incomplete_octets, msg);
+    }
+    CHECK("sw/remus-cut-at-every-octet", ok);
+    memcpy(s, full, end1 - 3);
+    n = end1 - 3;
+    CHECK("sw/remus-cut-before-first-end-named",
+          run_msg() == SR_E_TRUNCATED &&
+          contains(msg, "no complete checkpoint"));
+}
+
 static void test_errors(void)
 {
     n = 0;
@@ -397,6 +458,7 @@ int main(void)
     test_valid();
     test_dropping();
     test_checkpointed();
+    test_checkpoint_cuts();
     test_errors();
     test_big_xenstore();
     return unit_failures ? 1 : 0;

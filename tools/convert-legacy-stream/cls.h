@@ -31,6 +31,8 @@ enum {
     CLS_BAD_INPUT = 1,     /* malformed or truncated input, or an I/O error */
     CLS_UNSUPPORTED = 2,   /* valid legacy feature this converter lacks, or
                             * a usage error */
+    CLS_ALREADY_V2 = 3,    /* the input is a migration-v2 stream already:
+                            * nothing to convert, nothing written */
 };
 
 /* ---- Byte source ---- */
@@ -76,6 +78,7 @@ int cls_push_null(void *opaque, const void *buf, size_t len);
 #define CLS_MAX_XSAVE        (1u << 20) /* per-vcpu extended state */
 #define CLS_MAX_TOOLSTACK    (1u << 20) /* one legacy toolstack chunk */
 #define CLS_PAGE             4096u
+#define CLS_AHEAD            48u        /* an xl save-file header */
 
 typedef struct cls_job {
     /* Filled in by the caller. */
@@ -91,6 +94,9 @@ typedef struct cls_job {
 
     /* Filled in while converting. */
     int status;             /* CLS_* of the first failure */
+    unsigned char ahead[CLS_AHEAD];   /* read to identify the input, not
+                                       * yet consumed (cls_peek) */
+    unsigned ahead_len, ahead_pos;
     char message[512];
 
     uint64_t p2m_size;
@@ -145,6 +151,10 @@ int cls_read_u64(cls_job *job, uint64_t *v, const char *what);
 int cls_read_word(cls_job *job, uint64_t *v, const char *what);
 /* Consume and drop n octets. */
 int cls_skip(cls_job *job, uint64_t n, const char *what);
+/* Have the first n (<= CLS_AHEAD) octets of the input read into
+ * job->ahead without consuming them: the reads above return them first.
+ * Fewer only at end of input.  Returns the count, or -1 on a read error. */
+int cls_peek(cls_job *job, size_t n);
 
 /* ---- Writing (cls_io.c) ---- */
 

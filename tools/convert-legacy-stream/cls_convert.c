@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "cls.h"
+#include "input_kind.h"
 #include "libxl_sr_codec.h"
 
 /* ---- Legacy constants ---- */
@@ -809,6 +810,46 @@ static int convert_device_model(cls_job *job)
     return cls_emit_xl_pad(job, len + LIBXL_SR_EMU_HDR_SIZE);
 }
 
+/* ---- What the input is ---- */
+
+/*
+ * Before parsing, make sure the input is a legacy image at all: libvirt
+ * once handed v2 images to the converter, and users hand it compressed
+ * or otherwise foreign files.  Only the first octets are read for this,
+ * never more than any legacy image has, and they are parsed afterwards
+ * as if they had not been looked at.
+ */
+static int identify_input(cls_job *job)
+{
+    const char *what;
+    int have;
+
+    have = cls_peek(job, XS_KIND_PEEK);
+    if (have < 0)
+        return -1;
+    if (have == 0)
+        return BAD(0, "input is empty (truncated before the p2m size)");
+    if (xs_xl_magic_start(job->ahead, (size_t)have)) {
+        have = cls_peek(job, CLS_AHEAD);
+        if (have < 0)
+            return -1;
+    }
+    what = xs_v2_container(job->ahead, (size_t)have);
+    if (what)
+        return cls_fail_at(job, CLS_ALREADY_V2, 0, "already a migration-v2 "
+                           "stream (%s), nothing to convert", what);
+    if (xs_xl_magic_start(job->ahead, (size_t)have)) {
+        if (!job->xl_header)
+            return BAD(0, "an xl save file: give --xl to convert the "
+                       "legacy image inside it");
+        return 0;
+    }
+    what = xs_foreign_input(job->ahead, (size_t)have);
+    if (what)
+        return BAD(0, "not a legacy image: %s", what);
+    return 0;
+}
+
 /* ---- The whole stream ---- */
 
 int cls_convert(cls_job *job)
@@ -818,6 +859,8 @@ int cls_convert(cls_job *job)
     if (job->word != 4 && job->word != 8)
         return UNSUP(0, "toolstack width must be 32 or 64");
 
+    if (identify_input(job))
+        goto out;
     if (job->xl_header && convert_xl_header(job))
         goto out;
 

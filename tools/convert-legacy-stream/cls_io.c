@@ -102,6 +102,14 @@ static int read_piece(cls_job *job, void *buf, size_t len, const char *what,
     unsigned char *p = buf;
     size_t got = 0;
 
+    if (job->ahead_pos < job->ahead_len) {
+        got = job->ahead_len - job->ahead_pos;
+        if (got > len)
+            got = len;
+        memcpy(p, job->ahead + job->ahead_pos, got);
+        job->ahead_pos += (unsigned)got;
+        job->in->offset += got;
+    }
     while (got < len) {
         ssize_t r = job->in->pull(job->in->opaque, p + got, len - got);
 
@@ -154,6 +162,27 @@ int cls_read_word(cls_job *job, uint64_t *v, const char *what)
         return -1;
     *v = narrow;
     return 0;
+}
+
+int cls_peek(cls_job *job, size_t n)
+{
+    if (n > CLS_AHEAD || job->ahead_pos)
+        return cls_fail_at(job, CLS_UNSUPPORTED, job->in->offset,
+                           "internal: peek of %zu octets", n);
+    while (job->ahead_len < n) {
+        ssize_t r = job->in->pull(job->in->opaque,
+                                  job->ahead + job->ahead_len,
+                                  n - job->ahead_len);
+
+        if (r < 0)
+            return cls_fail_at(job, CLS_BAD_INPUT, job->in->offset,
+                               "read error at the start: %s",
+                               strerror(errno));
+        if (r == 0)
+            break;
+        job->ahead_len += (unsigned)r;
+    }
+    return (int)job->ahead_len;
 }
 
 int cls_skip(cls_job *job, uint64_t n, const char *what)

@@ -8,7 +8,7 @@
  * are accepted wherever a descriptor is, for use by hand.
  *
  * Exit status: 0 converted, 1 bad input or I/O error, 2 unsupported legacy
- * feature or bad usage.
+ * feature or bad usage, 3 the input is already a migration-v2 stream.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -42,7 +42,8 @@ static const char usage_text[] =
 "      --skip-qemu libxc format only: drop an HVM guest's device model tail\n"
 "  -v, --verbose   describe the stream on stderr\n"
 "      --syslog    also send errors to syslog\n"
-"Exit status: 0 ok, 1 bad input or I/O error, 2 unsupported or bad usage.\n";
+"Exit status: 0 ok, 1 bad input or I/O error, 2 unsupported or bad usage,\n"
+"3 the input is already a migration-v2 stream (nothing to convert).\n";
 
 static const char *prog = "convert-legacy-stream";
 
@@ -186,7 +187,8 @@ int main(int argc, char **argv)
     rc = cls_convert(job);
     if (rc) {
         fprintf(stderr, "%s: %s: %s\n", prog,
-                rc == CLS_UNSUPPORTED ? "unsupported" : "error",
+                rc == CLS_UNSUPPORTED ? "unsupported" :
+                rc == CLS_ALREADY_V2 ? "not converted" : "error",
                 job->message);
         if (use_syslog) {
             openlog(prog, LOG_PID, LOG_USER);

@@ -205,6 +205,12 @@ static void on_libxc_event(cv_run *c, const xcw_event *x)
         else
             c->out_start = 0;
     }
+    if (x->kind == XCW_EV_RECORD && c->opts->to == CV_TO_XL &&
+        x->u.record->type == XCW_REC_CHECKPOINT)
+        refuse(c, "checkpointed (Remus/COLO) stream: `xl restore` reads a "
+               "plain stream and refuses checkpoint records, so no xl save "
+               "file made from it would restore; --to libxl extracts the "
+               "stream as it is");
     if (x->kind != XCW_EV_RECORD || c->opts->to != CV_TO_LIBXC)
         return;
     if (x->u.record->type == XCW_REC_CHECKPOINT)

@@ -24,6 +24,7 @@
 
 #include "cls.h"
 #include "convert.h"
+#include "input_kind.h"
 #include "output.h"
 
 /* A config larger than this is not peeked at: give --guest. */
@@ -32,10 +33,6 @@
 #define XL_OPT_LEN_AT       44u
 #define XL_MANDATORY_AT     36u
 
-static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
-static const unsigned char libxc_marker[8] = {
-    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
-};
 
 /* What was read ahead, handed to the converter before the rest. */
 typedef struct replay_src {
@@ -125,33 +122,35 @@ typedef struct peeked {
 static int peek(cv_run *c, peeked *pk)
 {
     uint32_t mandatory, optlen, cfglen;
+    const char *what;
     ssize_t got;
 
     got = read_upto(c->in_fd, pk->buf, SW_XL_HEADER_SIZE);
     if (got < 0)
         goto read_error;
     pk->len = (size_t)got;
-    if (pk->len >= 8 && (!memcmp(pk->buf, LIBXL_SR_IDENT_BYTES, 8) ||
-                         !memcmp(pk->buf, libxc_marker, 8))) {
-        fprintf(stderr, "xen-stream: %s: already a migration-v2 stream: "
-                "convert it without --from-legacy\n", c->in_name);
+    what = xs_v2_container(pk->buf, pk->len);
+    if (what) {
+        fprintf(stderr, "xen-stream: %s: already a migration-v2 stream "
+                "(%s), nothing to convert: convert it without "
+                "--from-legacy\n", c->in_name, what);
         return CV_EXIT_INVALID;
     }
-    if (pk->len < sizeof(xl_magic) ||
-        memcmp(pk->buf, xl_magic, sizeof(xl_magic)))
+    if (!xs_xl_magic_start(pk->buf, pk->len)) {
+        what = xs_foreign_input(pk->buf, pk->len);
+        if (what) {
+            fprintf(stderr, "xen-stream: %s: not a legacy image: %s\n",
+                    c->in_name, what);
+            return CV_EXIT_INVALID;
+        }
         return 0;                 /* bare legacy libxc, or garbage */
+    }
     pk->xl = true;
     if (pk->len < SW_XL_HEADER_SIZE) {
         pk->cut = true;           /* the converter reports where */
         return 0;
     }
     mandatory = get_le32(pk->buf + XL_MANDATORY_AT);
-    if (mandatory & SW_XL_FLAG_STREAMV2) {
-        fprintf(stderr, "xen-stream: %s: the xl header says the stream is "
-                "already v2: convert it without --from-legacy\n",
-                c->in_name);
-        return CV_EXIT_INVALID;
-    }
     optlen = get_le32(pk->buf + XL_OPT_LEN_AT);
     if (optlen < 4 || optlen > CV_PEEK_CONFIG_MAX)
         return 0;

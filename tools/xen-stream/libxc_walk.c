@@ -299,6 +299,59 @@ static int multiple_len(xc_walk *w, uint32_t base, uint32_t unit, bool empty_ok)
     return SR_OK;
 }
 
+/*
+ * The context sizes Xen 4.17's restore accepts (see libxc_walk.h).  An
+ * empty record is valid: senders of Xen 4.6-4.8 wrote them for vCPUs with
+ * nothing to report, and restore passes over them without looking at the
+ * vcpu id.  Before X86_PV_INFO the guest is taken to be 64-bit, the width
+ * a new PV domain has.
+ */
+static int vcpu_len(xc_walk *w)
+{
+    xcw_record *r = &w->rec;
+    uint32_t ctx, basic;
+
+    if (r->length < XCW_VCPU_HDR_SIZE)
+        return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                    "body length %u is shorter than the %u-octet vCPU "
+                    "header", r->length, XCW_VCPU_HDR_SIZE);
+    ctx = r->length - XCW_VCPU_HDR_SIZE;
+    if (ctx == 0) {
+        r->empty = true;
+        return SR_OK;
+    }
+    switch (r->type) {
+    case XCW_REC_X86_PV_VCPU_BASIC:
+        basic = w->guest_width == 4 ? XCW_VCPU_CTX_32 : XCW_VCPU_CTX_64;
+        if (ctx != basic)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "vCPU context of %u octets, a %u-bit guest's is %u "
+                        "(or 0: an empty record)", ctx,
+                        w->guest_width == 4 ? 32 : 64, basic);
+        break;
+    case XCW_REC_X86_PV_VCPU_EXTENDED:
+        if (ctx > XCW_VCPU_EXT_MAX)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "extended vCPU context of %u octets exceeds %u",
+                        ctx, XCW_VCPU_EXT_MAX);
+        break;
+    case XCW_REC_X86_PV_VCPU_XSAVE:
+        if (ctx < XCW_VCPU_XSAVE_MIN)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "xsave context of %u octets is shorter than its "
+                        "%u-octet feature mask and size (or 0: an empty "
+                        "record)", ctx, XCW_VCPU_XSAVE_MIN);
+        break;
+    default:
+        if (ctx % XCW_VCPU_MSR_SIZE)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "MSR list of %u octets is not a multiple of %u",
+                        ctx, XCW_VCPU_MSR_SIZE);
+        break;
+    }
+    return SR_OK;
+}
+
 static bool pv_only(uint32_t type)
 {
     return type == XCW_REC_X86_PV_INFO || type == XCW_REC_X86_PV_P2M_FRAMES ||
@@ -356,19 +409,21 @@ static int body_begin(xc_walk *w)
             return want(w, 8, P_PD_HDR, "PAGE_DATA header");
         return want(w, 8, P_P2M_HDR, "P2M_FRAMES header");
     case XCW_REC_X86_PV_INFO:
-        if ((rc = exact_len(w, 8)))
-            return rc;
+        /* Xen 4.17's restore takes it once, reads the first 8 octets and
+         * ignores any more. */
+        if (w->guest_width)
+            return fail(w, SR_E_SEQUENCE, r->offset, "second X86_PV_INFO");
+        if (r->length < 8)
+            return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                        "body length %u, must be at least 8", r->length);
         return want(w, 8, P_PV_INFO, "PV_INFO body");
     case XCW_REC_X86_PV_VCPU_BASIC:
     case XCW_REC_X86_PV_VCPU_EXTENDED:
     case XCW_REC_X86_PV_VCPU_XSAVE:
-        if ((rc = multiple_len(w, 8, 1, false)))
-            return rc;
-        return want(w, 8, P_VCPU_HDR, "vCPU header");
     case XCW_REC_X86_PV_VCPU_MSRS:
-        if ((rc = multiple_len(w, 8, 16, false)))
+        if ((rc = vcpu_len(w)))
             return rc;
-        return want(w, 8, P_VCPU_HDR, "vCPU header");
+        return want(w, XCW_VCPU_HDR_SIZE, P_VCPU_HDR, "vCPU header");
     case XCW_REC_SHARED_INFO:
         if ((rc = exact_len(w, XCW_PAGE_SIZE)))
             return rc;
@@ -400,8 +455,12 @@ static int body_begin(xc_walk *w)
         r->count = r->length / (r->type == XCW_REC_X86_CPUID_POLICY ? 24 : 16);
         return skip(w, r->length, P_OPAQUE, "policy entries");
     case XCW_REC_TOOLSTACK:
-        /* Deprecated, but old senders may still write it: pass over. */
-        return skip(w, r->length, P_OPAQUE, "toolstack blob");
+        /* Xen 4.6's libxl kept the device model's physmap keys here; from
+         * 4.7 they are EMULATOR_XENSTORE_DATA, and Xen 4.17's restore has
+         * no handler for this mandatory record, so it refuses the image. */
+        return fail(w, SR_E_UNKNOWN_TYPE, r->offset,
+                    "TOOLSTACK (Xen 4.6's toolstack data): Xen 4.17's "
+                    "restore does not handle it and refuses the image");
     default:
         if (r->type & XCW_REC_OPTIONAL_BIT)
             return skip(w, r->length, P_OPAQUE, "optional record");
@@ -416,6 +475,32 @@ static bool pfn_type_has_data(unsigned type)
            type != PFN_TYPE_XTAB;
 }
 
+/*
+ * X86_PV_P2M_FRAMES lists one frame per page of the guest's p2m that holds
+ * an entry between its start and end pfns; a page of p2m holds 4096 /
+ * guest width entries.  Xen 4.17's restore needs X86_PV_INFO first, for
+ * the width, and the list to be exactly that long.
+ */
+static int p2m_frames_len(xc_walk *w)
+{
+    const xcw_record *r = &w->rec;
+    uint32_t per_frame, frames;
+
+    if (!w->guest_width)
+        return fail(w, SR_E_SEQUENCE, r->offset,
+                    "X86_PV_P2M_FRAMES before X86_PV_INFO (the guest width "
+                    "sizes the p2m)");
+    per_frame = XCW_PAGE_SIZE / w->guest_width;
+    frames = r->last / per_frame - r->first / per_frame + 1;
+    if (w->body_left != (uint64_t)frames * 8)
+        return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
+                    "p2m frame list of %llu octets, pfns 0x%x..0x%x of a "
+                    "%u-bit guest need %u frames (%u octets)",
+                    (unsigned long long)w->body_left, r->first, r->last,
+                    w->guest_width * 8, frames, frames * 8);
+    return SR_OK;
+}
+
 /* The current unit is complete: check it and pick the next one. */
 static int body_unit(xc_walk *w)
 {
@@ -423,6 +508,7 @@ static int body_unit(xc_walk *w)
     const unsigned char *a = w->acc;
     uint64_t off = unit_offset(w);
     xcw_event ev;
+    int rc;
 
     switch (w->phase) {
     case P_PD_HDR:
@@ -480,9 +566,14 @@ static int body_unit(xc_walk *w)
         if (r->guest_width != 4 && r->guest_width != 8)
             return fail(w, SR_E_BAD_FIELD, off, "guest width %u",
                         r->guest_width);
-        if (r->pt_levels != 3 && r->pt_levels != 4)
-            return fail(w, SR_E_BAD_FIELD, off + 1, "page table levels %u",
-                        r->pt_levels);
+        if (r->pt_levels != (r->guest_width == 8 ? 4 : 3))
+            return fail(w, SR_E_BAD_FIELD, off + 1,
+                        "page table levels %u with guest width %u (a "
+                        "64-bit guest has 4, a 32-bit one 3)", r->pt_levels,
+                        r->guest_width);
+        w->guest_width = r->guest_width;
+        if (w->body_left)
+            return skip(w, w->body_left, P_OPAQUE, "X86_PV_INFO tail");
         return done(w);
     case P_P2M_HDR:
         r->first = le32(a);
@@ -495,6 +586,8 @@ static int body_unit(xc_walk *w)
             return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
                         "p2m frame list of %llu octets is not a non-zero "
                         "multiple of 8", (unsigned long long)w->body_left);
+        if ((rc = p2m_frames_len(w)))
+            return rc;
         r->count = (uint32_t)(w->body_left / 8);
         return skip(w, w->body_left, P_P2M_FRAMES, "p2m frame list");
     case P_VCPU_HDR:

@@ -57,6 +57,20 @@
 #define XCW_MAX_RECORD         (64u << 20)
 #define XCW_MAX_HVM_PARAMS     1024u
 
+/*
+ * vCPU records carry an 8-octet header (vcpu id, reserved) and then the
+ * context, whose size Xen 4.17's restore checks per type: BASIC is one
+ * vcpu_guest_context of the guest's width, EXTENDED at most 128 octets,
+ * XSAVE at least its 16-octet prefix (feature mask, size), MSRS whole
+ * 16-octet entries.  A record with no context at all is skipped there.
+ */
+#define XCW_VCPU_HDR_SIZE      8u
+#define XCW_VCPU_CTX_64        5168u
+#define XCW_VCPU_CTX_32        2800u
+#define XCW_VCPU_EXT_MAX       128u
+#define XCW_VCPU_XSAVE_MIN     16u
+#define XCW_VCPU_MSR_SIZE      16u
+
 /* What the walker tells its observer. */
 enum xcw_event_kind {
     XCW_EV_IMAGE_HEADER,   /* version, options */
@@ -78,6 +92,7 @@ typedef struct xcw_record {
                             * entries, dirty pfns, P2M frames */
     uint32_t data_pages;   /* PAGE_DATA pages carrying data */
     uint32_t vcpu_id;      /* X86_PV_VCPU_* */
+    bool empty;            /* X86_PV_VCPU_*: header only, no context */
     uint32_t first, last;  /* PAGE_DATA first/last pfn, P2M start/end pfn */
     uint8_t guest_width, pt_levels;    /* X86_PV_INFO */
     uint32_t tsc_mode, tsc_khz;        /* X86_TSC_INFO */
@@ -121,6 +136,7 @@ typedef struct xc_walk {
     bool checkpointed;
     bool end_seen;
     bool static_data_end;
+    uint8_t guest_width;      /* from X86_PV_INFO; 0 until then */
     libxl_sr_error err;       /* filled when a call returns < 0 */
 
     /* Private. */

@@ -77,9 +77,10 @@ static void usage(FILE *f)
 "  --width 32|64  word size of the toolstack that saved it (default 64)\n"
 "  --guest pv|hvm  guest type (default: from the xl file's config)\n"
 "\n"
-"exit status: 0 valid (converted), 1 invalid (or not convertible to the\n"
-"target (the message names the record, its type\n"
-"and the absolute offset), 2 usage or I/O error.\n");
+"exit status: 0 valid (converted); a checkpointed stream without END is\n"
+"valid with at least one complete checkpoint.  1 invalid, not a Xen image\n"
+"or not convertible to the target (the message names the record, its type\n"
+"and the absolute offset).  2 usage or I/O error.\n");
 }
 
 static void on_event(void *opaque, const sw_event *ev)

@@ -146,11 +146,11 @@ static void libxc_json(json_ctx *j, const xcw_event *x)
             kv_int(j, "data_pages", r->data_pages);
             kv_int(j, "first_pfn", r->first);
             kv_int(j, "last_pfn", r->last);
-        } else if (r->type >= XCW_REC_X86_PV_VCPU_BASIC &&
-                   r->type <= XCW_REC_X86_PV_VCPU_XSAVE) {
+        } else if ((r->type >= XCW_REC_X86_PV_VCPU_BASIC &&
+                    r->type <= XCW_REC_X86_PV_VCPU_XSAVE) ||
+                   r->type == XCW_REC_X86_PV_VCPU_MSRS) {
             kv_int(j, "vcpu", r->vcpu_id);
-        } else if (r->type == XCW_REC_X86_PV_VCPU_MSRS) {
-            kv_int(j, "vcpu", r->vcpu_id);
+            kv_bool(j, "empty", r->empty);
         } else if (r->count) {
             kv_int(j, "count", r->count);
         }
@@ -277,7 +277,8 @@ void json_end(void *ctx, const xs_result *res)
         kv_bool(j, "legacy", w->legacy);
     }
     kv_int(j, "size", w->offset);
-    kv_str(j, "container", w->bare_libxc ? "libxc" :
+    kv_str(j, "container", w->back_channel ? "colo_back_channel" :
+                           w->bare_libxc ? "libxc" :
                            w->xl_header ? "xl" : "libxl");
     if (res->guest_name && res->guest_name[0])
         kv_str(j, "guest_name", res->guest_name);
@@ -286,6 +287,11 @@ void json_end(void *ctx, const xs_result *res)
     kv_int(j, "pages", w->xc.pages);
     kv_int(j, "checkpoints", w->seq.checkpoints);
     kv_bool(j, "ends_after_checkpoint", w->ended_at_checkpoint);
+    if (w->ended_at_checkpoint) {
+        kv_int(j, "incomplete_checkpoint_octets", w->incomplete_octets);
+        kv_bool(j, "incomplete_checkpoint_cut_inside_record",
+                w->incomplete_cut);
+    }
     kv_int(j, "trailing_octets", w->trailing);
     if (j->cmd == CMD_INFO) {
         kv_int(j, "libxc_version", s->libxc_version);

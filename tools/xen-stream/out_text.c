@@ -56,6 +56,9 @@ static void libxc_record_line(FILE *f, const xcw_record *r)
     case XCW_REC_X86_PV_VCPU_XSAVE:
     case XCW_REC_X86_PV_VCPU_MSRS:
         fprintf(f, ": vcpu %u", r->vcpu_id);
+        if (r->empty)
+            fprintf(f, ", empty (header only, no context: restore skips "
+                    "it)");
         break;
     case XCW_REC_X86_TSC_INFO:
         fprintf(f, ": mode %u, %u kHz, %" PRIu64 " ns", r->tsc_mode,
@@ -126,6 +129,18 @@ static void libxc_event_line(FILE *f, const xcw_event *x)
     }
 }
 
+/* COLO's checkpoint states, as " (NAME)" for a dump line. */
+static const char *checkpoint_state_name(uint32_t id)
+{
+    switch (id) {
+    case CHECKPOINT_NEW:           return " (NEW)";
+    case CHECKPOINT_SVM_SUSPENDED: return " (SVM_SUSPENDED)";
+    case CHECKPOINT_SVM_READY:     return " (SVM_READY)";
+    case CHECKPOINT_SVM_RESUMED:   return " (SVM_RESUMED)";
+    default:                       return "";
+    }
+}
+
 void text_event(FILE *f, const sw_event *ev)
 {
     const sw_record *r;
@@ -173,7 +188,8 @@ void text_event(FILE *f, const sw_event *ev)
                     LIBXL_SR_EMU_HDR_SIZE, r->qevm ? ", starts with QEVM" :
                     ", no QEVM magic");
         if (r->type == LIBXL_SR_REC_CHECKPOINT_STATE)
-            fprintf(f, ": state %u", r->state_id);
+            fprintf(f, ": state %u%s", r->state_id,
+                    checkpoint_state_name(r->state_id));
         if (r->type & LIBXL_SR_REC_OPTIONAL_BIT)
             fprintf(f, ": optional, skipped");
         fputc('\n', f);
@@ -222,8 +238,12 @@ static void info_text(FILE *f, const xs_result *res)
     fprintf(f, "memory:           %" PRIu64 " pages (%" PRIu64 " MiB)\n",
             w->xc.pages, w->xc.pages * 4096 >> 20);
     fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->seq.checkpoints,
-            w->ended_at_checkpoint ? " (stream stops after the last one)"
-                                   : "");
+            w->ended_at_checkpoint ? " complete (no END: a failover "
+            "restores the last one)" : "");
+    if (w->incomplete_octets)
+        fprintf(f, "incomplete:       %" PRIu64 " octets of checkpoint %"
+                PRIu64 " after the last complete one\n",
+                w->incomplete_octets, w->seq.checkpoints + 1);
     for (i = 0; i < STATS_LIBXL_TYPES; i++)
         if (s->libxl_records[i])
             fprintf(f, "libxl %-22s %" PRIu64 "\n",
@@ -252,6 +272,41 @@ static void info_text(FILE *f, const xs_result *res)
                 w->trailing);
 }
 
+/* What was cut off after the last complete checkpoint, if anything. */
+static void incomplete_tail(FILE *f, const stream_walk *w)
+{
+    char where[512];
+
+    if (!w->incomplete_octets) {
+        fprintf(f, ", the stream stops right after the last");
+        return;
+    }
+    fprintf(f, ", then an incomplete checkpoint %" PRIu64 " (%" PRIu64
+            " octets, cut ", w->seq.checkpoints + 1, w->incomplete_octets);
+    if (w->incomplete_cut)
+        fprintf(f, "here: %s)", sw_format_error(w, where, sizeof(where)));
+    else
+        fprintf(f, "between records)");
+}
+
+/*
+ * A Remus/COLO stream without END: valid when at least one checkpoint is
+ * complete, because that is what a failover restores (see sw_finish).
+ */
+static void checkpointed_verdict(FILE *f, const xs_result *res)
+{
+    const stream_walk *w = res->walk;
+
+    fprintf(f, "%s: valid checkpointed stream (%" PRIu64 " octets, %"
+            PRIu64 " libxl records, %" PRIu64 " libxc records, %" PRIu64
+            " pages): %" PRIu64 " complete checkpoint%s", res->path,
+            w->offset, w->seq.records, w->xc.records, w->xc.pages,
+            w->seq.checkpoints, w->seq.checkpoints == 1 ? "" : "s");
+    incomplete_tail(f, w);
+    fprintf(f, "; a failover restores checkpoint %" PRIu64 "\n",
+            w->seq.checkpoints);
+}
+
 void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
 {
     const stream_walk *w = res->walk;
@@ -270,6 +325,10 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
                 res->path, w->trailing);
     if (cmd == CMD_INFO) {
         info_text(f, res);
+        return;
+    }
+    if (w->seq.checkpointed && !w->seq.end_seen && !w->bare_libxc) {
+        checkpointed_verdict(f, res);
         return;
     }
     fprintf(f, "%s: valid (%" PRIu64 " octets, %" PRIu64 " libxl records, "

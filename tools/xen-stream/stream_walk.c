@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input_kind.h"
 #include "stream_walk.h"
 
 enum {
@@ -31,8 +32,13 @@ enum {
     ST_PAD,
     ST_LIBXC,
     ST_TRAILING,
+    ST_BC_HDR,       /* COLO back channel: record header; the bodies and
+                      * padding go through ST_CP_STATE, ST_SKIP, ST_PAD */
     ST_FAILED,
 };
+
+/* What travels on a COLO back channel besides CHECKPOINT_STATE. */
+#define BC_DIRTY_PFN_LIST  XCW_REC_CHECKPOINT_DIRTY_PFN_LIST
 
 /* xl's save-file magic, 32 octets including its embedded NULs. */
 static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
@@ -169,6 +175,67 @@ static int start_libxc(stream_walk *w)
     return SR_OK;
 }
 
+/* ---- A COLO back channel ---- */
+
+/*
+ * The secondary's records to the primary, framed like the stream's but
+ * with no header: libxl CHECKPOINT_STATE and libxc CHECKPOINT_DIRTY_PFN_LIST.
+ * Each is checked and reported; w->acc holds the 8-octet header.
+ */
+static int bc_record_header(stream_walk *w)
+{
+    uint64_t at = w->offset - LIBXL_SR_REC_HDR_SIZE;
+    int64_t index = (int64_t)(w->bc_states + w->bc_dirty_lists);
+
+    memset(&w->rec, 0, sizeof(w->rec));
+    w->rec.index = index;
+    w->rec.offset = at;
+    w->rec.type = le32(w->acc);
+    w->rec.length = le32(w->acc + 4);
+    if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE) {
+        if (w->rec.length != 4)
+            return fail(w, SW_LAYER_INPUT, SR_E_BAD_LENGTH, index,
+                        w->rec.type, at + 4, "COLO back channel record %lld: "
+                        "CHECKPOINT_STATE body length %u, must be 4",
+                        (long long)index, w->rec.length);
+        expect(w, ST_CP_STATE, 4);
+        return SR_OK;
+    }
+    if (w->rec.type == BC_DIRTY_PFN_LIST) {
+        if (w->rec.length % 8 || w->rec.length > XCW_MAX_RECORD)
+            return fail(w, SW_LAYER_INPUT, SR_E_BAD_LENGTH, index,
+                        w->rec.type, at + 4, "COLO back channel record %lld: "
+                        "dirty pfn list of %u octets (a multiple of 8, at "
+                        "most %u)", (long long)index, w->rec.length,
+                        XCW_MAX_RECORD);
+        w->skip = w->rec.length;
+        w->state = ST_SKIP;
+        return SR_OK;
+    }
+    return fail(w, SW_LAYER_INPUT, SR_E_UNKNOWN_TYPE, index, w->rec.type, at,
+                "COLO back channel record %lld has type 0x%x: only "
+                "CHECKPOINT_STATE and dirty pfn lists travel there",
+                (long long)index, w->rec.type);
+}
+
+/* A dirty pfn list is libxc's record: reported as one. */
+static void bc_dirty_done(stream_walk *w)
+{
+    xcw_record xr;
+    xcw_event xev;
+
+    memset(&xr, 0, sizeof(xr));
+    xr.index = (uint64_t)w->rec.index;
+    xr.offset = w->rec.offset;
+    xr.type = w->rec.type;
+    xr.length = w->rec.length;
+    xr.count = w->rec.length / 8;
+    xev.kind = XCW_EV_RECORD;
+    xev.offset = xr.offset;
+    xev.u.record = &xr;
+    libxc_event(w, &xev);
+}
+
 /* ---- The xl container ---- */
 
 static int detect(stream_walk *w)
@@ -176,6 +243,7 @@ static int detect(stream_walk *w)
     static const unsigned char marker[8] = {
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
     };
+    const char *foreign;
     size_t used;
     int rc;
 
@@ -189,6 +257,10 @@ static int detect(stream_walk *w)
         w->acc_want = LIBXL_SR_HEADER_SIZE;
         return SR_OK;
     }
+    if (xs_colo_back_channel(w->acc, w->acc_have)) {
+        w->back_channel = true;
+        return bc_record_header(w);
+    }
     if (!memcmp(w->acc, marker, 8)) {
         w->bare_libxc = true;
         xcw_init(&w->xc, 0, libxc_event, w);
@@ -198,6 +270,10 @@ static int detect(stream_walk *w)
         return rc < 0 ? (w->state = ST_FAILED, w->err_layer = SW_LAYER_LIBXC,
                          w->err = w->xc.err, rc) : SR_OK;
     }
+    foreign = xs_foreign_input(w->acc, w->acc_have);
+    if (foreign)
+        return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0, "%s",
+                    foreign);
     w->legacy = true;
     return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
                 "not a migration-v2 stream (no xl header, no \"LibxlFmt\", "
@@ -330,10 +406,14 @@ static void body_done(stream_walk *w)
 {
     sw_event ev;
 
-    ev.kind = SW_EV_RECORD;
-    ev.offset = w->rec.offset;
-    ev.u.rec = &w->rec;
-    emit(w, &ev);
+    if (w->back_channel && w->rec.type == BC_DIRTY_PFN_LIST) {
+        bc_dirty_done(w);
+    } else {
+        ev.kind = SW_EV_RECORD;
+        ev.offset = w->rec.offset;
+        ev.u.rec = &w->rec;
+        emit(w, &ev);
+    }
     w->state = ST_PAD;
     w->acc_have = 0;
     w->acc_want = libxl_sr_padding(w->rec.length);
@@ -341,6 +421,14 @@ static void body_done(stream_walk *w)
 
 static int after_record(stream_walk *w)
 {
+    if (w->back_channel) {
+        if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE)
+            w->bc_states++;
+        else
+            w->bc_dirty_lists++;
+        expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
+        return SR_OK;
+    }
     switch (w->rec.type) {
     case LIBXL_SR_REC_END:
         w->state = ST_TRAILING;
@@ -349,6 +437,7 @@ static int after_record(stream_walk *w)
         return start_libxc(w);
     case LIBXL_SR_REC_CHECKPOINT_END:
         /* libxc's stream carries on with the next checkpoint's pages. */
+        w->checkpoint_boundary = w->offset;
         xcw_resume(&w->xc, w->offset);
         w->state = ST_LIBXC;
         return SR_OK;
@@ -599,6 +688,12 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             w->trailing += n;
             w->offset += n;
             return SR_OK;
+
+        case ST_BC_HDR:
+            if (!take(w, &p, &n))
+                return SR_OK;
+            rc = bc_record_header(w);
+            break;
         }
     }
     return rc;
@@ -634,7 +729,14 @@ void sw_skipped(stream_walk *w, uint64_t n)
     w->offset += n;
 }
 
-int sw_finish(stream_walk *w)
+static int bc_truncated(stream_walk *w)
+{
+    return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, w->rec.index,
+                w->rec.type, w->offset, "COLO back channel ends inside "
+                "record %lld", (long long)w->rec.index);
+}
+
+static int finish_plain(stream_walk *w)
 {
     static const unsigned char nothing;
     const char *what;
@@ -645,12 +747,26 @@ int sw_finish(stream_walk *w)
     if (w->state != ST_FAILED && w->state != ST_LIBXC &&
         sw_push(w, &nothing, 0) < 0)
         return w->err.code;
+    if (w->back_channel && w->state != ST_FAILED && w->state != ST_BC_HDR)
+        return bc_truncated(w);
 
     switch (w->state) {
     case ST_FAILED:
         return w->err.code;
     case ST_TRAILING:
         return SR_OK;
+    case ST_BC_HDR:
+        if (w->acc_have == 0)
+            return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
+                        "a COLO back channel (secondary to primary: %llu "
+                        "CHECKPOINT_STATE records, %llu dirty pfn lists, no "
+                        "stream header), not a saved domain",
+                        (unsigned long long)w->bc_states,
+                        (unsigned long long)w->bc_dirty_lists);
+        /* Cut inside the header of the next record. */
+        w->rec.index = (int64_t)(w->bc_states + w->bc_dirty_lists);
+        w->rec.type = w->acc_have >= 4 ? le32(w->acc) : 0xffffffffu;
+        return bc_truncated(w);
     case ST_LIBXC:
         rc = xcw_finish(&w->xc);
         if (rc == SR_OK) {
@@ -700,4 +816,49 @@ int sw_finish(stream_walk *w)
     return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED, w->rec.index, w->rec.type,
                 w->offset, "stream ended inside %s of a %u-octet record",
                 what, w->rec.length);
+}
+
+/*
+ * A Remus/COLO stream has no END: it stops where the primary died, and a
+ * failover restores the last checkpoint that arrived whole (closed by
+ * CHECKPOINT_END), dropping whatever came of the next one.  Such a stream
+ * is therefore valid when it holds at least one complete checkpoint, and
+ * the same verdict holds wherever the next checkpoint was cut; with none
+ * there is nothing a failover could restore.
+ */
+static int finish_checkpointed(stream_walk *w, int rc)
+{
+    static const char prefix[] = "no complete checkpoint: ";
+    char detail[sizeof(w->err.detail)];
+    size_t n;
+
+    if (!w->seq.checkpointed || w->seq.end_seen || w->bare_libxc)
+        return rc;
+    if (rc < 0 && rc != SR_E_TRUNCATED)
+        return rc;
+    if (w->seq.checkpoints == 0) {
+        if (rc == SR_OK)
+            return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
+                        (int64_t)w->seq.records, 0, w->offset,
+                        "no complete checkpoint (no CHECKPOINT_END)");
+        /* The prefix first (once, if asked again), then the cut's own
+         * detail as far as it fits. */
+        n = sizeof(prefix) - 1;
+        if (!strncmp(w->err.detail, prefix, n))
+            return rc;
+        memcpy(detail, w->err.detail, sizeof(detail));
+        memcpy(w->err.detail, prefix, n);
+        memcpy(w->err.detail + n, detail, sizeof(detail) - n - 1);
+        w->err.detail[sizeof(w->err.detail) - 1] = '\0';
+        return rc;
+    }
+    w->ended_at_checkpoint = true;
+    w->incomplete_octets = w->offset - w->checkpoint_boundary;
+    w->incomplete_cut = rc < 0 && !w->err_missing;
+    return SR_OK;
+}
+
+int sw_finish(stream_walk *w)
+{
+    return finish_checkpointed(w, finish_plain(w));
 }

@@ -4,7 +4,9 @@
  *
  *   [xl save-file header + config]  libxl stream  [trailing octets]
  *
- * or a bare libxc stream.  The libxl layer is checked with the codec in
+ * or a bare libxc stream.  A COLO back channel (records from the secondary,
+ * no header) is walked too, so that dump shows it, but it is not an image:
+ * sw_finish says what it is and fails.  The libxl layer is checked with the codec in
  * tools/libxl/libxl_sr_codec.c (the same code libxenlight uses), the libxc
  * stream inside LIBXC_CONTEXT with libxc_walk.c.
  *
@@ -85,6 +87,8 @@ typedef struct stream_walk {
     /* Results, read-only for callers. */
     uint64_t offset;              /* octets consumed so far */
     bool xl_header, bare_libxc, legacy;
+    bool back_channel;            /* a COLO back channel, not an image */
+    uint64_t bc_states, bc_dirty_lists;
     uint32_t xl_mandatory, xl_optional;
     uint64_t config_len;
     libxl__sr_hdr hdr;
@@ -95,6 +99,10 @@ typedef struct stream_walk {
     uint64_t optional_skipped;
     uint64_t trailing;            /* octets after libxl END */
     bool ended_at_checkpoint;     /* Remus/COLO stream stopped after one */
+    uint64_t checkpoint_boundary; /* just past the last CHECKPOINT_END */
+    uint64_t incomplete_octets;   /* of the checkpoint after that one */
+    bool incomplete_cut;          /* ...cut inside a structure: err says
+                                   * where; else between records */
     enum sw_layer err_layer;
     libxl_sr_error err;
     bool err_missing;             /* error is about a record that never came */
@@ -114,7 +122,9 @@ void sw_init(stream_walk *w, unsigned char *body_buf, size_t body_cap,
 /* Feed a chunk.  SR_OK or a negative SR_E_* code (w->err, w->err_layer). */
 int sw_push(stream_walk *w, const void *buf, size_t len);
 /* End of input: SR_OK if the stream was complete, else SR_E_TRUNCATED or
- * the error already reported. */
+ * the error already reported.  A checkpointed stream without END is
+ * complete when it holds at least one whole checkpoint, whatever follows
+ * the last one (incomplete_octets says how much did). */
 int sw_finish(stream_walk *w);
 /* Octets the walker would pass over unseen (page data, QEMU state,
  * optional records).  A reader that can discard input cheaply (splice from
