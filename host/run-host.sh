@@ -70,9 +70,13 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
 # the 3 GiB (it only costs TCG time).  No "noreboot": a Xen panic then
 # resets the machine and -no-reboot turns that into QEMU exiting.
 # The emulated machine: TCG's qemu64 (the PV dom0 kernel crashes with
-# -cpu max; /dev/kvm does not work on this machine kind).
+# -cpu max; /dev/kvm does not work on this machine kind), two CPUs: dom0
+# (one vCPU) and a guest then run side by side, each on a core of its own
+# through multi-threaded TCG.  Measured with one CPU vs two: dom0 up at
+# 10.2 s vs 4.6 s, and an HVM guest's device model in dom0 no longer takes
+# the guest's CPU while it boots.
 XS_QEMU_CPU=${XS_QEMU_CPU:-qemu64}
-XS_QEMU_SMP=${XS_QEMU_SMP:-1}
+XS_QEMU_SMP=${XS_QEMU_SMP:-2}
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=1 loglvl=all guest_loglvl=all bootscrub=0"
 # dom0 kernel (no commas: QEMU separates multiboot modules with them).
 DOM0_ARGS=${XS_DOM0_ARGS:-"console=hvc0 earlyprintk=xen rdinit=/init quiet loglevel=4"}
