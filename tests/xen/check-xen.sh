@@ -125,25 +125,48 @@ if [ -d "$PATCHED/src/$LIGHT" ]; then
         cmp -s "$DROPINS/$f" "$PATCHED/src/$LIGHT/$f"
         report "build/xen $LIGHT/$f is our tools/libxl/$f" $?
     done
-    # The OS hook: Linux's is built into libxenlight, and the fallback
-    # for other OSes (not built here) at least compiles in the same tree,
-    # chosen through the patched Makefile's own variable so that it gets
-    # libxl's flags, and defines the hook, hidden.
+    # The OS hook: Linux's is built into libxenlight.
     [ -e "$PATCHED/src/$LIGHT/libxl_sr_os_linux.o" ] &&
         [ ! -e "$PATCHED/src/$LIGHT/libxl_sr_os_other.o" ]
     report "build/xen built libxl_sr_os_linux.o and not libxl_sr_os_other.o" $?
-    other=$PATCHED/src/$LIGHT/libxl_sr_os_other.o
-    if env -u MAKEFLAGS -u MAKELEVEL make -s -C "$PATCHED/src/$LIGHT" \
-           XENSTREAM_OBJS-OS-y=libxl_sr_os_other.o libxl_sr_os_other.o \
-           > "$SCRATCH/other.log" 2>&1; then
-        readelf -sW "$other" |
+    # The other OSes' hook is not built here, so libxenlight is linked
+    # again with it, as the patched Makefile would on NetBSD or FreeBSD:
+    # in a copy of tools/libs/light inside a tree of symbolic links to
+    # build/xen (the Makefile finds Xen's root from its own directory, and
+    # the real tree stays as it is), choosing the hook through the
+    # Makefile's own variable so that it gets libxl's flags.
+    xroot=$SCRATCH/xroot
+    mkdir -p "$xroot/tools/libs"
+    for e in "$PATCHED/src"/* "$PATCHED/src/tools"/* "$PATCHED/src/tools/libs"/*; do
+        rel=${e#"$PATCHED/src/"}
+        case $rel in tools|tools/libs|$LIGHT) continue ;; esac
+        ln -s "$e" "$xroot/$rel"
+    done
+    cp -a "$PATCHED/src/$LIGHT" "$xroot/$LIGHT"
+    rm -f "$xroot/$LIGHT"/libxenlight.so*
+    other_so=$xroot/$LIGHT/libxenlight.so.4.17.0
+    if env -u MAKEFLAGS -u MAKELEVEL make -s -C "$xroot/$LIGHT" \
+           XENSTREAM_OBJS-OS-y=libxl_sr_os_other.o libxenlight.so.4.17.0 \
+           > "$SCRATCH/other.log" 2>&1 && [ -e "$other_so" ]; then
+        report "libxenlight links with libxl_sr_os_other.c in place of the Linux hook" 0
+        readelf -sW "$xroot/$LIGHT/libxl_sr_os_other.opic" |
             awk '$8 == "libxl__sr_os_io_count" && $7 != "UND" {print $5, $6}' |
             grep -qx 'GLOBAL HIDDEN'
-        report "libxl_sr_os_other.c compiles in build/xen and defines libxl__sr_os_io_count hidden" $?
+        report "libxl_sr_os_other.c defines libxl__sr_os_io_count, hidden" $?
+        # The Linux hook's path is in the real library and not in this one.
+        strings -a "$other_so" > "$SCRATCH/other.strings"
+        strings -a "$PATCHED/src/$LIGHT/libxenlight.so.4.17.0" |
+            grep -qF '/proc/%ld/io' &&
+            ! grep -qF '/proc/%ld/io' "$SCRATCH/other.strings" &&
+            grep -qF "this OS does not show how far libxc's helper has got" \
+                "$SCRATCH/other.strings"
+        report "that libxenlight has no /proc/PID/io (build/xen's has) and has the watchdog's warning" $?
+        out=$("$TOP/tests/xen/abi-diff.sh" "$STOCK/dist/usr/lib/libxenlight.so" "$other_so" 2>&1)
+        report "that libxenlight exports exactly what stock's does" $? "$(echo "$out" | tail -1)"
     else
-        report "libxl_sr_os_other.c compiles in build/xen" 1 "$(grep -m1 error "$SCRATCH/other.log")"
+        report "libxenlight links with libxl_sr_os_other.c in place of the Linux hook" 1 \
+            "$(grep -m1 -E 'error|\*\*\*' "$SCRATCH/other.log")"
     fi
-    rm -f "$other" "$PATCHED/src/$LIGHT/.libxl_sr_os_other.o.d"
     # The xl glue's drop-ins (tools/xl/), copied over upstream's files.
     for f in $(cd "$TOP/tools/xl" 2>/dev/null && ls -- *.c *.h 2>/dev/null); do
         cmp -s "$TOP/tools/xl/$f" "$PATCHED/src/tools/xl/$f"
