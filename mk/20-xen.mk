@@ -9,7 +9,8 @@
 # install, and .stamp-* record which stage has been done.  Stages:
 #
 #   unpack     fresh tree from the verified tarball (scripts/fetch-xen-source.sh)
-#   patch      xen-patches/series applied with patch -p1 (patched builds only)
+#   patch      xen-patches/series applied with patch -p1, then the upstream
+#              files in xen-patches/remove-files deleted (patched builds only)
 #   configure  Xen's configure with XEN_CONFIGURE_FLAGS
 #   build      every part of the tools the emulated host runs
 #   install    make install of those parts with DESTDIR=dist
@@ -31,11 +32,17 @@ XEN_JOBS         ?= 2
 XEN_PATCH_DIR    := $(TOP)/xen-patches
 XEN_SERIES       := $(XEN_PATCH_DIR)/series
 XEN_PATCHES      := $(addprefix $(XEN_PATCH_DIR)/,$(shell sed -e 's/\#.*//' $(XEN_SERIES) 2>/dev/null))
+# Upstream files the series removes: deleted after the patches are applied
+# (so that the patches do not carry their contents), by the same script
+# check-xen uses.
+XEN_REMOVES      := $(XEN_PATCH_DIR)/remove-files
+XEN_APPLY        := $(TOP)/scripts/apply-xen-series.sh
 XEN_DROPIN_DIR   := $(TOP)/tools/libxl
 XEN_DROPINS      := $(sort $(wildcard $(XEN_DROPIN_DIR)/*.c $(XEN_DROPIN_DIR)/*.h))
 # The drop-ins the patched Makefile cannot build without.
 XEN_DROPINS_REQUIRED := libxl_sr_codec.c libxl_sr_codec.h \
-                        libxl_stream_write.c libxl_stream_read.c
+                        libxl_stream_write.c libxl_stream_read.c \
+                        libxl_sr_os_linux.c libxl_sr_os_other.c
 # xl drop-ins (tools/xl/*.[ch], owned by the xl glue): copied over the
 # tree's tools/xl/ files of the same name.  The required ones replace
 # upstream files outright, so a missing one must stop the build rather than
@@ -77,13 +84,7 @@ endef
 
 define xen_apply_series
 	@echo "== xen: applying xen-patches/series to $(1)/src"
-	@set -e; test -f $(XEN_SERIES) || { echo "xen: $(XEN_SERIES) missing" >&2; exit 1; }; \
-	for p in $(XEN_PATCHES); do \
-	    test -f $$p || { echo "xen: $$p listed in series but missing" >&2; exit 1; }; \
-	    echo "   $$(basename $$p)"; \
-	    patch -d $(1)/src -p1 -s --no-backup-if-mismatch < $$p || \
-	        { echo "xen: $$(basename $$p) does not apply" >&2; exit 1; }; \
-	done
+	@XEN_PATCH_DIR=$(XEN_PATCH_DIR) $(XEN_APPLY) $(1)/src
 	@touch $(1)/.stamp-patch
 endef
 
@@ -205,7 +206,8 @@ xen-fetch:
 # waits for the drop-ins (order-only) but is not redone when one changes:
 # .stamp-light is.
 define xen_patched_rules
-$(1)/.stamp-unpack: $(XEN_TARBALL) $(XEN_FETCH) $(XEN_SERIES) $(XEN_PATCHES)
+$(1)/.stamp-unpack: $(XEN_TARBALL) $(XEN_FETCH) $(XEN_SERIES) $(XEN_PATCHES) \
+                   $(XEN_REMOVES) $(XEN_APPLY)
 	$$(call xen_unpack,$(1))
 
 $(1)/.stamp-patch: $(1)/.stamp-unpack

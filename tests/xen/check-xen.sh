@@ -8,7 +8,9 @@
 #  (c) the patched libxenlight.so carries the codec and none of the strings
 #      peculiar to upstream's stream code, while stock's does carry them
 #      (so this check is known to be able to fail);
-#  (d) the pinned tarball verifies, and a corrupted copy is refused.
+#  (d) every shared library of the patched build exports exactly the
+#      symbols (names, versions) stock's does (tests/xen/abi-diff.sh);
+#  (e) the pinned tarball verifies, and a corrupted copy is refused.
 #
 # Run by `make check-xen`, which builds xen and xen-stock first and passes
 # their exit statuses in XEN_RC and XEN_STOCK_RC.
@@ -52,24 +54,48 @@ report "xen-stock builds and installs" "${XEN_STOCK_RC:-1}"
 report "xen (patched) builds and installs" "${XEN_RC:-1}"
 
 # ---- (a) the series applies cleanly ----
+# The same script as the build's patch stage: the patches, then the
+# upstream files listed in xen-patches/remove-files deleted.
+APPLY=$TOP/scripts/apply-xen-series.sh
 fresh=$SCRATCH/fresh
 if "$FETCH" --unpack "$fresh" 2>"$SCRATCH/fetch.err"; then
-    ok=0; detail=""
-    patches=$(sed -e 's/#.*//' "$SERIES_DIR/series" 2>/dev/null)
-    [ -n "$patches" ] || { ok=1; detail="series empty or missing"; }
-    for p in $patches; do
-        if ! out=$(patch -d "$fresh" -p1 --fuzz=0 --no-backup-if-mismatch \
-                   -r "$SCRATCH/rej" < "$SERIES_DIR/$p" 2>&1); then
-            ok=1; detail="$p: $(echo "$out" | grep -iE 'fail|reject|error|missing' | head -1)"
-            break
-        fi
-    done
-    report "xen-patches/series applies to a fresh tree (fuzz 0)" $ok $detail
+    XEN_PATCH_DIR=$SERIES_DIR "$APPLY" "$fresh" --fuzz=0 -r "$SCRATCH/rej" \
+        > /dev/null 2> "$SCRATCH/apply.err"
+    ok=$?
+    report "xen-patches/series applies to a fresh tree (fuzz 0)" $ok \
+        "$(tail -1 "$SCRATCH/apply.err")"
 else
     report "fresh tree unpacks" 1 "$(tail -1 "$SCRATCH/fetch.err")"
     ok=1
 fi
 series_ok=$ok
+
+# The patches carry only our own lines: a patch that deletes a whole
+# upstream file would reproduce all of it (such files are listed in
+# xen-patches/remove-files instead).
+deleting=$(cd "$SERIES_DIR" && grep -l '^@@ -1,[0-9]* +0,0 @@' -- *.patch)
+report "no patch in xen-patches/ deletes a whole upstream file" \
+    "$([ -z "$deleting" ]; echo $?)" $deleting
+
+# apply-xen-series.sh on a toy series: a listed file is removed, and one
+# that is not in the tree stops it with its name.
+toy=$SCRATCH/toy
+mkdir -p "$toy/p" "$toy/t/d"
+echo keep > "$toy/t/d/old.c"
+printf '%s\n' '--- a/d/new.c' '+++ b/d/new.c' '@@ -0,0 +1 @@' '+ours' > "$toy/p/1.patch"
+echo 1.patch > "$toy/p/series"
+echo d/old.c > "$toy/p/remove-files"
+XEN_PATCH_DIR=$toy/p "$APPLY" "$toy/t" > /dev/null 2>&1
+rc=$?
+[ $rc = 0 ] && [ -e "$toy/t/d/new.c" ] && [ ! -e "$toy/t/d/old.c" ]
+report "apply-xen-series.sh applies a patch and removes a listed file" $? "exit $rc"
+rm -rf "$toy/t"; mkdir -p "$toy/t/d"
+echo d/gone.c >> "$toy/p/remove-files"
+echo keep > "$toy/t/d/old.c"
+err=$(XEN_PATCH_DIR=$toy/p "$APPLY" "$toy/t" 2>&1 >/dev/null)
+rc=$?
+[ $rc = 1 ] && echo "$err" | grep -q 'remove-files: d/gone.c is not in the tree'
+report "apply-xen-series.sh fails naming a listed file the tree lacks" $? "exit $rc: $err"
 
 # ---- (b) no upstream stream code in the patched tree ----
 if [ $series_ok = 0 ]; then
@@ -99,6 +125,48 @@ if [ -d "$PATCHED/src/$LIGHT" ]; then
         cmp -s "$DROPINS/$f" "$PATCHED/src/$LIGHT/$f"
         report "build/xen $LIGHT/$f is our tools/libxl/$f" $?
     done
+    # The OS hook: Linux's is built into libxenlight.
+    [ -e "$PATCHED/src/$LIGHT/libxl_sr_os_linux.o" ] &&
+        [ ! -e "$PATCHED/src/$LIGHT/libxl_sr_os_other.o" ]
+    report "build/xen built libxl_sr_os_linux.o and not libxl_sr_os_other.o" $?
+    # The other OSes' hook is not built here, so libxenlight is linked
+    # again with it, as the patched Makefile would on NetBSD or FreeBSD:
+    # in a copy of tools/libs/light inside a tree of symbolic links to
+    # build/xen (the Makefile finds Xen's root from its own directory, and
+    # the real tree stays as it is), choosing the hook through the
+    # Makefile's own variable so that it gets libxl's flags.
+    xroot=$SCRATCH/xroot
+    mkdir -p "$xroot/tools/libs"
+    for e in "$PATCHED/src"/* "$PATCHED/src/tools"/* "$PATCHED/src/tools/libs"/*; do
+        rel=${e#"$PATCHED/src/"}
+        case $rel in tools|tools/libs|$LIGHT) continue ;; esac
+        ln -s "$e" "$xroot/$rel"
+    done
+    cp -a "$PATCHED/src/$LIGHT" "$xroot/$LIGHT"
+    rm -f "$xroot/$LIGHT"/libxenlight.so*
+    other_so=$xroot/$LIGHT/libxenlight.so.4.17.0
+    if env -u MAKEFLAGS -u MAKELEVEL make -s -C "$xroot/$LIGHT" \
+           XENSTREAM_OBJS-OS-y=libxl_sr_os_other.o libxenlight.so.4.17.0 \
+           > "$SCRATCH/other.log" 2>&1 && [ -e "$other_so" ]; then
+        report "libxenlight links with libxl_sr_os_other.c in place of the Linux hook" 0
+        readelf -sW "$xroot/$LIGHT/libxl_sr_os_other.opic" |
+            awk '$8 == "libxl__sr_os_io_count" && $7 != "UND" {print $5, $6}' |
+            grep -qx 'GLOBAL HIDDEN'
+        report "libxl_sr_os_other.c defines libxl__sr_os_io_count, hidden" $?
+        # The Linux hook's path is in the real library and not in this one.
+        strings -a "$other_so" > "$SCRATCH/other.strings"
+        strings -a "$PATCHED/src/$LIGHT/libxenlight.so.4.17.0" |
+            grep -qF '/proc/%ld/io' &&
+            ! grep -qF '/proc/%ld/io' "$SCRATCH/other.strings" &&
+            grep -qF "this OS does not show how far libxc's helper has got" \
+                "$SCRATCH/other.strings"
+        report "that libxenlight has no /proc/PID/io (build/xen's has) and has the watchdog's warning" $?
+        out=$("$TOP/tests/xen/abi-diff.sh" "$STOCK/dist/usr/lib/libxenlight.so" "$other_so" 2>&1)
+        report "that libxenlight exports exactly what stock's does" $? "$(echo "$out" | tail -1)"
+    else
+        report "libxenlight links with libxl_sr_os_other.c in place of the Linux hook" 1 \
+            "$(grep -m1 -E 'error|\*\*\*' "$SCRATCH/other.log")"
+    fi
     # The xl glue's drop-ins (tools/xl/), copied over upstream's files.
     for f in $(cd "$TOP/tools/xl" 2>/dev/null && ls -- *.c *.h 2>/dev/null); do
         cmp -s "$TOP/tools/xl/$f" "$PATCHED/src/tools/xl/$f"
@@ -135,16 +203,6 @@ if [ -e "$ours_so" ]; then
         grep -qF -- "$s" "$SCRATCH/ours.strings"
         report "patched libxenlight has our \"$s\"" $?
     done
-    # The public ABI is unchanged: every libxl_* (not libxl__*) symbol stock
-    # exports, ours exports too.
-    pub_syms() { nm -D --defined-only "$1" | awk '$3 ~ /^libxl_[^_]/ {print $3}' | sort; }
-    if [ -e "$stock_so" ]; then
-        pub_syms "$stock_so" > "$SCRATCH/stock.syms"
-        pub_syms "$ours_so" > "$SCRATCH/ours.syms"
-        missing=$(comm -23 "$SCRATCH/stock.syms" "$SCRATCH/ours.syms" | head -5)
-        [ -s "$SCRATCH/stock.syms" ] && [ -z "$missing" ]
-        report "patched libxenlight exports all $(wc -l < "$SCRATCH/stock.syms") public symbols of stock" $? $missing
-    fi
     for b in usr/sbin/xl usr/lib/xen/bin/libxl-save-helper usr/sbin/xenstored \
              usr/sbin/xenconsoled usr/lib/xen/bin/xen-init-dom0; do
         [ -x "$PATCHED/dist/$b" ]
@@ -152,6 +210,57 @@ if [ -e "$ours_so" ]; then
     done
 else
     report "patched libxenlight.so exists" 1 "$ours_so"
+fi
+
+# ---- (d) every library keeps stock's ABI ----
+# The series must not change what any library exports: not libxenlight
+# (our drop-ins' names are all hidden), not libxenguest or libxenctrl if a
+# patch touches them.  Every shared library stock installs is compared
+# (it takes a second), and ours installs no other.
+ABI_DIFF=$TOP/tests/xen/abi-diff.sh
+
+# First, on two small libraries built here, that abi-diff.sh sees an
+# added symbol, a symbol whose version changed (and the new version), and
+# nothing that is hidden (as our codec header makes its names).
+abi=$SCRATCH/abi
+mkdir -p "$abi"
+printf 'V1 { global: *; };\nV2 { global: g; } V1;\n' > "$abi/v.map"
+printf 'V1 { global: *; };\n' > "$abi/v1.map"
+printf 'int f(void) { return 1; }\nint g(void) { return 2; }\n' > "$abi/a.c"
+printf '%s\n' 'int f(void) { return 1; }' 'int g(void) { return 2; }' \
+    'int h(void) { return 3; }' '#pragma GCC visibility push(hidden)' \
+    'int hid(void) { return 4; }' '#pragma GCC visibility pop' > "$abi/b.c"
+if cc -shared -fPIC -Wl,--version-script="$abi/v1.map" -o "$abi/a.so" "$abi/a.c" &&
+   cc -shared -fPIC -Wl,--version-script="$abi/v.map" -o "$abi/b.so" "$abi/b.c"; then
+    out=$("$ABI_DIFF" "$abi/a.so" "$abi/b.so"); rc=$?
+    [ $rc = 1 ] && echo "$out" | grep -qx '+ FUNC GLOBAL DEFAULT h@@V1' &&
+        echo "$out" | grep -qx '+ FUNC GLOBAL DEFAULT g@@V2' &&
+        echo "$out" | grep -qx -- '- FUNC GLOBAL DEFAULT g@@V1' &&
+        echo "$out" | grep -qx '+ OBJECT GLOBAL DEFAULT V2' &&
+        ! echo "$out" | grep -q hid && [ "$(echo "$out" | grep -c '^[-+] ')" = 4 ]
+    report "abi-diff.sh reports an added symbol and a changed version, not a hidden one" $? "exit $rc"
+    "$ABI_DIFF" "$abi/a.so" "$abi/a.so" > /dev/null
+    report "abi-diff.sh finds a library's ABI equal to itself" $?
+else
+    report "build the libraries for abi-diff.sh's self-test" 1
+fi
+
+stock_lib=$STOCK/dist/usr/lib
+ours_lib=$PATCHED/dist/usr/lib
+if [ -e "$stock_lib/libxenlight.so" ] && [ -d "$ours_lib" ]; then
+    libs=$(cd "$stock_lib" && ls -- *.so)
+    for l in $libs; do
+        out=$("$ABI_DIFF" "$stock_lib/$l" "$ours_lib/$l" 2>&1)
+        rc=$?
+        [ $rc = 0 ] || echo "$out" | sed 's/^/    /' | tee -a "$RESULTS"
+        report "patched $l exports exactly what stock's does" $rc \
+            "$(echo "$out" | tail -1)"
+    done
+    extra=$(comm -13 <(echo "$libs") <(cd "$ours_lib" && ls -- *.so))
+    report "patched dist installs no shared library stock lacks" \
+        "$([ -z "$extra" ]; echo $?)" $extra
+else
+    report "both builds installed libxenlight.so (ABI comparison)" 1
 fi
 
 # The sanitizer build is not made here (it takes minutes); if it exists,
@@ -169,7 +278,7 @@ else
     echo "SKIP: xen-asan not built (make xen-asan)" | tee -a "$RESULTS"
 fi
 
-# ---- (d) the tarball checksum is enforced ----
+# ---- (e) the tarball checksum is enforced ----
 tarball=$("$FETCH" --print-tarball)
 "$FETCH" --verify "$tarball" 2>/dev/null
 report "pinned tarball verifies" $?

@@ -27,6 +27,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Everything declared here is internal to libxenlight, whose ABI is
+ * stock libxl's: none of it may be exported from libxenlight.so.  libxl
+ * marks such declarations _hidden, but that macro comes from
+ * libxl_internal.h and this header is also compiled on its own into the
+ * tools, so the whole header is hidden here instead.  In an executable
+ * hidden visibility changes nothing.
+ */
+#pragma GCC visibility push(hidden)
+
 /* ---- Wire constants (see docs/specs/libxl-stream-format.md) ---- */
 
 /* "LibxlFmt" read as a big-endian 64-bit number. */
@@ -278,6 +288,8 @@ void libxl_sr_sequence_init(libxl_sr_sequence *seq, bool checkpointed);
 int libxl_sr_sequence_accept(libxl_sr_sequence *seq,
                              const libxl__sr_rec_hdr *rec, uint64_t offset,
                              libxl_sr_error *err);
+
+#pragma GCC visibility pop
 
 #endif /* LIBXL_SR_CODEC_H */
 

@@ -80,6 +80,7 @@ struct libxl__sr_watchdog {
     libxl__ev_time tick;
     uint64_t last;
     bool known;
+    bool blind_logged;         /* ERROR_NI from progress() reported */
     int quiet_ms;
 };
 
@@ -91,9 +92,23 @@ _hidden int libxl__sr_stall_timeout_ms(libxl__gc *gc, const char *var);
 /* O_NONBLOCK on the stream's fd while we move data ourselves. */
 _hidden int libxl__sr_fd_nonblocking(libxl__gc *gc, int fd, bool *is_on,
                                      bool on);
-/* What /proc says process pid has read ("rchar") or written ("wchar"). */
-_hidden int libxl__sr_io_count(libxl__gc *gc, pid_t pid, const char *field,
-                               uint64_t *count_r);
+
+/*
+ * OS-specific, in libxl_sr_os_linux.c or libxl_sr_os_other.c (the
+ * Makefile picks one, as it picks libxl_linux.c and friends):
+ *
+ * libxl__sr_os_io_count - the octets process pid has read (writes ==
+ * false) or written (writes == true) so far, on all its fds together.
+ * This is how the watchdog sees libxc's save and restore helpers move
+ * the stream, which they do themselves.
+ *
+ * Returns 0 with *count_r set; ERROR_NOTFOUND if the process cannot be
+ * looked at just now; ERROR_NI if the OS gives no way to know at all.
+ * Either error leaves the watchdog blind while the helper owns the fd
+ * (it counts as movement), and ERROR_NI is logged once per stream.
+ */
+_hidden int libxl__sr_os_io_count(libxl__gc *gc, pid_t pid, bool writes,
+                                  uint64_t *count_r);
 
 /*----- stream reader -----*/
 

@@ -37,6 +37,7 @@ void libxl__sr_watchdog_init(libxl__sr_watchdog *wd)
     libxl__ev_time_init(&wd->tick);
     wd->last = 0;
     wd->known = false;
+    wd->blind_logged = false;
     wd->quiet_ms = 0;
 }
 
@@ -66,8 +67,15 @@ static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
     if (rc != ERROR_TIMEDOUT)
         return;      /* the operation is being aborted: not our call */
 
-    /* An unknown count (no /proc, say) counts as movement. */
-    known = wd->progress(wd, &now) == 0;
+    /* An unknown count counts as movement. */
+    rc = wd->progress(wd, &now);
+    known = !rc;
+    if (rc == ERROR_NI && !wd->blind_logged) {
+        LOG(WARN, "migration stream: this OS does not show how far libxc's"
+            " helper has got; while the helper moves the stream, a stall"
+            " is not detected");
+        wd->blind_logged = true;
+    }
     if (!known || !wd->known || now != wd->last) {
         wd->last = now;
         wd->known = known;
@@ -132,36 +140,6 @@ int libxl__sr_fd_nonblocking(libxl__gc *gc, int fd, bool *is_on, bool on)
     }
     *is_on = on;
     return 0;
-}
-
-/*
- * Octets a process has read ("rchar") or written ("wchar") so far, from
- * /proc/PID/io (Linux).  libxc's save and restore helpers move the stream
- * themselves; this is the only way to see them move from here.
- */
-int libxl__sr_io_count(libxl__gc *gc, pid_t pid, const char *field,
-                       uint64_t *count_r)
-{
-    const char *path = GCSPRINTF("/proc/%ld/io", (long)pid);
-    const size_t flen = strlen(field);
-    char line[128];
-    unsigned long long n;
-    int rc = ERROR_NOTFOUND;
-    FILE *f;
-
-    f = fopen(path, "r");
-    if (!f)
-        return ERROR_NOTFOUND;
-    while (fgets(line, sizeof(line), f)) {
-        if (!strncmp(line, field, flen) && line[flen] == ':' &&
-            sscanf(line + flen + 1, "%llu", &n) == 1) {
-            *count_r = n;
-            rc = 0;
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
 }
 
 /*
