@@ -369,7 +369,22 @@ static void test_page_data_errors(void)
     CHECK("walk/page-data-broken-no-data-ok", run_whole() == XCW_PAUSE &&
           w.pages == 1);
     pv_start(); page_data(3, 1, (uint64_t)0xe << 60); rec(0, NULL, 0);
-    CHECK("walk/page-data-xalloc-no-data-ok", run_whole() == XCW_PAUSE);
+    CHECK("walk/page-data-xalloc-no-data-ok", run_whole() == XCW_PAUSE &&
+          w.pages == 1 && w.alloc_only_pages == 2);
+    /* XALLOC (zero pages left out) carries no data either */
+    pv_start(); page_data(2, 1, (uint64_t)0xe << 60);
+    {
+        size_t rec_at = n - (8 + 8 + 16 + 4096);
+        uint32_t len = 8 + 16 + 2 * 4096;
+
+        memcpy(s + rec_at + 4, &len, 4);
+    }
+    expect_bad("walk-err/page-data-xalloc-with-data", SR_E_BAD_LENGTH,
+               "allocate-only entries carry no data", ANY);
+    /* XTAB and BROKEN entries are not counted as left-out zero pages */
+    pv_start(); page_data(3, 1, (uint64_t)0xf << 60); rec(0, NULL, 0);
+    CHECK("walk/page-data-xtab-not-alloc-only", run_whole() == XCW_PAUSE &&
+          w.pages == 1 && w.alloc_only_pages == 0);
     pv_start(); page_data(2, 2, (uint64_t)0x9 << 60); rec(0, NULL, 0);
     CHECK("walk/page-data-pinned-l1-ok", run_whole() == XCW_PAUSE);
 }

@@ -77,6 +77,7 @@ typedef struct xcw_record {
     uint32_t count;        /* PAGE_DATA pfns, HVM entries/params, policy
                             * entries, dirty pfns, P2M frames */
     uint32_t data_pages;   /* PAGE_DATA pages carrying data */
+    uint32_t alloc_only;   /* PAGE_DATA XALLOC entries: populate, no data */
     uint32_t vcpu_id;      /* X86_PV_VCPU_* */
     uint32_t first, last;  /* PAGE_DATA first/last pfn, P2M start/end pfn */
     uint8_t guest_width, pt_levels;    /* X86_PV_INFO */
@@ -117,6 +118,7 @@ typedef struct xc_walk {
     uint32_t domain_type;
     uint64_t records;         /* records completed */
     uint64_t pages;           /* data-bearing pages seen */
+    uint64_t alloc_only_pages; /* XALLOC entries seen (zero pages left out) */
     uint64_t checkpoints;     /* CHECKPOINT records seen */
     bool checkpointed;
     bool end_seen;

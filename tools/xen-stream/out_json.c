@@ -144,6 +144,7 @@ static void libxc_json(json_ctx *j, const xcw_event *x)
         if (r->type == XCW_REC_PAGE_DATA) {
             kv_int(j, "count", r->count);
             kv_int(j, "data_pages", r->data_pages);
+            kv_int(j, "alloc_only", r->alloc_only);
             kv_int(j, "first_pfn", r->first);
             kv_int(j, "last_pfn", r->last);
         } else if (r->type >= XCW_REC_X86_PV_VCPU_BASIC &&
@@ -284,6 +285,9 @@ void json_end(void *ctx, const xs_result *res)
     kv_int(j, "libxl_records", w->seq.records);
     kv_int(j, "libxc_records", w->xc.records);
     kv_int(j, "pages", w->xc.pages);
+    kv_int(j, "alloc_only_pages", w->xc.alloc_only_pages);
+    kv_int(j, "alloc_only_octets",
+           w->xc.alloc_only_pages * XCW_PAGE_SIZE);
     kv_int(j, "checkpoints", w->seq.checkpoints);
     kv_bool(j, "ends_after_checkpoint", w->ended_at_checkpoint);
     kv_int(j, "trailing_octets", w->trailing);

@@ -42,6 +42,9 @@ static void libxc_record_line(FILE *f, const xcw_record *r)
     case XCW_REC_PAGE_DATA:
         fprintf(f, ": %u pfns (0x%x..0x%x), %u with data", r->count,
                 r->first, r->last, r->data_pages);
+        if (r->alloc_only)
+            fprintf(f, ", %u allocate-only (XALLOC, no data)",
+                    r->alloc_only);
         break;
     case XCW_REC_X86_PV_INFO:
         fprintf(f, ": guest width %u, %u page-table levels",
@@ -221,6 +224,11 @@ static void info_text(FILE *f, const xs_result *res)
                 s->xen_major, s->xen_minor, w->libxc_octets);
     fprintf(f, "memory:           %" PRIu64 " pages (%" PRIu64 " MiB)\n",
             w->xc.pages, w->xc.pages * 4096 >> 20);
+    if (s->libxc_version)
+        fprintf(f, "allocate-only:    %" PRIu64 " pages without data "
+                "(XALLOC; %" PRIu64 " octets left out)\n",
+                w->xc.alloc_only_pages,
+                w->xc.alloc_only_pages * XCW_PAGE_SIZE);
     fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->seq.checkpoints,
             w->ended_at_checkpoint ? " (stream stops after the last one)"
                                    : "");
@@ -274,8 +282,9 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
     }
     fprintf(f, "%s: valid (%" PRIu64 " octets, %" PRIu64 " libxl records, "
             "%" PRIu64 " libxc records, %" PRIu64 " pages, %" PRIu64
-            " checkpoints%s%s)\n", res->path, w->offset, w->seq.records,
-            w->xc.records, w->xc.pages, w->seq.checkpoints,
+            " allocate-only, %" PRIu64 " checkpoints%s%s)\n", res->path,
+            w->offset, w->seq.records, w->xc.records, w->xc.pages,
+            w->xc.alloc_only_pages, w->seq.checkpoints,
             w->ended_at_checkpoint ? ", ends after a checkpoint" : "",
             w->trailing ? ", trailing data" : "");
 }
