@@ -329,6 +329,19 @@ static void test_record_errors(void)
                1000 + n - 1);
 }
 
+/* A PV stream whose PAGE_DATA has one page with data and one pfn of a
+ * type without data, while its length counts a page for both. */
+static void page_data_claiming_data(unsigned type)
+{
+    size_t rec_at;
+    uint32_t len = 8 + 16 + 2 * 4096;
+
+    pv_start();
+    page_data(2, 1, (uint64_t)type << 60);
+    rec_at = n - (8 + 8 + 16 + 4096);
+    memcpy(s + rec_at + 4, &len, 4);
+}
+
 static void test_page_data_errors(void)
 {
     pv_start(); p32(1); p32(8); p32(0); p32(0);
@@ -355,14 +368,9 @@ static void test_page_data_errors(void)
     }
     expect_bad("walk-err/page-data-count-mismatch", SR_E_BAD_LENGTH,
                "count mismatch", ANY);
-    /* XTAB pfns carry no data: a record claiming data for them is wrong */
-    pv_start(); page_data(2, 1, (uint64_t)0xf << 60);
-    {
-        size_t rec_at = n - (8 + 8 + 16 + 4096);
-        uint32_t len = 8 + 16 + 2 * 4096;
-
-        memcpy(s + rec_at + 4, &len, 4);
-    }
+    /* XTAB and XALLOC (zero pages left out) pfns carry no data: a record
+     * claiming data for them is wrong */
+    page_data_claiming_data(0xf);
     expect_bad("walk-err/page-data-xtab-with-data", SR_E_BAD_LENGTH,
                "count mismatch", ANY);
     pv_start(); page_data(3, 1, (uint64_t)0xd << 60); rec(0, NULL, 0);
@@ -371,14 +379,7 @@ static void test_page_data_errors(void)
     pv_start(); page_data(3, 1, (uint64_t)0xe << 60); rec(0, NULL, 0);
     CHECK("walk/page-data-xalloc-no-data-ok", run_whole() == XCW_PAUSE &&
           w.pages == 1 && w.alloc_only_pages == 2);
-    /* XALLOC (zero pages left out) carries no data either */
-    pv_start(); page_data(2, 1, (uint64_t)0xe << 60);
-    {
-        size_t rec_at = n - (8 + 8 + 16 + 4096);
-        uint32_t len = 8 + 16 + 2 * 4096;
-
-        memcpy(s + rec_at + 4, &len, 4);
-    }
+    page_data_claiming_data(0xe);
     expect_bad("walk-err/page-data-xalloc-with-data", SR_E_BAD_LENGTH,
                "allocate-only entries carry no data", ANY);
     /* XTAB and BROKEN entries are not counted as left-out zero pages */
