@@ -125,6 +125,7 @@ typedef struct opts {
     int bare_libxc;          /* only libxc's stream, for the walker fuzzer */
     int legacy_converted;    /* libxl options bit 1, as the converter sets */
     int alloc_only;          /* every 4th pfn XALLOC: zero pages left out */
+    int alloc_after_data;    /* checkpoints resend data pfns as XALLOC */
 } opts;
 
 /* ---- xl and libxl layers ---- */
@@ -236,15 +237,22 @@ static void libxc_headers(const opts *o)
     note('c', ~1u, start, 16, 0);
 }
 
+/* Which call of memory() this is: 0 the first round of pages, then one
+ * per checkpoint. */
+static unsigned memory_round;
+
 /* The PAGE_DATA type of pfn: every 97th is XTAB (no data) in HVM shapes so
  * the data-count rule is exercised; with alloc_only every 4th is XALLOC
  * (allocate only, no data), as a writer that leaves zero pages out sends
- * them. */
+ * them; with alloc_after_data, after the first round, also pfns that went
+ * with data in it (which a correct writer never does). */
 static unsigned pfn_type(const opts *o, uint64_t pfn)
 {
     if (o->hvm && pfn % 97 == 96)
         return 0xfu;
     if (o->alloc_only && pfn % 4 == 3)
+        return 0xeu;
+    if (o->alloc_after_data && memory_round > 0 && pfn % 4 == 2)
         return 0xeu;
     return 0;
 }
@@ -286,6 +294,7 @@ static void memory(const opts *o, uint64_t first, unsigned pages)
         first += n;
         pages -= n;
     }
+    memory_round++;
 }
 
 static void static_records(const opts *o)
@@ -412,6 +421,8 @@ static void stream(const opts *o)
 {
     unsigned cp;
 
+    memory_round = 0;
+
     if (o->legacy_bare) {
         /* First octets of a 64-bit legacy image: p2m size, then chunks. */
         le64(32768);
@@ -529,6 +540,7 @@ static const variant variants[] = {
     { "valid-colo-state", 0, "valid", "checkpointed with CHECKPOINT_STATE records" },
     { "valid-trailing", 0, "valid", "live capture: xl handshake after END is trailing data" },
     { "valid-zero-pages", 0, "valid", "every 4th pfn an allocate-only (XALLOC) entry with no data" },
+    { "valid-alloc-after-data", 0, "valid", "2 checkpoints resend 8 pfns sent with data as XALLOC (valid, warned)" },
     { "trunc-xl-header", 1, "xl save header", "cut inside the xl header" },
     { "trunc-libxl-header", 1, "stream header", "cut inside the libxl header" },
     { "trunc-record-header", 1, "record 0", "cut inside the LIBXC_CONTEXT record header" },
@@ -692,6 +704,12 @@ static void prepare(const char *name, opts *o)
     if (!strcmp(name, "valid-zero-pages") ||
         !strcmp(name, "page-data-xalloc-with-data"))
         o->alloc_only = 1;
+    if (!strcmp(name, "valid-alloc-after-data")) {
+        o->alloc_only = 1;
+        o->alloc_after_data = 1;
+        o->checkpoints = 2;
+        o->final_end = 1;
+    }
 #define XS(s) (o->xs_body = (s), o->xs_body_len = sizeof(s))
     if (!strcmp(name, "xs-absolute-key")) XS(abs_key);
     if (!strcmp(name, "xs-empty-key")) XS(empty_key);

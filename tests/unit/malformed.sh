@@ -120,6 +120,21 @@ check "json/dump-has-alloc-only" $?
 # a stream without them says 0, rather than leaving the reader to guess
 "$XEN_STREAM" info j.img | grep -q '^allocate-only: *0 pages'
 check "info/no-alloc-only-is-0" $?
+# a pfn sent with data and later as XALLOC: valid (stock restores it), but
+# counted and warned about, since a receiver keeps the old contents
+"$MKSTREAM" --pages 256 --variant valid-alloc-after-data r.img
+out=$("$XEN_STREAM" verify r.img 2>&1) &&
+    echo "$out" | grep -q 'warning: 8 allocate-only entries for pfns sent with data earlier'
+check "verify/warns-alloc-only-after-data" $? "$(echo "$out" | head -1)"
+"$XEN_STREAM" info r.img | grep -q '^allocate-only after data: 8 entries'
+check "info/counts-alloc-only-after-data" $?
+"$XEN_STREAM" --json info r.img | grep -q '"alloc_only_after_data": 8'
+check "json/counts-alloc-only-after-data" $?
+# and never for first sendings, or for the ones without data before
+! "$XEN_STREAM" verify z.img 2>&1 | grep -q warning
+check "verify/no-warning-for-first-sent-zero-pages" $?
+"$XEN_STREAM" info z.img | grep -q '^allocate-only after data: 0 entries'
+check "info/alloc-only-after-data-0" $?
 # the size of the image shrinks by exactly the pages left out
 "$MKSTREAM" --pages 256 --variant valid-pv full-pv.img
 [ $(( $(stat -c %s full-pv.img) - $(stat -c %s z.img) )) = $((64 * 4096)) ]

@@ -96,7 +96,7 @@ static size_t hvm_body(unsigned char *b, int good_magic, int with_end)
 /* ---- Running the walker ---- */
 
 static xc_walk w;
-static unsigned events[6];
+static unsigned events[XCW_EV_PAGE_ENTRY + 1];
 static unsigned records_seen;
 
 static void on_event(void *opaque, const xcw_event *ev)
@@ -164,7 +164,8 @@ static void test_valid_pv_chunks(void)
         if (rc != XCW_PAUSE || used != n - 4 || w.pages != 3 ||
             w.records != 11 || !w.end_seen || w.offset != 1000 + n - 4 ||
             records_seen != 11 || events[XCW_EV_IMAGE_HEADER] != 1 ||
-            events[XCW_EV_DOMAIN_HEADER] != 1) {
+            events[XCW_EV_DOMAIN_HEADER] != 1 ||
+            events[XCW_EV_PAGE_ENTRY] != 4) {
             printf("  chunk %zu: rc %d used %zu pages %llu records %llu\n",
                    chunks[i], rc, used, (unsigned long long)w.pages,
                    (unsigned long long)w.records);

@@ -49,7 +49,7 @@ enum {
 
 /* PFN type nibble (bits 63-60): which types carry a page of data. */
 #define PFN_TYPE_BROKEN    0xdu
-#define PFN_TYPE_XALLOC    0xeu
+#define PFN_TYPE_XALLOC    XCW_PFN_TYPE_XALLOC
 #define PFN_TYPE_XTAB      0xfu
 #define PFN_MASK           ((UINT64_C(1) << 52) - 1)
 #define PFN_RESERVED_MASK  (UINT64_C(0xff) << 52)
@@ -456,6 +456,12 @@ static int body_unit(xc_walk *w)
         if (w->items_left == r->count)
             r->first = (uint32_t)(ent & PFN_MASK);
         r->last = (uint32_t)(ent & PFN_MASK);
+        ev.kind = XCW_EV_PAGE_ENTRY;
+        ev.offset = off;
+        ev.u.page.pfn = ent & PFN_MASK;
+        ev.u.page.type = type;
+        ev.u.page.has_data = pfn_type_has_data(type);
+        emit(w, &ev);
         if (pfn_type_has_data(type))
             r->data_pages++;
         else if (type == PFN_TYPE_XALLOC)

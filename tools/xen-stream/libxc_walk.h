@@ -24,6 +24,9 @@
 #define XCW_DHDR_SIZE          16u   /* domain header */
 #define XCW_PAGE_SIZE          4096u
 
+/* PAGE_DATA entry type (bits 63..60): allocate only, no data. */
+#define XCW_PFN_TYPE_XALLOC    0xeu
+
 #define XCW_DOMAIN_X86_PV      1u
 #define XCW_DOMAIN_X86_HVM     2u
 
@@ -66,6 +69,7 @@ enum xcw_event_kind {
     XCW_EV_HVM_PARAM,      /* one (index, value) inside HVM_PARAMS */
     XCW_EV_RECORD_BEGIN,   /* a record header passed its checks; only
                             * type, index, offset and length are known */
+    XCW_EV_PAGE_ENTRY,     /* one pfn entry of PAGE_DATA (pfn, type) */
 };
 
 typedef struct xcw_record {
@@ -100,6 +104,7 @@ typedef struct xcw_event {
             uint32_t length;
         } hvm;
         struct { uint64_t index, value; } param;
+        struct { uint64_t pfn; unsigned type; bool has_data; } page;
     } u;
 } xcw_event;
 

@@ -120,6 +120,8 @@ static void libxc_event_line(FILE *f, const xcw_event *x)
                 "instance %u length %u\n", x->offset, name ? name : "?",
                 x->u.hvm.typecode, x->u.hvm.instance, x->u.hvm.length);
         break;
+    case XCW_EV_PAGE_ENTRY:
+        break;   /* summed up in the PAGE_DATA line */
     case XCW_EV_HVM_PARAM:
         name = xcw_hvm_param_name(x->u.param.index);
         fprintf(f, "@%010" PRIu64 "         HVM param %s (%" PRIu64 ") = "
@@ -229,6 +231,11 @@ static void info_text(FILE *f, const xs_result *res)
                 "(XALLOC; %" PRIu64 " octets left out)\n",
                 w->xc.alloc_only_pages,
                 w->xc.alloc_only_pages * XCW_PAGE_SIZE);
+    if (s->libxc_version)
+        fprintf(f, "allocate-only after data: %" PRIu64 " entries for pfns "
+                "already sent with data%s\n", s->alloc_only_after_data,
+                s->pfns_untracked ? "; some pfns beyond the tracked range" :
+                                    "");
     fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->seq.checkpoints,
             w->ended_at_checkpoint ? " (stream stops after the last one)"
                                    : "");
@@ -272,6 +279,11 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
                     "convert-legacy-stream first\n", res->path);
         return;
     }
+    if (res->stats->alloc_only_after_data && cmd == CMD_VERIFY)
+        fprintf(stderr, "xen-stream: %s: warning: %" PRIu64 " allocate-only "
+                "entries for pfns sent with data earlier in the stream (a "
+                "receiver keeps their old contents)\n", res->path,
+                res->stats->alloc_only_after_data);
     if (w->trailing && cmd == CMD_VERIFY)
         fprintf(stderr, "xen-stream: %s: warning: %" PRIu64 " octets of "
                 "trailing data after END (xl migration handshake?)\n",
