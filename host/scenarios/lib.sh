@@ -244,16 +244,17 @@ size_mb() { awk -v s="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MB", s / 1e6 }';
 # is allowed).  Sets $zero_evidence.  Needs xen-stream (returns 0 with a
 # note without it).
 check_zero_pages() {
-    local img=$1 live=${2:-} size n mem
+    local img=$1 live=${2:-} size n mem what=image
+    [ -n "$live" ] && what=stream
     size=$(stat -c %s "$img")
     if ! command -v xen-stream > /dev/null; then
-        zero_evidence="image $size octets (allocate-only pages not counted: no xen-stream)"
+        zero_evidence="$what $size octets (allocate-only pages not counted: no xen-stream)"
         return 0
     fi
     n=$(xen-stream info "$img" 2> /dev/null |
         sed -n 's/^allocate-only: *\([0-9][0-9]*\) pages.*/\1/p')
     mem=$((XS_GUEST_MEM * 1048576))
-    zero_evidence="image $size octets for $mem octets of guest memory, ${n:-?} zero pages left out as XALLOC"
+    zero_evidence="$what $size octets for $mem octets of guest memory, ${n:-?} zero pages left out as XALLOC"
     [ -n "$n" ] && [ "$n" -gt 0 ] || {
         zero_evidence="xen-stream info counts no allocate-only pages: $zero_evidence"
         return 1; }
