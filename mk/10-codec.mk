@@ -137,9 +137,23 @@ $(BUILD)/bin/rss-time: $(TOP)/tests/bench/rss-time.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN_CFLAGS) $(OPT_CFLAGS) -o $@ $<
 
-bench: $(BUILD)/bin/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/rss-time
+# The zero-page test of xen-patches/0003, taken from the patch itself (its
+# added lines from "static bool page_is_all_zero" to the closing brace).
+ZP_PATCH := $(TOP)/xen-patches/0003-libxenguest-save-zero-pages-as-allocate-only.patch
+$(CODEC_BENCH_DIR)/zero-page-test.h: $(ZP_PATCH)
+	@mkdir -p $(@D)
+	sed -n '/^+static bool page_is_all_zero/,/^+}/s/^+//p' $< > $@.tmp
+	@grep -q 'return true;' $@.tmp || { echo "no page_is_all_zero in $<" >&2; exit 1; }
+	@mv $@.tmp $@
+
+$(BUILD)/bin/zero-page-bench: $(TOP)/tests/bench/zero-page-bench.c $(CODEC_BENCH_DIR)/zero-page-test.h
+	@mkdir -p $(@D)
+	$(CC) $(WARN_CFLAGS) $(OPT_CFLAGS) -I$(CODEC_BENCH_DIR) -o $@ $<
+
+bench: $(BUILD)/bin/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/rss-time $(BUILD)/bin/zero-page-bench
 	@BENCH_GIB=$(BENCH_GIB) BENCH_DIR=$(CODEC_BENCH_DIR) BIN=$(BUILD)/bin \
 	    bash $(TOP)/tests/bench/bench-verify.sh
+	@$(BUILD)/bin/zero-page-bench
 
 .PHONY: check-unit check-fuzz fuzz bench
 

@@ -234,6 +234,49 @@ keep_seed() {
 
 size_mb() { awk -v s="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MB", s / 1e6 }'; }
 
+# check_zero_pages IMG [live]: an image saved by our build leaves the
+# guest's all-zero pages out as allocate-only (XALLOC) entries
+# (xen-patches/0003).  xen-stream info must count some, and none may follow
+# data for the same pfn.  An image (not a live capture, whose later rounds
+# resend dirtied pages) must also be smaller than the guest's memory by at
+# least the octets left out, give or take what is not page contents (pfn
+# lists at 8 octets a pfn, headers, vCPU state: ~0.3 MB for 128 MiB; 1 MiB
+# is allowed).  Sets $zero_evidence.  Needs xen-stream (returns 0 with a
+# note without it).
+check_zero_pages() {
+    local img=$1 live=${2:-} size n mem what=image
+    [ -n "$live" ] && what=stream
+    size=$(stat -c %s "$img")
+    if ! command -v xen-stream > /dev/null; then
+        zero_evidence="$what $size octets (allocate-only pages not counted: no xen-stream)"
+        return 0
+    fi
+    n=$(xen-stream info "$img" 2> /dev/null |
+        sed -n 's/^allocate-only: *\([0-9][0-9]*\) pages.*/\1/p')
+    mem=$((XS_GUEST_MEM * 1048576))
+    zero_evidence="$what $size octets for $mem octets of guest memory, ${n:-?} zero pages left out as XALLOC"
+    [ -n "$n" ] && [ "$n" -gt 0 ] || {
+        zero_evidence="xen-stream info counts no allocate-only pages: $zero_evidence"
+        return 1; }
+    [ -n "$live" ] || [ $((size + n * 4096)) -le $((mem + 1048576)) ] || {
+        zero_evidence="image not smaller by the pages left out: $zero_evidence"
+        return 1; }
+    check_no_alloc_after_data "$img" || { zero_evidence="$after_evidence"; return 1; }
+    return 0
+}
+
+# check_no_alloc_after_data STREAM: no pfn went as allocate-only after it
+# had gone with data earlier in the same stream (a later round of a live
+# migration): the receiver would keep the old contents.  Sets
+# $after_evidence.  Needs xen-stream.
+check_no_alloc_after_data() {
+    local k
+    k=$(xen-stream info "$1" 2> /dev/null |
+        sed -n 's/^allocate-only after data: *\([0-9][0-9]*\) entries.*/\1/p')
+    after_evidence="$k allocate-only entries after data"
+    [ "$k" = 0 ] || { after_evidence="xen-stream info: ${k:-no count of} allocate-only entries for pfns sent with data before"; return 1; }
+}
+
 # ---- the operations, parameterised by tool build ----
 
 # need_builds B...: skip the scenario unless the image has every build, and
@@ -266,6 +309,10 @@ save_restore() {
     guest_exists && fail "the guest still exists after xl save"
     size=$(size_mb "$img")
     verify_image "$img" || fail "image saved by $sb: $verified"
+    if [ "$sb" = ours ]; then
+        check_zero_pages "$img" || fail "image saved by $sb: $zero_evidence"
+        size="$size; $zero_evidence"
+    fi
     log=$XS_CONS/guest-$XS_GUEST.log
     from=$(lines "$log")
     run "xl restore ($rb)" xlb "$rb" restore "$img" || fail "xl restore ($rb) of an image saved by $sb failed"
@@ -308,6 +355,12 @@ migrate_local() {
     verified="stream not captured"
     if [ -n "$XS_CAPTURE" ]; then
         verify_image "$cap" || fail "stream sent by $sb: $verified"
+        if [ "$sb" = ours ]; then
+            # Zero pages left out in the first round, and no page that
+            # went with data went later as allocate-only.
+            check_zero_pages "$cap" live || fail "stream sent by $sb: $zero_evidence"
+            verified="$verified; $zero_evidence, $after_evidence"
+        fi
         rm -f "$cap"
     fi
     pass "migrate ($sb -> $rb) ${mig_took} s; $verified; $evidence; last tick on the source $(last_tick "$src_log")"

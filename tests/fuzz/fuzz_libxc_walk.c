@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ra = walk(&a, data + 1, size - 1, size, &ca);
     rb = walk(&b, data + 1, size - 1, chunk, &cb);
     ASSERT(ra == rb);
-    ASSERT(a.records == b.records && a.pages == b.pages);
+    ASSERT(a.records == b.records && a.pages == b.pages &&
+           a.alloc_only_pages == b.alloc_only_pages);
     if (ra < 0) {
         ASSERT(a.err.offset == b.err.offset);
         ASSERT(a.err.offset <= size);

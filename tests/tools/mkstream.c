@@ -131,6 +131,8 @@ typedef struct opts {
     int colo_back;           /* a COLO back channel instead of a stream */
     const char *foreign;     /* not a Xen image: these octets, then filler */
     size_t foreign_len;
+    int alloc_only;          /* every 4th pfn XALLOC: zero pages left out */
+    int alloc_after_data;    /* checkpoints resend data pfns as XALLOC */
 } opts;
 
 /* ---- xl and libxl layers ---- */
@@ -242,8 +244,27 @@ static void libxc_headers(const opts *o)
     note('c', ~1u, start, 16, 0);
 }
 
-/* One PAGE_DATA record: n pfns from first; every 97th is XTAB (no data)
- * in HVM shapes so the data-count rule is exercised. */
+/* Which call of memory() this is: 0 the first round of pages, then one
+ * per checkpoint. */
+static unsigned memory_round;
+
+/* The PAGE_DATA type of pfn: every 97th is XTAB (no data) in HVM shapes so
+ * the data-count rule is exercised; with alloc_only every 4th is XALLOC
+ * (allocate only, no data), as a writer that leaves zero pages out sends
+ * them; with alloc_after_data, after the first round, also pfns that went
+ * with data in it (which a correct writer never does). */
+static unsigned pfn_type(const opts *o, uint64_t pfn)
+{
+    if (o->hvm && pfn % 97 == 96)
+        return 0xfu;
+    if (o->alloc_only && pfn % 4 == 3)
+        return 0xeu;
+    if (o->alloc_after_data && memory_round > 0 && pfn % 4 == 2)
+        return 0xeu;
+    return 0;
+}
+
+/* One PAGE_DATA record: n pfns from first. */
 static void page_batch(const opts *o, uint64_t first, unsigned n)
 {
     static unsigned char page[4096];
@@ -252,20 +273,17 @@ static void page_batch(const opts *o, uint64_t first, unsigned n)
     uint64_t body;
 
     for (i = 0; i < n; i++)
-        if (!(o->hvm && (first + i) % 97 == 96))
+        if (!pfn_type(o, first + i))
             data++;
     body = 8 + 8 * (uint64_t)n + 4096 * (uint64_t)data;
     le32(1);
     le32((uint32_t)body);
     le32(n);
     le32(0);
+    for (i = 0; i < n; i++)
+        le64((first + i) | (uint64_t)pfn_type(o, first + i) << 60);
     for (i = 0; i < n; i++) {
-        uint64_t type = (o->hvm && (first + i) % 97 == 96) ? 0xfu : 0u;
-
-        le64((first + i) | type << 60);
-    }
-    for (i = 0; i < n; i++) {
-        if (o->hvm && (first + i) % 97 == 96)
+        if (pfn_type(o, first + i))
             continue;
         memset(page, (int)((first + i) & 0xff), sizeof(page));
         memcpy(page, &first, sizeof(first));
@@ -283,6 +301,7 @@ static void memory(const opts *o, uint64_t first, unsigned pages)
         first += n;
         pages -= n;
     }
+    memory_round++;
 }
 
 static void static_records(const opts *o)
@@ -445,6 +464,8 @@ static void stream(const opts *o)
 {
     unsigned cp;
 
+    memory_round = 0;
+
     if (o->foreign) {
         unsigned i;
 
@@ -575,6 +596,8 @@ static const variant variants[] = {
     { "valid-checkpointed-end", 0, "valid", "HVM, 2 checkpoints then libxc END and libxl END" },
     { "valid-colo-state", 0, "valid", "checkpointed with CHECKPOINT_STATE records" },
     { "valid-trailing", 0, "valid", "live capture: xl handshake after END is trailing data" },
+    { "valid-zero-pages", 0, "valid", "every 4th pfn an allocate-only (XALLOC) entry with no data" },
+    { "valid-alloc-after-data", 0, "valid", "2 checkpoints resend 8 pfns sent with data as XALLOC (valid, warned)" },
     { "trunc-xl-header", 1, "xl save header", "cut inside the xl header" },
     { "trunc-libxl-header", 1, "stream header", "cut inside the libxl header" },
     { "trunc-record-header", 1, "record 0", "cut inside the LIBXC_CONTEXT record header" },
@@ -625,6 +648,7 @@ static const variant variants[] = {
     { "page-data-count-mismatch", 1, "PAGE_DATA count mismatch", "count 1023 in a record holding 1024 pfns and pages" },
     { "page-data-zero-count", 1, "PAGE_DATA", "count 0" },
     { "page-data-bad-type", 1, "PAGE_DATA", "pfn type 0x5 (reserved)" },
+    { "page-data-xalloc-with-data", 1, "allocate-only entries carry no data", "record length counts a page of data for an XALLOC entry" },
     { "libxc-bad-marker", 1, "libxc image header", "marker with a zero octet" },
     { "libxc-bad-version", 1, "libxc image header", "libxc version 4" },
     { "libxc-bad-domain", 1, "libxc domain header", "domain type 5" },
@@ -830,6 +854,15 @@ static void prepare(const char *name, opts *o)
         o->libxc_odd_vcpu = 1;
     if (!strcmp(name, "page-data-count-mismatch"))
         o->pages = 1024;
+    if (!strcmp(name, "valid-zero-pages") ||
+        !strcmp(name, "page-data-xalloc-with-data"))
+        o->alloc_only = 1;
+    if (!strcmp(name, "valid-alloc-after-data")) {
+        o->alloc_only = 1;
+        o->alloc_after_data = 1;
+        o->checkpoints = 2;
+        o->final_end = 1;
+    }
 #define XS(s) (o->xs_body = (s), o->xs_body_len = sizeof(s))
     if (!strcmp(name, "xs-absolute-key")) XS(abs_key);
     if (!strcmp(name, "xs-empty-key")) XS(empty_key);
@@ -924,6 +957,10 @@ static size_t patch(const char *name, size_t len)
     }
     if (!strcmp(name, "page-data-zero-count"))
         put_le32_at(find('c', 1, 0)->offset + 8, 0);
+    if (!strcmp(name, "page-data-xalloc-with-data")) {
+        m = find('c', 1, 0);
+        put_le32_at(m->offset + 4, (uint32_t)m->body + 4096);
+    }
     if (!strcmp(name, "page-data-bad-type"))
         out[find('c', 1, 0)->offset + 16 + 8 * 3 + 7] = 0x50;
     if (!strcmp(name, "libxc-bad-marker"))

@@ -28,8 +28,8 @@ counts() {
     python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-keep = ["libxc_record_counts", "pages", "checkpoints", "libxc_version",
-        "domain_type"]
+keep = ["libxc_record_counts", "pages", "alloc_only_pages", "checkpoints",
+        "libxc_version", "domain_type"]
 if sys.argv[2] != "libxc":
     keep += ["libxl_record_counts", "emulator_xenstore_keys",
              "emulator_state_octets"]
@@ -104,7 +104,7 @@ check "convert/capture-to-xl-drops-handshake" $?
 for v in valid-pv valid-hvm valid-hvm-xenstore valid-bare-libxl \
          valid-libxc-v2 valid-optional valid-checkpointed \
          valid-checkpointed-end valid-colo-state valid-trailing \
-         valid-legacy-converted; do
+         valid-legacy-converted valid-zero-pages; do
     "$MKSTREAM" --pages 100 --variant $v gen-$v.img
     convert_all "gen-$v" "gen-$v.img"
 done

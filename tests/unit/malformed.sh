@@ -34,7 +34,7 @@ while IFS=$'\t' read -r name expect fragment what; do
 done < <("$MKSTREAM" --list-variants)
 
 # ---- truncation at every boundary (and inside every structure) ----
-for shape in valid-pv valid-hvm-xenstore valid-optional; do
+for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages; do
     "$MKSTREAM" --pages 40 --variant $shape full.img
     size=$(stat -c %s full.img)
     bad=0; count=0
@@ -96,6 +96,49 @@ check "json/dump-has-xenstore-keys" $?
 check "verify/trailing-warns" $?
 "$XEN_STREAM" info t.img | grep -q 'trailing data: *60 octets'
 check "info/trailing-reported" $?
+
+# zero pages left out as allocate-only (XALLOC) entries: 256 pfns, every
+# 4th XALLOC, so 64 entries with no data and 192 pages with data
+"$MKSTREAM" --pages 256 --variant valid-zero-pages z.img
+"$XEN_STREAM" --json info z.img > z.json 2>/dev/null &&
+    python3 - z.json <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["alloc_only_pages"] == 64, j["alloc_only_pages"]
+assert j["alloc_only_octets"] == 64 * 4096, j["alloc_only_octets"]
+assert j["pages"] == 192, j["pages"]
+PY
+check "info/json-counts-alloc-only" $?
+"$XEN_STREAM" info z.img | grep -q '^allocate-only: *64 pages without data (XALLOC; 262144 octets left out)$'
+check "info/text-counts-alloc-only" $?
+"$XEN_STREAM" verify z.img | grep -q '192 pages, 64 allocate-only,'
+check "verify/counts-alloc-only" $?
+"$XEN_STREAM" dump z.img | grep -q 'PAGE_DATA.*256 pfns (0x0..0xff), 192 with data, 64 allocate-only (XALLOC, no data)$'
+check "dump/shows-alloc-only" $?
+"$XEN_STREAM" --json dump z.img | grep -q '"alloc_only": 64'
+check "json/dump-has-alloc-only" $?
+# a stream without them says 0, rather than leaving the reader to guess
+"$XEN_STREAM" info j.img | grep -q '^allocate-only: *0 pages'
+check "info/no-alloc-only-is-0" $?
+# a pfn sent with data and later as XALLOC: valid (stock restores it), but
+# counted and warned about, since a receiver keeps the old contents
+"$MKSTREAM" --pages 256 --variant valid-alloc-after-data r.img
+out=$("$XEN_STREAM" verify r.img 2>&1) &&
+    echo "$out" | grep -q 'warning: 8 allocate-only entries for pfns sent with data earlier'
+check "verify/warns-alloc-only-after-data" $? "$(echo "$out" | head -1)"
+"$XEN_STREAM" info r.img | grep -q '^allocate-only after data: 8 entries'
+check "info/counts-alloc-only-after-data" $?
+"$XEN_STREAM" --json info r.img | grep -q '"alloc_only_after_data": 8'
+check "json/counts-alloc-only-after-data" $?
+# and never for first sendings, or for the ones without data before
+! "$XEN_STREAM" verify z.img 2>&1 | grep -q warning
+check "verify/no-warning-for-first-sent-zero-pages" $?
+"$XEN_STREAM" info z.img | grep -q '^allocate-only after data: 0 entries'
+check "info/alloc-only-after-data-0" $?
+# the size of the image shrinks by exactly the pages left out
+"$MKSTREAM" --pages 256 --variant valid-pv full-pv.img
+[ $(( $(stat -c %s full-pv.img) - $(stat -c %s z.img) )) = $((64 * 4096)) ]
+check "zero-pages/image-smaller-by-64-pages" $?
 
 # ---- command-line contract ----
 "$XEN_STREAM" >/dev/null 2>&1; [ $? = 2 ]; check "cli/no-args-exit-2" $?

@@ -96,7 +96,7 @@ static size_t hvm_body(unsigned char *b, int good_magic, int with_end)
 /* ---- Running the walker ---- */
 
 static xc_walk w;
-static unsigned events[6];
+static unsigned events[XCW_EV_PAGE_ENTRY + 1];
 static unsigned records_seen;
 static xcw_record last_vcpu;          /* the last X86_PV_VCPU_* reported */
 
@@ -175,7 +175,8 @@ static void test_valid_pv_chunks(void)
         if (rc != XCW_PAUSE || used != n - 4 || w.pages != 3 ||
             w.records != 11 || !w.end_seen || w.offset != 1000 + n - 4 ||
             records_seen != 11 || events[XCW_EV_IMAGE_HEADER] != 1 ||
-            events[XCW_EV_DOMAIN_HEADER] != 1) {
+            events[XCW_EV_DOMAIN_HEADER] != 1 ||
+            events[XCW_EV_PAGE_ENTRY] != 4) {
             printf("  chunk %zu: rc %d used %zu pages %llu records %llu\n",
                    chunks[i], rc, used, (unsigned long long)w.pages,
                    (unsigned long long)w.records);
@@ -486,6 +487,19 @@ static void test_vcpu_sizes(void)
                ANY);
 }
 
+/* A PV stream whose PAGE_DATA has one page with data and one pfn of a
+ * type without data, while its length counts a page for both. */
+static void page_data_claiming_data(unsigned type)
+{
+    size_t rec_at;
+    uint32_t len = 8 + 16 + 2 * 4096;
+
+    pv_start();
+    page_data(2, 1, (uint64_t)type << 60);
+    rec_at = n - (8 + 8 + 16 + 4096);
+    memcpy(s + rec_at + 4, &len, 4);
+}
+
 static void test_page_data_errors(void)
 {
     pv_start(); p32(1); p32(8); p32(0); p32(0);
@@ -512,21 +526,24 @@ static void test_page_data_errors(void)
     }
     expect_bad("walk-err/page-data-count-mismatch", SR_E_BAD_LENGTH,
                "count mismatch", ANY);
-    /* XTAB pfns carry no data: a record claiming data for them is wrong */
-    pv_start(); page_data(2, 1, (uint64_t)0xf << 60);
-    {
-        size_t rec_at = n - (8 + 8 + 16 + 4096);
-        uint32_t len = 8 + 16 + 2 * 4096;
-
-        memcpy(s + rec_at + 4, &len, 4);
-    }
+    /* XTAB and XALLOC (zero pages left out) pfns carry no data: a record
+     * claiming data for them is wrong */
+    page_data_claiming_data(0xf);
     expect_bad("walk-err/page-data-xtab-with-data", SR_E_BAD_LENGTH,
                "count mismatch", ANY);
     pv_start(); page_data(3, 1, (uint64_t)0xd << 60); rec(0, NULL, 0);
     CHECK("walk/page-data-broken-no-data-ok", run_whole() == XCW_PAUSE &&
           w.pages == 1);
     pv_start(); page_data(3, 1, (uint64_t)0xe << 60); rec(0, NULL, 0);
-    CHECK("walk/page-data-xalloc-no-data-ok", run_whole() == XCW_PAUSE);
+    CHECK("walk/page-data-xalloc-no-data-ok", run_whole() == XCW_PAUSE &&
+          w.pages == 1 && w.alloc_only_pages == 2);
+    page_data_claiming_data(0xe);
+    expect_bad("walk-err/page-data-xalloc-with-data", SR_E_BAD_LENGTH,
+               "allocate-only entries carry no data", ANY);
+    /* XTAB and BROKEN entries are not counted as left-out zero pages */
+    pv_start(); page_data(3, 1, (uint64_t)0xf << 60); rec(0, NULL, 0);
+    CHECK("walk/page-data-xtab-not-alloc-only", run_whole() == XCW_PAUSE &&
+          w.pages == 1 && w.alloc_only_pages == 0);
     pv_start(); page_data(2, 2, (uint64_t)0x9 << 60); rec(0, NULL, 0);
     CHECK("walk/page-data-pinned-l1-ok", run_whole() == XCW_PAUSE);
 }

@@ -49,7 +49,7 @@ enum {
 
 /* PFN type nibble (bits 63-60): which types carry a page of data. */
 #define PFN_TYPE_BROKEN    0xdu
-#define PFN_TYPE_XALLOC    0xeu
+#define PFN_TYPE_XALLOC    XCW_PFN_TYPE_XALLOC
 #define PFN_TYPE_XTAB      0xfu
 #define PFN_MASK           ((UINT64_C(1) << 52) - 1)
 #define PFN_RESERVED_MASK  (UINT64_C(0xff) << 52)
@@ -542,8 +542,16 @@ static int body_unit(xc_walk *w)
         if (w->items_left == r->count)
             r->first = (uint32_t)(ent & PFN_MASK);
         r->last = (uint32_t)(ent & PFN_MASK);
+        ev.kind = XCW_EV_PAGE_ENTRY;
+        ev.offset = off;
+        ev.u.page.pfn = ent & PFN_MASK;
+        ev.u.page.type = type;
+        ev.u.page.has_data = pfn_type_has_data(type);
+        emit(w, &ev);
         if (pfn_type_has_data(type))
             r->data_pages++;
+        else if (type == PFN_TYPE_XALLOC)
+            r->alloc_only++;
         if (--w->items_left)
             return want(w, 8, P_PD_PFN, "pfn array");
         expect = 8 + (uint64_t)r->count * 8 +
@@ -551,14 +559,17 @@ static int body_unit(xc_walk *w)
         if (expect != r->length)
             return fail(w, SR_E_BAD_LENGTH, r->offset + 4,
                         "PAGE_DATA count mismatch: %u pfns with %u "
-                        "data pages need body length %llu, have %u",
+                        "data pages need body length %llu, have %u%s",
                         r->count, r->data_pages,
-                        (unsigned long long)expect, r->length);
+                        (unsigned long long)expect, r->length,
+                        r->alloc_only ? " (allocate-only entries carry "
+                                        "no data)" : "");
         return skip(w, (uint64_t)r->data_pages * XCW_PAGE_SIZE, P_PD_DATA,
                     "page data");
     }
     case P_PD_DATA:
         w->pages += r->data_pages;
+        w->alloc_only_pages += r->alloc_only;
         return done(w);
     case P_PV_INFO:
         r->guest_width = a[0];

@@ -24,6 +24,9 @@
 #define XCW_DHDR_SIZE          16u   /* domain header */
 #define XCW_PAGE_SIZE          4096u
 
+/* PAGE_DATA entry type (bits 63..60): allocate only, no data. */
+#define XCW_PFN_TYPE_XALLOC    0xeu
+
 #define XCW_DOMAIN_X86_PV      1u
 #define XCW_DOMAIN_X86_HVM     2u
 
@@ -80,6 +83,7 @@ enum xcw_event_kind {
     XCW_EV_HVM_PARAM,      /* one (index, value) inside HVM_PARAMS */
     XCW_EV_RECORD_BEGIN,   /* a record header passed its checks; only
                             * type, index, offset and length are known */
+    XCW_EV_PAGE_ENTRY,     /* one pfn entry of PAGE_DATA (pfn, type) */
 };
 
 typedef struct xcw_record {
@@ -91,6 +95,7 @@ typedef struct xcw_record {
     uint32_t count;        /* PAGE_DATA pfns, HVM entries/params, policy
                             * entries, dirty pfns, P2M frames */
     uint32_t data_pages;   /* PAGE_DATA pages carrying data */
+    uint32_t alloc_only;   /* PAGE_DATA XALLOC entries: populate, no data */
     uint32_t vcpu_id;      /* X86_PV_VCPU_* */
     bool empty;            /* X86_PV_VCPU_*: header only, no context */
     uint32_t first, last;  /* PAGE_DATA first/last pfn, P2M start/end pfn */
@@ -114,6 +119,7 @@ typedef struct xcw_event {
             uint32_t length;
         } hvm;
         struct { uint64_t index, value; } param;
+        struct { uint64_t pfn; unsigned type; bool has_data; } page;
     } u;
 } xcw_event;
 
@@ -132,6 +138,7 @@ typedef struct xc_walk {
     uint32_t domain_type;
     uint64_t records;         /* records completed */
     uint64_t pages;           /* data-bearing pages seen */
+    uint64_t alloc_only_pages; /* XALLOC entries seen (zero pages left out) */
     uint64_t checkpoints;     /* CHECKPOINT records seen */
     bool checkpointed;
     bool end_seen;

@@ -144,6 +144,7 @@ static void libxc_json(json_ctx *j, const xcw_event *x)
         if (r->type == XCW_REC_PAGE_DATA) {
             kv_int(j, "count", r->count);
             kv_int(j, "data_pages", r->data_pages);
+            kv_int(j, "alloc_only", r->alloc_only);
             kv_int(j, "first_pfn", r->first);
             kv_int(j, "last_pfn", r->last);
         } else if ((r->type >= XCW_REC_X86_PV_VCPU_BASIC &&
@@ -169,6 +170,8 @@ static void libxc_json(json_ctx *j, const xcw_event *x)
         kv_str(j, "type", xs_libxc_type_label(r->type, name, sizeof(name)));
         kv_int(j, "length", r->length);
         break;
+    case XCW_EV_PAGE_ENTRY:
+        break;
     case XCW_EV_HVM_PARAM:
         kv_str(j, "kind", "hvm_param");
         kv_str(j, "name", xcw_hvm_param_name(x->u.param.index));
@@ -188,6 +191,9 @@ void json_event(void *ctx, const sw_event *ev)
         return;
     /* As in the text dump, only records with entries inside announce
      * themselves before those entries. */
+    if (ev->kind == SW_EV_LIBXC &&
+        ev->u.libxc->kind == XCW_EV_PAGE_ENTRY)
+        return;   /* summed up in the PAGE_DATA record */
     if (ev->kind == SW_EV_LIBXC &&
         ev->u.libxc->kind == XCW_EV_RECORD_BEGIN &&
         ev->u.libxc->u.record->type != XCW_REC_HVM_CONTEXT &&
@@ -285,6 +291,11 @@ void json_end(void *ctx, const xs_result *res)
     kv_int(j, "libxl_records", w->seq.records);
     kv_int(j, "libxc_records", w->xc.records);
     kv_int(j, "pages", w->xc.pages);
+    kv_int(j, "alloc_only_pages", w->xc.alloc_only_pages);
+    kv_int(j, "alloc_only_octets",
+           w->xc.alloc_only_pages * XCW_PAGE_SIZE);
+    kv_int(j, "alloc_only_after_data", s->alloc_only_after_data);
+    kv_int(j, "pfns_untracked", s->pfns_untracked);
     kv_int(j, "checkpoints", w->seq.checkpoints);
     kv_bool(j, "ends_after_checkpoint", w->ended_at_checkpoint);
     if (w->ended_at_checkpoint) {

@@ -42,6 +42,9 @@ static void libxc_record_line(FILE *f, const xcw_record *r)
     case XCW_REC_PAGE_DATA:
         fprintf(f, ": %u pfns (0x%x..0x%x), %u with data", r->count,
                 r->first, r->last, r->data_pages);
+        if (r->alloc_only)
+            fprintf(f, ", %u allocate-only (XALLOC, no data)",
+                    r->alloc_only);
         break;
     case XCW_REC_X86_PV_INFO:
         fprintf(f, ": guest width %u, %u page-table levels",
@@ -120,6 +123,8 @@ static void libxc_event_line(FILE *f, const xcw_event *x)
                 "instance %u length %u\n", x->offset, name ? name : "?",
                 x->u.hvm.typecode, x->u.hvm.instance, x->u.hvm.length);
         break;
+    case XCW_EV_PAGE_ENTRY:
+        break;   /* summed up in the PAGE_DATA line */
     case XCW_EV_HVM_PARAM:
         name = xcw_hvm_param_name(x->u.param.index);
         fprintf(f, "@%010" PRIu64 "         HVM param %s (%" PRIu64 ") = "
@@ -237,6 +242,16 @@ static void info_text(FILE *f, const xs_result *res)
                 s->xen_major, s->xen_minor, w->libxc_octets);
     fprintf(f, "memory:           %" PRIu64 " pages (%" PRIu64 " MiB)\n",
             w->xc.pages, w->xc.pages * 4096 >> 20);
+    if (s->libxc_version)
+        fprintf(f, "allocate-only:    %" PRIu64 " pages without data "
+                "(XALLOC; %" PRIu64 " octets left out)\n",
+                w->xc.alloc_only_pages,
+                w->xc.alloc_only_pages * XCW_PAGE_SIZE);
+    if (s->libxc_version)
+        fprintf(f, "allocate-only after data: %" PRIu64 " entries for pfns "
+                "already sent with data%s\n", s->alloc_only_after_data,
+                s->pfns_untracked ? "; some pfns beyond the tracked range" :
+                                    "");
     fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->seq.checkpoints,
             w->ended_at_checkpoint ? " complete (no END: a failover "
             "restores the last one)" : "");
@@ -319,6 +334,11 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
                     "convert-legacy-stream first\n", res->path);
         return;
     }
+    if (res->stats->alloc_only_after_data && cmd == CMD_VERIFY)
+        fprintf(stderr, "xen-stream: %s: warning: %" PRIu64 " allocate-only "
+                "entries for pfns sent with data earlier in the stream (a "
+                "receiver keeps their old contents)\n", res->path,
+                res->stats->alloc_only_after_data);
     if (w->trailing && cmd == CMD_VERIFY)
         fprintf(stderr, "xen-stream: %s: warning: %" PRIu64 " octets of "
                 "trailing data after END (xl migration handshake?)\n",
@@ -333,8 +353,9 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
     }
     fprintf(f, "%s: valid (%" PRIu64 " octets, %" PRIu64 " libxl records, "
             "%" PRIu64 " libxc records, %" PRIu64 " pages, %" PRIu64
-            " checkpoints%s%s)\n", res->path, w->offset, w->seq.records,
-            w->xc.records, w->xc.pages, w->seq.checkpoints,
+            " allocate-only, %" PRIu64 " checkpoints%s%s)\n", res->path,
+            w->offset, w->seq.records, w->xc.records, w->xc.pages,
+            w->xc.alloc_only_pages, w->seq.checkpoints,
             w->ended_at_checkpoint ? ", ends after a checkpoint" : "",
             w->trailing ? ", trailing data" : "");
 }

@@ -14,6 +14,31 @@ void stats_init(stream_stats *s)
     s->qevm = -1;
 }
 
+void stats_track_pfns(stream_stats *s, unsigned char *map, uint64_t bits)
+{
+    s->pfn_map = map;
+    s->pfn_map_bits = bits;
+}
+
+static void page_entry(stream_stats *s, uint64_t pfn, unsigned type,
+                       bool has_data)
+{
+    unsigned char *byte, bit;
+
+    if (!s->pfn_map)
+        return;
+    if (pfn >= s->pfn_map_bits) {
+        s->pfns_untracked++;
+        return;
+    }
+    byte = &s->pfn_map[pfn / 8];
+    bit = (unsigned char)(1u << (pfn % 8));
+    if (has_data)
+        *byte |= bit;
+    else if (type == XCW_PFN_TYPE_XALLOC && (*byte & bit))
+        s->alloc_only_after_data++;
+}
+
 static void libxc_event(stream_stats *s, const xcw_event *x)
 {
     switch (x->kind) {
@@ -37,6 +62,9 @@ static void libxc_event(stream_stats *s, const xcw_event *x)
         break;
     case XCW_EV_HVM_PARAM:
         s->hvm_params++;
+        break;
+    case XCW_EV_PAGE_ENTRY:
+        page_entry(s, x->u.page.pfn, x->u.page.type, x->u.page.has_data);
         break;
     case XCW_EV_RECORD_BEGIN:
         break;
