@@ -54,7 +54,7 @@ CHECK_STAGES_ALL += check-unit
 XS_CONVERT_TOOLS := $(BUILD)/legacy/san/mklegacy \
                     $(BUILD)/legacy/san/convert-legacy-stream $(BUILD)/bin/rss-time
 
-check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS)
+check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS) $(BUILD)/guest/san/memcheck
 	@mkdir -p $(RESULTS)
 	@rc=0; for t in $(CODEC_UNIT_BINS); do \
 	    $$t >>$(RESULTS)/check-unit.log 2>&1 || { rc=1; \
@@ -70,6 +70,8 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    CLS=$(BUILD)/legacy/san/convert-legacy-stream RSS_TIME=$(BUILD)/bin/rss-time \
 	    WORK=$(CODEC_BUILD)/convert MAN=$(TOP)/docs/man/xen-stream.1 \
 	    bash $(TOP)/tests/unit/convert.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log MEMCHECK=$(BUILD)/guest/san/memcheck \
+	    WORK=$(BUILD)/guest/memcheck-test bash $(TOP)/tests/unit/memcheck.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc
