@@ -257,6 +257,9 @@ build_dom0() {
         *) die "--guest-kernel: vmlinuz or vmlinux" ;;
     esac
     cp "$OUT/guest.cpio.gz" "$root/guest/initrd.gz"
+    # memcheck --damage, for the scenario that proves a damaged page is
+    # caught (memcheck-catches-damage).
+    cp "$WORK/guest/bin/memcheck" "$root/bin/memcheck"
 
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT/dom0.cpio.gz.tmp"
     mv "$OUT/dom0.cpio.gz.tmp" "$OUT/dom0.cpio.gz"

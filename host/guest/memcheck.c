@@ -42,6 +42,10 @@
  *                           checker's back (for tests of the checker)
  *   memcheck --selftest     prove on this machine that each kind of
  *                           corruption is caught (PASS:/FAIL: lines)
+ *   memcheck --damage FILE SEED PAGE...
+ *                           in FILE, a saved image of a guest whose memcheck
+ *                           printed "seed SEED", flip one octet of each
+ *                           region PAGE that holds data (see damage_image)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -698,6 +702,95 @@ static int selftest(void)
     return selftest_failures ? 1 : 0;
 }
 
+/* ---- damaging a saved image (the host's test of the whole chain) ---- */
+
+#define DAMAGE_WORD 20      /* the body word whose low octet is flipped */
+#define SCAN_CHUNK (1u << 20)
+#define HEADER_OCTETS 16
+
+static uint32_t le32(const unsigned char *p)
+{
+    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/*
+ * In FILE, a saved image of a guest whose memcheck runs with SEED, find
+ * each of the NPAGES region pages in PAGES by its header (a data page
+ * carries one; a zero page has none and is not found) and flip one octet
+ * of its body.  Prints "damaged page P at offset O" for each; returns how
+ * many were damaged, or -1 on an I/O error.  The header may lie at any
+ * octet offset in FILE (the libxc stream starts after the xl and libxl
+ * headers), so FILE is scanned octet by octet for the seed.
+ */
+static int damage_image(const char *file, uint32_t seed, const uint32_t *pages,
+                        int npages, unsigned char *done)
+{
+    static unsigned char buf[SCAN_CHUNK + HEADER_OCTETS];
+    unsigned char key[4] = { seed, seed >> 8, seed >> 16, seed >> 24 };
+    FILE *f = fopen(file, "r+b");
+    uint64_t base = 0;          /* file offset of buf[0] */
+    size_t have = 0, n, at;
+    int damaged = 0, i, c;
+
+    if (!f) {
+        fprintf(stderr, "memcheck: %s: %s\n", file, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        n = fread(buf + have, 1, SCAN_CHUNK, f);
+        have += n;
+        /* A header is word 0 (page, seed) and word 1 (gen, ~seed): the
+         * seed is at octet 4 of it. */
+        for (at = 4; at + HEADER_OCTETS - 4 <= have; at++) {
+            const unsigned char *h;
+            uint32_t page;
+            uint64_t where;
+
+            h = memchr(buf + at, key[0], have - (HEADER_OCTETS - 4) - at + 1);
+            if (!h)
+                break;
+            at = h - buf;
+            if (memcmp(h, key, 4) || le32(h + 8) != (uint32_t)~seed)
+                continue;
+            page = le32(h - 4);
+            for (i = 0; i < npages; i++) {
+                if (pages[i] != page || done[i])
+                    continue;
+                where = base + (h - 4 - buf) + DAMAGE_WORD * 8;
+                if (fseeko(f, (off_t)where, SEEK_SET) ||
+                    (c = fgetc(f)) == EOF ||
+                    fseeko(f, (off_t)where, SEEK_SET) ||
+                    fputc(~c & 0xff, f) == EOF ||
+                    fflush(f) || fseeko(f, (off_t)(base + have), SEEK_SET)) {
+                    fprintf(stderr, "memcheck: %s: writing at %" PRIu64
+                            ": %s\n", file, where, strerror(errno));
+                    fclose(f);
+                    return -1;
+                }
+                done[i] = 1;
+                damaged++;
+                printf("damaged page %" PRIu32 " at offset %" PRIu64 "\n",
+                       page, where);
+            }
+        }
+        if (n == 0)
+            break;
+        /* Keep the tail that could start a header cut by the chunk end. */
+        at = have > HEADER_OCTETS ? have - HEADER_OCTETS : 0;
+        memmove(buf, buf + at, have - at);
+        base += at;
+        have -= at;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "memcheck: %s: %s\n", file, strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return damaged;
+}
+
 /* ---- main ---- */
 
 static int number(const char *s, uint32_t max, uint32_t *out)
@@ -720,6 +813,25 @@ int main(int argc, char **argv)
     uint32_t seed = 0;
     int i;
 
+    if (argc >= 5 && !strcmp(argv[1], "--damage")) {
+        uint32_t pages[64];
+        unsigned char done[64] = { 0 };
+        int n = argc - 4, r;
+
+        if (n > 64 || number(argv[3], UINT32_MAX, &seed)) {
+            fprintf(stderr, "memcheck: --damage FILE SEED PAGE... (up to 64 pages)\n");
+            return 2;
+        }
+        for (i = 0; i < n; i++) {
+            if (number(argv[4 + i], MAX_PAGES, &pages[i])) {
+                fprintf(stderr, "memcheck: --damage: page '%s' is not a number\n",
+                        argv[4 + i]);
+                return 2;
+            }
+        }
+        r = damage_image(argv[2], seed, pages, n, done);
+        return r > 0 ? 0 : 1;
+    }
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--selftest"))
             return selftest();
@@ -763,7 +875,7 @@ int main(int argc, char **argv)
     }
     /* Behind the guest's counter: it must never wait for the check. */
     setpriority(PRIO_PROCESS, 0, 10);
-    say(&m, "mem start pages %" PRIu32 " zero %" PRIu32 " seed %08" PRIx32,
+    say(&m, "mem start pages %" PRIu32 " zero %" PRIu32 " seed %" PRIu32,
         m.npages, m.zero_pages, m.seed);
     return run(&m, passes, inject_at);
 }
