@@ -529,6 +529,95 @@ static int run(struct memcheck *m, uint32_t passes, uint32_t inject_at)
     }
 }
 
+/* ---- damaging a saved image (the host's test of the whole chain) ---- */
+
+#define DAMAGE_WORD 20      /* the body word whose low octet is flipped */
+#define SCAN_CHUNK (1u << 20)
+#define HEADER_OCTETS 16
+
+static uint32_t le32(const unsigned char *p)
+{
+    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+/*
+ * In FILE, a saved image of a guest whose memcheck runs with SEED, find
+ * each of the NPAGES region pages in PAGES by its header (a data page
+ * carries one; a zero page has none and is not found) and flip one octet
+ * of its body.  Prints "damaged page P at offset O" for each; returns how
+ * many were damaged, or -1 on an I/O error.  The header may lie at any
+ * octet offset in FILE (the libxc stream starts after the xl and libxl
+ * headers), so FILE is scanned octet by octet for the seed.
+ */
+static int damage_image(const char *file, uint32_t seed, const uint32_t *pages,
+                        int npages, unsigned char *done)
+{
+    static unsigned char buf[SCAN_CHUNK + HEADER_OCTETS];
+    unsigned char key[4] = { seed, seed >> 8, seed >> 16, seed >> 24 };
+    FILE *f = fopen(file, "r+b");
+    uint64_t base = 0;          /* file offset of buf[0] */
+    size_t have = 0, n, at;
+    int damaged = 0, i, c;
+
+    if (!f) {
+        fprintf(stderr, "memcheck: %s: %s\n", file, strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        n = fread(buf + have, 1, SCAN_CHUNK, f);
+        have += n;
+        /* A header is word 0 (page, seed) and word 1 (gen, ~seed): the
+         * seed is at octet 4 of it. */
+        for (at = 4; at + HEADER_OCTETS - 4 <= have; at++) {
+            const unsigned char *h;
+            uint32_t page;
+            uint64_t where;
+
+            h = memchr(buf + at, key[0], have - (HEADER_OCTETS - 4) - at + 1);
+            if (!h)
+                break;
+            at = h - buf;
+            if (memcmp(h, key, 4) || le32(h + 8) != (uint32_t)~seed)
+                continue;
+            page = le32(h - 4);
+            for (i = 0; i < npages; i++) {
+                if (pages[i] != page || done[i])
+                    continue;
+                where = base + (h - 4 - buf) + DAMAGE_WORD * 8;
+                if (fseeko(f, (off_t)where, SEEK_SET) ||
+                    (c = fgetc(f)) == EOF ||
+                    fseeko(f, (off_t)where, SEEK_SET) ||
+                    fputc(~c & 0xff, f) == EOF ||
+                    fflush(f) || fseeko(f, (off_t)(base + have), SEEK_SET)) {
+                    fprintf(stderr, "memcheck: %s: writing at %" PRIu64
+                            ": %s\n", file, where, strerror(errno));
+                    fclose(f);
+                    return -1;
+                }
+                done[i] = 1;
+                damaged++;
+                printf("damaged page %" PRIu32 " at offset %" PRIu64 "\n",
+                       page, where);
+            }
+        }
+        if (n == 0)
+            break;
+        /* Keep the tail that could start a header cut by the chunk end. */
+        at = have > HEADER_OCTETS ? have - HEADER_OCTETS : 0;
+        memmove(buf, buf + at, have - at);
+        base += at;
+        have -= at;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "memcheck: %s: %s\n", file, strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return damaged;
+}
+
 /* ---- self-test ---- */
 
 static int selftest_failures;
@@ -580,6 +669,47 @@ static void expect_caught(struct memcheck *m, const char *name,
     expect(name, wrong == 1 && strstr(m->capture, prefix) == m->capture &&
            strstr(m->capture, should_say) != NULL &&
            strstr(m->capture, "\nmem BAD pass ") != NULL, m->capture);
+}
+
+/*
+ * --damage on the region written to a file at an odd offset, chosen so
+ * that the last data page's header straddles the end of the first scan
+ * chunk, then read back: the data pages asked for are caught as damaged at
+ * word 20, a zero page asked for is not touched.
+ */
+static void selftest_damage(struct memcheck *m)
+{
+    char path[] = "/tmp/memcheck-selftest-XXXXXX", want[2][64];
+    unsigned char done[3] = { 0 };
+    uint32_t pages[3], wrong;
+    size_t size = (size_t)m->npages * PAGE_SIZE_;
+    long at;
+    FILE *f;
+    int fd = mkstemp(path), n = -1;
+
+    pages[0] = find_page(m, 1, 0);
+    pages[1] = find_page(m, 0, 0);
+    for (pages[2] = m->npages - 1; !m->gen[pages[2]]; pages[2]--)
+        ;
+    at = SCAN_CHUNK - (long)pages[2] * PAGE_SIZE_ - 8;
+    f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+    if (f && at > 0 && !fseek(f, at, SEEK_SET) &&
+        fwrite(m->mem, 1, size, f) == size && fflush(f) == 0) {
+        n = damage_image(path, m->seed, pages, 3, done);
+        if (fseek(f, at, SEEK_SET) || fread(m->mem, 1, size, f) != size)
+            n = -1;
+    }
+    if (f)
+        fclose(f);
+    unlink(path);
+    wrong = full_pass(m);
+    snprintf(want[0], sizeof(want[0]), "mem BAD page %" PRIu32 ": ", pages[0]);
+    snprintf(want[1], sizeof(want[1]), "mem BAD page %" PRIu32 ": ", pages[2]);
+    expect("damage-finds-data-pages-only", n == 2 && done[0] && !done[1] &&
+           done[2], NULL);
+    expect("damaged-pages-caught", wrong == 2 &&
+           strstr(m->capture, want[0]) && strstr(m->capture, want[1]) &&
+           strstr(m->capture, " with word 20 = "), m->capture);
 }
 
 static int selftest(void)
@@ -699,96 +829,8 @@ static int selftest(void)
              m.pass, m.pass);
     expect("gap-reported", !strcmp(buf, want), buf);
 
+    selftest_damage(&m);
     return selftest_failures ? 1 : 0;
-}
-
-/* ---- damaging a saved image (the host's test of the whole chain) ---- */
-
-#define DAMAGE_WORD 20      /* the body word whose low octet is flipped */
-#define SCAN_CHUNK (1u << 20)
-#define HEADER_OCTETS 16
-
-static uint32_t le32(const unsigned char *p)
-{
-    return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-/*
- * In FILE, a saved image of a guest whose memcheck runs with SEED, find
- * each of the NPAGES region pages in PAGES by its header (a data page
- * carries one; a zero page has none and is not found) and flip one octet
- * of its body.  Prints "damaged page P at offset O" for each; returns how
- * many were damaged, or -1 on an I/O error.  The header may lie at any
- * octet offset in FILE (the libxc stream starts after the xl and libxl
- * headers), so FILE is scanned octet by octet for the seed.
- */
-static int damage_image(const char *file, uint32_t seed, const uint32_t *pages,
-                        int npages, unsigned char *done)
-{
-    static unsigned char buf[SCAN_CHUNK + HEADER_OCTETS];
-    unsigned char key[4] = { seed, seed >> 8, seed >> 16, seed >> 24 };
-    FILE *f = fopen(file, "r+b");
-    uint64_t base = 0;          /* file offset of buf[0] */
-    size_t have = 0, n, at;
-    int damaged = 0, i, c;
-
-    if (!f) {
-        fprintf(stderr, "memcheck: %s: %s\n", file, strerror(errno));
-        return -1;
-    }
-    for (;;) {
-        n = fread(buf + have, 1, SCAN_CHUNK, f);
-        have += n;
-        /* A header is word 0 (page, seed) and word 1 (gen, ~seed): the
-         * seed is at octet 4 of it. */
-        for (at = 4; at + HEADER_OCTETS - 4 <= have; at++) {
-            const unsigned char *h;
-            uint32_t page;
-            uint64_t where;
-
-            h = memchr(buf + at, key[0], have - (HEADER_OCTETS - 4) - at + 1);
-            if (!h)
-                break;
-            at = h - buf;
-            if (memcmp(h, key, 4) || le32(h + 8) != (uint32_t)~seed)
-                continue;
-            page = le32(h - 4);
-            for (i = 0; i < npages; i++) {
-                if (pages[i] != page || done[i])
-                    continue;
-                where = base + (h - 4 - buf) + DAMAGE_WORD * 8;
-                if (fseeko(f, (off_t)where, SEEK_SET) ||
-                    (c = fgetc(f)) == EOF ||
-                    fseeko(f, (off_t)where, SEEK_SET) ||
-                    fputc(~c & 0xff, f) == EOF ||
-                    fflush(f) || fseeko(f, (off_t)(base + have), SEEK_SET)) {
-                    fprintf(stderr, "memcheck: %s: writing at %" PRIu64
-                            ": %s\n", file, where, strerror(errno));
-                    fclose(f);
-                    return -1;
-                }
-                done[i] = 1;
-                damaged++;
-                printf("damaged page %" PRIu32 " at offset %" PRIu64 "\n",
-                       page, where);
-            }
-        }
-        if (n == 0)
-            break;
-        /* Keep the tail that could start a header cut by the chunk end. */
-        at = have > HEADER_OCTETS ? have - HEADER_OCTETS : 0;
-        memmove(buf, buf + at, have - at);
-        base += at;
-        have -= at;
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "memcheck: %s: %s\n", file, strerror(errno));
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    return damaged;
 }
 
 /* ---- main ---- */
