@@ -10,8 +10,12 @@
  * Every STEP_MS a slice of the region is verified and a few pages change
  * (data pages are zeroed or rewritten with a new generation, zero pages get
  * data), so that pages change after a live migration or a Remus checkpoint
- * has first sent them.  STEPS_PER_PASS slices make a pass over every
- * page, which prints one line:
+ * has first sent them.  It starts with
+ *
+ *   mem start pages P zero Z seed S
+ *
+ * and STEPS_PER_PASS slices make a pass over every page, which prints one
+ * line:
  *
  *   mem ok pass N gen G zero Z/P cpu C ms
  *   mem BAD page X: want gen G, got zeros          (the first few pages)
@@ -21,7 +25,8 @@
  * CPU time the process used during the pass.)  A page found wrong is
  * rewritten with what it should hold, and once anything was wrong every
  * later pass says BAD: the total travels with the guest, so a mismatch
- * seen before a save is still reported after the restore.
+ * seen before a save is still reported after the restore.  The process
+ * runs at nice 10, behind the guest's counter.
  *
  * Between steps the program sleeps SLEEP_MS at a time and measures how long
  * each sleep really took, on CLOCK_MONOTONIC and CLOCK_REALTIME (Linux
