@@ -19,7 +19,8 @@
 #                  libraries, xs-copy, xen-stream and convert-legacy-stream
 #                  (if built), mklegacy, the guest, host/dom0/* (init and
 #                  helpers)
-#   guest.cpio.gz  the PV guest's initramfs (also inside dom0.cpio.gz)
+#   guest.cpio.gz  the guests' initramfs (also inside dom0.cpio.gz): busybox,
+#                  the init (the counter) and memcheck (the memory check)
 #   xen.elf, vmlinuz   what QEMU loads (copied from the debs)
 #   image.info     what went into the image
 #
@@ -130,6 +131,9 @@ build_guest() {
     install_busybox "$root"
     cp "$HOST_SRC/guest/init" "$root/init"
     chmod 755 "$root/init"
+    # The memory checker the init starts beside the counter.
+    gcc -std=gnu99 -Wall -Wextra -Werror -O2 -static \
+        -o "$root/bin/memcheck" "$HOST_SRC/guest/memcheck.c"
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -9 > "$OUT/guest.cpio.gz"
 }
 
@@ -253,6 +257,9 @@ build_dom0() {
         *) die "--guest-kernel: vmlinuz or vmlinux" ;;
     esac
     cp "$OUT/guest.cpio.gz" "$root/guest/initrd.gz"
+    # memcheck --damage, for the scenario that proves a damaged page is
+    # caught (memcheck-catches-damage).
+    cp "$WORK/guest/bin/memcheck" "$root/bin/memcheck"
 
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT/dom0.cpio.gz.tmp"
     mv "$OUT/dom0.cpio.gz.tmp" "$OUT/dom0.cpio.gz"

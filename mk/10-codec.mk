@@ -62,7 +62,7 @@ REALWORLD_CASES ?= $(abspath $(TOP)/../shared/cases/real-world-1)
 XS_CONVERT_TOOLS := $(BUILD)/legacy/san/mklegacy \
                     $(BUILD)/legacy/san/convert-legacy-stream $(BUILD)/bin/rss-time
 
-check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS)
+check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS) $(BUILD)/guest/san/memcheck
 	@mkdir -p $(RESULTS)
 	@rc=0; for t in $(CODEC_UNIT_BINS); do \
 	    $$t >>$(RESULTS)/check-unit.log 2>&1 || { rc=1; \
@@ -82,6 +82,8 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    MKSTREAM=$(BUILD)/bin/mkstream CLS=$(BUILD)/legacy/san/convert-legacy-stream \
 	    WORK=$(CODEC_BUILD)/realworld CASES=$(REALWORLD_CASES) \
 	    bash $(TOP)/tests/unit/realworld.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log MEMCHECK=$(BUILD)/guest/san/memcheck \
+	    WORK=$(BUILD)/guest/memcheck-test bash $(TOP)/tests/unit/memcheck.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc

@@ -31,6 +31,13 @@ host-image:
 	@bash $(TOP)/host/fetch-debs.sh
 	@bash $(TOP)/host/build-image.sh
 
+# The test guest's memory checker built for this machine with ASan/UBSan:
+# check-unit runs its self-test and its loop (tests/unit/memcheck.sh).
+# build-image.sh builds the static one that goes into the guest.
+$(BUILD)/guest/san/memcheck: $(TOP)/host/guest/memcheck.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN_CFLAGS) -O1 -g $(SAN_CFLAGS) -o $@ $<
+
 host-run:
 	@bash $(TOP)/host/run-host.sh $(if $(HOST_BUILD),--build $(HOST_BUILD)) $(HOST_SCENARIOS)
 

@@ -1,12 +1,14 @@
 # Sourced by every scenario (run inside dom0 by xs-run).
 #
 # The guest prints "tick N" on its console once a second from a counter in
-# its memory; xenconsoled writes the console to
+# its memory, and memcheck's verdict on 16 MiB of its pages once a pass (see
+# "the memory check" below); xenconsoled writes the console to
 # /var/log/xen/console/guest-NAME.log, or guest-NAME--incoming.log for a
 # domain that arrived by migration (the name xenconsoled saw first).  The
 # proof that a guest survived a save/restore or migration is in those logs:
 # after the operation the counter goes on from where it was, it does not
-# start again from 1.
+# start again from 1, and every page memcheck checks has the contents it
+# should.
 #
 # Which log the current guest writes to is kept in /run/xs/guest.log, so a
 # scenario can pick up the guest the previous one left running: booting a
@@ -67,16 +69,20 @@ set_guest_log() { echo "$1" > /run/xs/guest.log; }
 # lines FILE: number of complete lines in FILE (0 if it does not exist).
 lines() { [ -f "$1" ] && wc -l < "$1" || echo 0; }
 
-# ticks FILE [FROM]: the tick numbers in FILE after its first FROM lines,
-# complete lines only, one a line.
-ticks() {
-    local file=$1 from=${2:-0} n
+# log_after FILE FROM: FILE's complete lines after its first FROM, without
+# the CR of the console's CR LF.
+log_after() {
+    local file=$1 from=$2 n
     [ -f "$file" ] || return 0
     n=$(wc -l < "$file")
     [ "$n" -gt "$from" ] || return 0
-    # Console lines end in CR LF (the guest's tty adds the CR).
-    head -n "$n" "$file" | tail -n +$((from + 1)) | tr -d '\r' |
-        sed -n 's/.*tick \([0-9][0-9]*\)$/\1/p'
+    head -n "$n" "$file" | tail -n +$((from + 1)) | tr -d '\r'
+}
+
+# ticks FILE [FROM]: the tick numbers in FILE after its first FROM lines,
+# complete lines only, one a line.
+ticks() {
+    log_after "$1" "${2:-0}" | sed -n 's/.*tick \([0-9][0-9]*\)$/\1/p'
 }
 
 # last_tick FILE [FROM]: the last tick after FROM lines, 0 if none.
@@ -106,7 +112,8 @@ wait_tick() {
 
 # check_continues FILE FROM BEFORE: after line FROM of FILE the guest's
 # counter must go on from BEFORE: every tick >= BEFORE and at least one
-# > BEFORE (waiting up to 60 s for it).  Sets $evidence.
+# > BEFORE (waiting up to 60 s for it); and its memory must check out
+# (check_memory).  Sets $evidence.
 check_continues() {
     local file=$1 from=$2 before=$3 first last all
     if ! wait_tick "$file" "$from" "$before" 60 > /dev/null; then
@@ -124,7 +131,69 @@ check_continues() {
         evidence="counter went back: last tick before was $before, after it printed tick $min (ticks after: $(echo $all | cut -c1-60))"
         return 1
     fi
-    evidence="tick $before before, tick $first..$last after ($(basename "$file"))"
+    if ! check_memory "$file" "$from"; then
+        evidence="tick $before before, tick $first..$last after, but $mem_evidence"
+        return 1
+    fi
+    evidence="tick $before before, tick $first..$last after ($(basename "$file")); $mem_evidence"
+    return 0
+}
+
+# ---- the memory check ----
+#
+# Beside the counter the guest runs memcheck (host/guest/memcheck.c): 16 MiB
+# of pages with known contents, some zeros, a few changed every 100 ms, all
+# of them checked once a pass (about a second), one line a pass:
+#   mem ok pass N gen G zero Z/P cpu C ms
+#   mem BAD page X: want ..., got ...        (a page found wrong)
+#   mem BAD pass N wrong W total T ...       (this pass and every later one)
+#   mem gap M ms realtime R ms pass N largest L ms   (a pause of >= 100 ms)
+# Its expected state and its count of wrong pages are in the guest's memory,
+# so a page found wrong before an operation is still reported after it.
+
+# mem_lines FILE [FROM]: memcheck's lines in FILE after its first FROM.
+mem_lines() {
+    log_after "$1" "${2:-0}" | sed -n 's/.*\(mem \(ok\|BAD\|gap\|start\) .*\)$/\1/p'
+}
+
+# check_memory FILE FROM: memcheck's verdict after line FROM of FILE.  At
+# least two passes after FROM, so that one ran wholly after the operation
+# (waiting up to 30 s for them), all "mem ok"; and no "mem BAD" in FILE
+# since the guest booted (its "guest up" line, or the whole file, e.g. the
+# log of a domain that arrived by migration).  Sets $mem_evidence.
+check_memory() {
+    local file=$1 from=$2 boot start t0 passes bad first last gap since
+    boot=$(grep -n 'guest up: boot' "$file" 2>/dev/null | tail -1 | cut -d: -f1)
+    start=0
+    since="in $(basename "$file")"
+    if [ -n "$boot" ]; then
+        start=$((boot - 1))
+        since="since boot $(sed -n "${boot}s/.*guest up: boot \([0-9a-f]*\).*/\1/p" "$file")"
+    fi
+    # Lines before the boot line are an earlier guest's.
+    [ "$from" -lt "$start" ] && from=$start
+    t0=$(now)
+    while :; do
+        passes=$(mem_lines "$file" "$from" | grep -E '^mem (ok|BAD) pass ')
+        [ "$(echo "$passes" | grep -c ' pass ')" -ge 2 ] && break
+        if awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 30) }'; then
+            mem_evidence="memory not checked: fewer than two memcheck passes within 30 s after the operation (last lines: $(tail -3 "$file" 2>/dev/null | tr -d '\r' | tr '\n' '|'))"
+            return 1
+        fi
+        sleep 0.5
+    done
+    bad=$(mem_lines "$file" "$start" | grep '^mem BAD' | head -3 | tr '\n' '|')
+    if [ -n "$bad" ]; then
+        mem_evidence="memory corrupted: memcheck reported $(mem_lines "$file" "$start" | grep -c '^mem BAD') mem BAD lines $since, first: $bad"
+        return 1
+    fi
+    first=$(echo "$passes" | head -1 | sed -n 's/^mem ok pass \([0-9]*\) .*/\1/p')
+    last=$(echo "$passes" | tail -1)
+    # The longest pause the guest saw after FROM (on either clock).
+    gap=$(mem_lines "$file" "$from" |
+          sed -n 's/^mem gap \([0-9]*\) ms realtime \([0-9]*\) ms .*/\1 \2/p' |
+          awk '{ g = $1 > $2 ? $1 : $2; if (g > m) m = g } END { if (m) print m }')
+    mem_evidence="memory ok: passes $first..$(echo "$last" | sed 's/^mem ok pass //; s/ cpu / (cpu /; s/ ms$/ ms a pass)/')${gap:+, longest pause ${gap} ms}, no mem BAD $since"
     return 0
 }
 
