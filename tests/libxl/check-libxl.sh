@@ -91,13 +91,15 @@ cp "$TOP"/tests/libxl/scenarios/*.sh "$OVER/host/scenarios/"
 # The legacy scenario's tools, static (dom0 has no compiler), travel in
 # the input with the scenarios: run-host.sh only copies *.sh files.
 cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tools/convert-legacy-stream" \
+    -I"$TOP/tools/xen-stream" \
     -o "$OVER/host/scenarios/libxl-bin-convert-legacy-stream.sh" \
-    "$TOP"/tools/convert-legacy-stream/*.c "$TOP/tools/libxl/libxl_sr_codec.c" &&
+    "$TOP"/tools/convert-legacy-stream/*.c "$TOP/tools/libxl/libxl_sr_codec.c" \
+    "$TOP/tools/xen-stream/input_kind.c" &&
 cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tests/legacy" \
     -o "$OVER/host/scenarios/libxl-bin-mklegacy.sh" \
     "$TOP/tests/legacy/mklegacy.c" "$TOP/tests/legacy/v2read.c" \
     "$TOP/tools/libxl/libxl_sr_codec.c" ||
-    say "cannot build the legacy tools: libxl-legacy-restore will skip"
+    report libxl/legacy-tools 1 "cannot build the static convert-legacy-stream and mklegacy for the host (libxl-legacy-restore will skip)"
 # The HVM scenario's device model: Debian's qemu-system-xen with its
 # libraries and ROMs, hvmloader from the pinned xen-utils, SeaBIOS.
 bash "$TOP/tests/libxl/hvm-bundle.sh" "$WORK/hvm" \
