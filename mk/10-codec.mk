@@ -16,11 +16,19 @@ XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c
 XS_CLS_DIR     := $(TOP)/tools/convert-legacy-stream
 XS_CLS_SRC     := $(XS_CLS_DIR)/cls_io.c $(XS_CLS_DIR)/cls_emit.c \
                   $(XS_CLS_DIR)/cls_convert.c
+# Compressed input and convert --zstd use xl's own zstd section code
+# (tools/xl/xl_zstd.c, the same file xl is built with) and libzstd.
+XL_ZSTD_DIR    := $(TOP)/tools/xl
+XL_ZSTD_SRC    := $(XL_ZSTD_DIR)/xl_zstd.c
+ZSTD_LIBS      := -lzstd
 XS_APP_SRC     := $(XS_DIR)/main.c $(XS_DIR)/stats.c $(XS_DIR)/out_text.c \
                   $(XS_DIR)/out_json.c $(XS_DIR)/convert.c \
-                  $(XS_DIR)/convert_legacy.c $(XS_CLS_SRC)
-XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h) $(XS_CLS_DIR)/cls.h
-XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) -I$(XS_CLS_DIR) $(YAJL_CFLAGS)
+                  $(XS_DIR)/convert_legacy.c $(XS_DIR)/input.c \
+                  $(XL_ZSTD_SRC) $(XS_CLS_SRC)
+XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h) $(XS_CLS_DIR)/cls.h \
+                  $(XL_ZSTD_DIR)/xl_zstd.h
+XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) -I$(XS_CLS_DIR) -I$(XL_ZSTD_DIR) \
+                  $(YAJL_CFLAGS)
 XS_CFLAGS      := $(WARN_CFLAGS) $(OPT_CFLAGS) $(XS_CPPFLAGS)
 XS_SAN_CFLAGS  := $(WARN_CFLAGS) -O1 -g $(SAN_CFLAGS) $(XS_CPPFLAGS)
 CODEC_CLANG    ?= $(if $(CLANG),$(CLANG),clang)
@@ -29,12 +37,12 @@ all: $(BUILD)/bin/xen-stream
 
 $(BUILD)/bin/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(XS_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)
+	$(CC) $(XS_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS) $(ZSTD_LIBS)
 
 # The same program with ASan/UBSan, used by the malformed-input table.
 $(CODEC_BUILD)/san/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(XS_SAN_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)
+	$(CC) $(XS_SAN_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS) $(ZSTD_LIBS)
 
 $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 	@mkdir -p $(@D)
