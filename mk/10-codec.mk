@@ -50,12 +50,12 @@ $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 
 # ---- unit tests ----
 
-CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk
+CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk test_xl_zstd
 CODEC_UNIT_BINS  := $(addprefix $(CODEC_BUILD)/unit/,$(CODEC_UNIT_TESTS))
 
-$(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDRS)
+$(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
+	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(ZSTD_LIBS)
 
 CHECK_STAGES_ALL += check-unit
 # convert's tests also use the legacy tools of mk/40-legacy.mk.

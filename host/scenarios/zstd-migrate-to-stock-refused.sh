@@ -1,0 +1,32 @@
+# zstd-migrate-to-stock-refused: xl migrate -z towards a stock receiver.
+# Stock migrate-receive rejects --zstd before its banner, so the sender
+# sends nothing (the capture of what it sent is empty), says why, and the
+# guest goes on running here; no domain appears for the receiver.
+. /run/xs/in/scenarios/lib.sh
+. /run/xs/in/scenarios/zstd-lib.sh
+need_zstd_xl
+need_builds ours stock
+ensure_guest || fail "no running guest"
+log=$(guest_log)
+from=$(lines "$log")
+before=$(last_tick "$log")
+cap=/tmp/$XS_GUEST.stream
+rm -f "$cap"
+XS_CAPTURE=$cap XS_PEER_BUILD=stock
+export XS_CAPTURE XS_PEER_BUILD
+run "xl migrate -z (ours -> stock)" xlb ours migrate -z -s xs-ssh "$XS_GUEST" localhost \
+    > /tmp/zmig.out 2>&1 && fail "migration to a stock receiver succeeded: $(oneline /tmp/zmig.out)"
+unset XS_CAPTURE XS_PEER_BUILD
+cat /tmp/zmig.out
+grep -q "unrecognized option '--zstd'" /tmp/zmig.out ||
+    fail "stock migrate-receive did not reject --zstd: $(oneline /tmp/zmig.out 5)"
+grep -q "the domain was not touched" /tmp/zmig.out ||
+    fail "the sender did not say the domain was untouched: $(oneline /tmp/zmig.out 5)"
+grep -q "receiving xl must support zstd" /tmp/zmig.out ||
+    fail "the sender did not name -z as the cause: $(oneline /tmp/zmig.out 5)"
+sent=$(octets "$cap" 2>/dev/null || echo missing)
+[ "$sent" = 0 ] || fail "the sender sent $sent octets to a receiver that refused"
+xl list | grep -q -- "--incoming" && fail "an incoming domain exists: $(xl list | tr '\n' '|')"
+guest_exists || fail "the guest is gone from the source"
+check_continues "$log" "$from" "$before" || fail "guest not running on the source: $evidence"
+pass "refused before the banner, 0 octets sent; $(grep -o "unrecognized option '--zstd'" /tmp/zmig.out | head -1); guest still running: $evidence"
