@@ -10,13 +10,23 @@ ensure_guest || fail "no running guest"
 log=$(guest_log)
 from=$(lines "$log")
 before=$(last_tick "$log")
-cap=/tmp/$XS_GUEST.stream
+cap=/tmp/zstd-sent
 rm -f "$cap"
-XS_CAPTURE=$cap XS_PEER_BUILD=stock
-export XS_CAPTURE XS_PEER_BUILD
-run "xl migrate -z (ours -> stock)" xlb ours migrate -z -s xs-ssh "$XS_GUEST" localhost \
+# The ssh stand-in: a stock receiving xl here; once it has exited, its end
+# of the channel is closed (as ssh's would be) and whatever the sender had
+# sent is kept in $cap.  (xs-ssh's capture would hold the channel open.)
+cat > /run/xs/zstd-ssh <<SH
+#!/bin/sh
+shift
+xs-with stock "\$@"
+rc=\$?
+exec 1>&-
+cat > $cap
+exit \$rc
+SH
+chmod +x /run/xs/zstd-ssh
+run "xl migrate -z (ours -> stock)" xlb ours migrate -z -s /run/xs/zstd-ssh "$XS_GUEST" localhost \
     > /tmp/zmig.out 2>&1 && fail "migration to a stock receiver succeeded: $(oneline /tmp/zmig.out)"
-unset XS_CAPTURE XS_PEER_BUILD
 cat /tmp/zmig.out
 grep -q "unrecognized option '--zstd'" /tmp/zmig.out ||
     fail "stock migrate-receive did not reject --zstd: $(oneline /tmp/zmig.out 5)"

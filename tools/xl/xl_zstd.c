@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "xl_zstd.h"
 
@@ -107,8 +108,14 @@ static int dec_frame(xlz_dec *d, ZSTD_inBuffer *ib, ZSTD_outBuffer *ob,
     if (ZSTD_isError(r)) {
         uint32_t magic = get_le32(d->head);
 
-        if (magic != XL_ZSTD_FRAME_MAGIC &&
-            (magic & 0xFFFFFFF0U) != 0x184D2A50U) {
+        if (ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge) {
+            d->err_offset = at;
+            snprintf(d->err, sizeof(d->err), "zstd frame %llu (at offset"
+                     " %llu) needs a window larger than the %u MiB this"
+                     " reader allows", (unsigned long long)d->frames + 1,
+                     at, (1U << XL_ZSTD_WINDOW_LOG_MAX) >> 20);
+        } else if (magic != XL_ZSTD_FRAME_MAGIC &&
+                   (magic & 0xFFFFFFF0U) != 0x184D2A50U) {
             d->err_offset = at;
             snprintf(d->err, sizeof(d->err), "not a zstd frame: magic"
                      " 0x%08x at offset %llu", magic, at);
