@@ -471,7 +471,7 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
     rc = libxl_domain_suspend(ctx, domid, stream_fd,
                               LIBXL_SUSPEND_LIVE |
                               (debug ? LIBXL_SUSPEND_DEBUG : 0), NULL);
-    if (zstd && save_zstd_end("migration stream") && !rc)
+    if (zstd && save_zstd_end("migration stream", rc) && !rc)
         rc = ERROR_FAIL;
     if (rc) {
         snprintf(msg, sizeof(msg), "sending the domain failed (libxl error"

@@ -23,6 +23,7 @@
  * data, see xl.h) are exactly those stock xl writes and reads.
  */
 
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <libxl.h>
 #include <libxl_utils.h>
 #include <libxlutil.h>
@@ -269,20 +270,38 @@ static int zpump_start(int fd, bool compress, bool adapt)
 }
 
 /*
+ * Seconds the compressor may take, once libxl is done, to end the last
+ * frame and write the end mark: as long as libxl's own writer waits for a
+ * link that takes nothing (LIBXL_SAVE_STALL_TIMEOUT's default).
+ */
+#define ZPUMP_FINISH_S 180
+
+/*
  * Compressing: libxl is done with its end; closing it is the EOF that
- * ends the last frame.  Decompressing: libxl has read what it wanted;
- * a thread still waiting for input (libxl failed early) is cancelled.
- * Returns the thread's 0 or -1.
+ * ends the last frame.  Decompressing: libxl has read what it wanted.
+ * With cancel (libxl failed), or when the thread is still blocked on its
+ * fd after ZPUMP_FINISH_S, it is cancelled: its work is of no use, and a
+ * stalled peer must not keep xl here.  Returns the thread's 0 or -1.
  */
 static int zpump_stop(bool cancel)
 {
+    struct timespec until;
+
     if (!zpump.running)
         return -1;
     close(zpump.libxl_fd);
     zpump.libxl_fd = -1;
-    if (cancel)
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ZPUMP_FINISH_S;
+    if (!cancel && pthread_timedjoin_np(zpump.thread, NULL, &until)) {
+        snprintf(zpump.msg, sizeof(zpump.msg), "nothing could be written"
+                 " for %d s after the end of the stream", ZPUMP_FINISH_S);
+        cancel = true;
+    }
+    if (cancel) {
         pthread_cancel(zpump.thread);
-    pthread_join(zpump.thread, NULL);
+        pthread_join(zpump.thread, NULL);
+    }
     zpump.running = false;
     return cancel ? -1 : zpump.rc;
 }
@@ -299,23 +318,31 @@ int save_zstd_begin(int out_fd, int adapt)
     return zpump.libxl_fd;
 }
 
-int save_zstd_end(const char *what)
+int save_zstd_end(const char *what, int save_rc)
 {
-    int rc = zpump_stop(false);
+    int rc = zpump_stop(save_rc != 0);
     const xlz_enc *e = &zpump.enc;
 
+    if (save_rc) {
+        /* libxl's failure is the story; the compressor's may be its cause. */
+        if (zpump.msg[0])
+            fprintf(stderr, "xl: zstd: %s\n", zpump.msg);
+        return -1;
+    }
     if (rc) {
         fprintf(stderr, "xl: zstd compression of %s failed: %s\n", what,
                 zpump.msg);
         return -1;
     }
     fprintf(stderr, "xl: %s compressed with zstd: %"PRIu64" -> %"PRIu64
-            " octets (%.1f%%) in %"PRIu64" frames, %.2f s, level %d%s\n",
+            " octets (%.1f%%) in %"PRIu64" frames, %.2f s, level %d",
             what, e->in_octets, e->out_octets,
             e->in_octets ? 100.0 * e->out_octets / e->in_octets : 0.0,
-            e->frames, zpump_secs(), XL_ZSTD_DEFAULT_LEVEL,
-            e->min_level_used < XL_ZSTD_DEFAULT_LEVEL ?
-                " (lowered while the link waited on the compressor)" : "");
+            e->frames, zpump_secs(), XL_ZSTD_DEFAULT_LEVEL);
+    if (e->min_level_used < XL_ZSTD_DEFAULT_LEVEL)
+        fprintf(stderr, " down to %d (the link was waiting for the"
+                " compressor)", e->min_level_used);
+    fputc('\n', stderr);
     return 0;
 }
 
@@ -610,7 +637,7 @@ static int do_save(const struct save_request *req)
     }
 
     rc = libxl_domain_suspend(ctx, req->domid, libxl_fd, 0, NULL);
-    if (req->zstd && save_zstd_end(req->target) && !rc)
+    if (req->zstd && save_zstd_end(req->target, rc) && !rc)
         rc = ERROR_FAIL;
     if (rc) {
         /* Written in place (a pipe, a device): the reader sees it cut. */
