@@ -88,7 +88,8 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 
 # ---- fuzzing ----
 
-CODEC_FUZZERS     := fuzz_codec fuzz_xenstore fuzz_libxc_walk fuzz_verify
+CODEC_FUZZERS     := fuzz_codec fuzz_xenstore fuzz_libxc_walk fuzz_verify \
+                     fuzz_zstd_section
 CODEC_FUZZ_BINS   := $(addprefix $(CODEC_BUILD)/fuzz/,$(CODEC_FUZZERS))
 CODEC_FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
                      -fno-sanitize-recover=all $(XS_CPPFLAGS)
@@ -96,9 +97,9 @@ CODEC_FUZZ_CHECK_SECONDS ?= 20
 FUZZ_SECONDS      ?= 60
 CODEC_CORPUS      := $(CODEC_BUILD)/corpus
 
-$(CODEC_BUILD)/fuzz/%: $(TOP)/tests/fuzz/%.c $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDRS)
+$(CODEC_BUILD)/fuzz/%: $(TOP)/tests/fuzz/%.c $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CODEC_CLANG) $(CODEC_FUZZ_CFLAGS) -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
+	$(CODEC_CLANG) $(CODEC_FUZZ_CFLAGS) -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(ZSTD_LIBS)
 
 # Seeds come from the generator at build time, plus the small reduced real
 # images in tests/fuzz/seeds-real/ (see mk/15-seeds-real.mk).
