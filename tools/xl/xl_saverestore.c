@@ -249,8 +249,16 @@ static int zpump_start(int fd, bool compress, bool adapt)
 {
     int p[2];
 
-    if (libxl_pipe(ctx, p))
+    /*
+     * Close-on-exec: a helper libxl starts (libxl-save-helper) must not
+     * inherit our end, or libxl would never see EOF when the thread
+     * stops.  libxl hands its own end to the helper itself.
+     */
+    if (pipe2(p, O_CLOEXEC)) {
+        fprintf(stderr, "xl: cannot create a pipe for zstd: %s\n",
+                strerror(errno));
         return -1;
+    }
     zpump.adapt = adapt;
     zpump.rc = -1;
     zpump.msg[0] = '\0';
