@@ -18,51 +18,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    libxl_sr_error err;
+    libxl__sr_error err;
     libxl__sr_hdr hdr;
     libxl__sr_rec_hdr rh;
     libxl__sr_emulator_hdr emu;
-    libxl_sr_sequence seq;
+    libxl__sr_sequence seq;
     unsigned char again[16];
     char msg[400];
     size_t off = 0;
     int64_t index = 0;
     uint32_t state;
 
-    if (libxl_sr_decode_header(data, size, 0, &hdr, &err) < 0) {
-        libxl_sr_format_error(&err, msg, sizeof(msg));
+    if (libxl__sr_decode_header(data, size, 0, &hdr, &err) < 0) {
+        libxl__sr_format_error(&err, msg, sizeof(msg));
         ASSERT(err.code < 0 && strlen(msg) > 0);
         return 0;
     }
-    ASSERT(libxl_sr_encode_header(again, sizeof(again), hdr.options) == 16);
+    ASSERT(libxl__sr_encode_header(again, sizeof(again), hdr.options) == 16);
     ASSERT(!memcmp(again, data, 16));
     off = 16;
-    libxl_sr_sequence_init(&seq, size > 16 && (data[16] & 1));
+    libxl__sr_sequence_init(&seq, size > 16 && (data[16] & 1));
 
     while (off + 8 <= size) {
         uint64_t padded;
 
-        ASSERT(libxl_sr_decode_rec_hdr(data + off, size - off, &rh) == 8);
-        ASSERT(libxl_sr_encode_rec_hdr(again, 8, rh.type, rh.length) == 8);
+        ASSERT(libxl__sr_decode_rec_hdr(data + off, size - off, &rh) == 8);
+        ASSERT(libxl__sr_encode_rec_hdr(again, 8, rh.type, rh.length) == 8);
         ASSERT(!memcmp(again, data + off, 8));
-        if (libxl_sr_check_rec_hdr(&rh, index, off, &err) < 0 ||
-            libxl_sr_sequence_accept(&seq, &rh, off, &err) < 0) {
+        if (libxl__sr_check_rec_hdr(&rh, index, off, &err) < 0 ||
+            libxl__sr_sequence_accept(&seq, &rh, off, &err) < 0) {
             ASSERT(err.offset >= off && err.offset < off + 8);
-            libxl_sr_format_error(&err, msg, sizeof(msg));
+            libxl__sr_format_error(&err, msg, sizeof(msg));
             return 0;
         }
-        padded = libxl_sr_padded_len(rh.length);
+        padded = libxl__sr_padded_len(rh.length);
         ASSERT(padded >= rh.length && padded - rh.length < 8);
         if (off + 8 + padded > size)
             return 0;
         if (rh.type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA ||
             rh.type == LIBXL_SR_REC_EMULATOR_CONTEXT) {
-            if (libxl_sr_decode_emu_hdr(data + off + 8, rh.length, &rh,
+            if (libxl__sr_decode_emu_hdr(data + off + 8, rh.length, &rh,
                                         index, off + 8, &emu, &err) < 0)
                 return 0;
-            ASSERT(libxl_sr_emulator_name(emu.id) != NULL);
+            ASSERT(libxl__sr_emulator_name(emu.id) != NULL);
             if (rh.type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA &&
-                libxl_sr_xs_validate(data + off + 16, rh.length - 8, index,
+                libxl__sr_xs_validate(data + off + 16, rh.length - 8, index,
                                      off + 16, &err) < 0) {
                 ASSERT(err.offset >= off + 16 &&
                        err.offset <= off + 8 + rh.length);
@@ -70,11 +70,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
         }
         if (rh.type == LIBXL_SR_REC_CHECKPOINT_STATE)
-            ASSERT(libxl_sr_decode_checkpoint_state(data + off + 8, 4, index,
+            ASSERT(libxl__sr_decode_checkpoint_state(data + off + 8, 4, index,
                                                     off + 8, &state,
                                                     &err) == 4);
-        if (libxl_sr_check_padding(data + off + 8 + rh.length,
-                                   libxl_sr_padding(rh.length), &rh, index,
+        if (libxl__sr_check_padding(data + off + 8 + rh.length,
+                                   libxl__sr_padding(rh.length), &rh, index,
                                    off + 8 + rh.length, &err) < 0)
             return 0;
         off += 8 + padded;

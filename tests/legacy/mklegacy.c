@@ -238,14 +238,14 @@ static struct physmap *physmap_slot(uint64_t phys)
 
 static void scan_xenstore(const v2_item *it)
 {
-    libxl_sr_xs_iter xi;
-    libxl_sr_error e;
+    libxl__sr_xs_iter xi;
+    libxl__sr_error e;
     const char *k, *v;
     size_t kl, vl;
     int r;
 
-    libxl_sr_xs_iter_init(&xi, it->body + 8, it->len - 8, 0, it->offset + 16);
-    while ((r = libxl_sr_xs_next(&xi, &k, &kl, &v, &vl, &e)) == 1) {
+    libxl__sr_xs_iter_init(&xi, it->body + 8, it->len - 8, 0, it->offset + 16);
+    while ((r = libxl__sr_xs_next(&xi, &k, &kl, &v, &vl, &e)) == 1) {
         char key[256], val[256], leaf[64];
         unsigned long long phys;
         struct physmap *pm;

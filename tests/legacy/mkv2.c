@@ -102,7 +102,7 @@ static void xl_rec(uint32_t type, const void *body, size_t len)
 {
     unsigned char h[LIBXL_SR_REC_HDR_SIZE];
 
-    if (libxl_sr_encode_rec_hdr(h, sizeof(h), type, (uint32_t)len) < 0)
+    if (libxl__sr_encode_rec_hdr(h, sizeof(h), type, (uint32_t)len) < 0)
         abort();
     out(h, sizeof(h));
     out(body, len);
@@ -339,7 +339,7 @@ int main(int argc, char **argv)
         out(cfg, sizeof(cfg));
     }
     if (o.libxl) {
-        if (libxl_sr_encode_header(h, sizeof(h), 0) < 0)
+        if (libxl__sr_encode_header(h, sizeof(h), 0) < 0)
             abort();
         out(h, LIBXL_SR_HEADER_SIZE);
         xl_rec(LIBXL_SR_REC_LIBXC_CONTEXT, NULL, 0);
@@ -351,7 +351,7 @@ int main(int argc, char **argv)
             size_t used = LIBXL_SR_EMU_HDR_SIZE;
             unsigned i;
 
-            libxl_sr_encode_emu_hdr(body, sizeof(body),
+            libxl__sr_encode_emu_hdr(body, sizeof(body),
                                     LIBXL_SR_EMULATOR_QEMU_UPSTREAM, 0);
             for (i = 0; i < o.physmap; i++) {
                 char k[64], v[64];
@@ -360,22 +360,22 @@ int main(int argc, char **argv)
                 snprintf(k, sizeof(k), "physmap/%llx/start_addr",
                          (unsigned long long)gfn);
                 snprintf(v, sizeof(v), "%llx", 0xfc000000ULL + i);
-                libxl_sr_xs_append(body, sizeof(body), &used, k, v);
+                libxl__sr_xs_append(body, sizeof(body), &used, k, v);
                 snprintf(k, sizeof(k), "physmap/%llx/size",
                          (unsigned long long)gfn);
                 snprintf(v, sizeof(v), "%x", 0x800000 + i);
-                libxl_sr_xs_append(body, sizeof(body), &used, k, v);
+                libxl__sr_xs_append(body, sizeof(body), &used, k, v);
                 snprintf(k, sizeof(k), "physmap/%llx/name",
                          (unsigned long long)gfn);
                 snprintf(v, sizeof(v), "vga.vram%s", i % 2 ? "-odd" : "");
-                libxl_sr_xs_append(body, sizeof(body), &used, k, v);
+                libxl__sr_xs_append(body, sizeof(body), &used, k, v);
             }
             xl_rec(LIBXL_SR_REC_EMULATOR_XENSTORE_DATA, body, used);
         }
         if (o.hvm) {
             unsigned char *q = malloc(8 + (size_t)o.qemu);
 
-            libxl_sr_encode_emu_hdr(q, 8, LIBXL_SR_EMULATOR_QEMU_UPSTREAM, 0);
+            libxl__sr_encode_emu_hdr(q, 8, LIBXL_SR_EMULATOR_QEMU_UPSTREAM, 0);
             fill(q + 8, o.qemu);
             if (o.qemu >= 4)
                 memcpy(q + 8, "QEVM", 4);

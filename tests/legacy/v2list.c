@@ -139,8 +139,8 @@ static int canon_xc(const v2_item *it)
 
 static int canon_xl(const v2_item *it)
 {
-    libxl_sr_xs_iter xi;
-    libxl_sr_error e;
+    libxl__sr_xs_iter xi;
+    libxl__sr_error e;
     const char *k, *v;
     size_t kl, vl;
     int r;
@@ -150,9 +150,9 @@ static int canon_xl(const v2_item *it)
                fnv(it->body + 8, it->len - 8));
     } else if (it->type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA &&
                it->len >= 8) {
-        libxl_sr_xs_iter_init(&xi, it->body + 8, it->len - 8, 0,
+        libxl__sr_xs_iter_init(&xi, it->body + 8, it->len - 8, 0,
                               it->offset + 16);
-        while ((r = libxl_sr_xs_next(&xi, &k, &kl, &v, &vl, &e)) == 1)
+        while ((r = libxl__sr_xs_next(&xi, &k, &kl, &v, &vl, &e)) == 1)
             printf("xenstore %.*s = %.*s\n", (int)kl, k, (int)vl, v);
         if (r < 0)
             return -1;
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
             printf("%10" PRIu64 " %-20s %-26s %10u %016" PRIx64 "\n",
                    it.offset, v2_kind_name(it.kind),
                    it.kind == V2K_XL_REC ?
-                       (libxl_sr_type_name(it.type) ?: "?") :
+                       (libxl__sr_type_name(it.type) ?: "?") :
                    it.kind == V2K_XC_REC ? v2_xc_type_name(it.type) : "-",
                    it.len, it.body ? fnv(it.body, it.len) : 0);
             continue;

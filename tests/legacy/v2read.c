@@ -133,14 +133,14 @@ static int sniff(v2r *r, v2_item *it)
     if (!memcmp(h, LIBXL_SR_IDENT_BYTES, 8)) {
         unsigned char full[LIBXL_SR_HEADER_SIZE];
         libxl__sr_hdr hdr;
-        libxl_sr_error e;
+        libxl__sr_error e;
 
         memcpy(full, h, 8);
         if (must(r, full + 8, sizeof(full) - 8, "libxl header"))
             return -1;
-        if (libxl_sr_decode_header(full, sizeof(full), at, &hdr, &e) < 0) {
+        if (libxl__sr_decode_header(full, sizeof(full), at, &hdr, &e) < 0) {
             char m[200];
-            return fail(r, at, "%s", libxl_sr_format_error(&e, m, sizeof(m)));
+            return fail(r, at, "%s", libxl__sr_format_error(&e, m, sizeof(m)));
         }
         it->kind = V2K_LIBXL_HDR;
         it->type = hdr.options;
@@ -220,23 +220,23 @@ static int xl_record(v2r *r, v2_item *it)
     unsigned char h[LIBXL_SR_REC_HDR_SIZE], pad[8];
     uint64_t at = r->off;
     libxl__sr_rec_hdr rec;
-    libxl_sr_error e;
+    libxl__sr_error e;
     char m[200];
     unsigned p;
 
     if (must(r, h, sizeof(h), "libxl record header"))
         return -1;
-    libxl_sr_decode_rec_hdr(h, sizeof(h), &rec);
-    if (libxl_sr_check_rec_hdr(&rec, r->xl_index, at, &e) < 0)
-        return fail(r, at, "%s", libxl_sr_format_error(&e, m, sizeof(m)));
+    libxl__sr_decode_rec_hdr(h, sizeof(h), &rec);
+    if (libxl__sr_check_rec_hdr(&rec, r->xl_index, at, &e) < 0)
+        return fail(r, at, "%s", libxl__sr_format_error(&e, m, sizeof(m)));
     if (grow(r, rec.length) || must(r, r->body, rec.length, "libxl record body"))
         return -1;
-    p = libxl_sr_padding(rec.length);
+    p = libxl__sr_padding(rec.length);
     if (must(r, pad, p, "libxl record padding"))
         return -1;
-    if (libxl_sr_check_padding(pad, p, &rec, r->xl_index, at + 8 + rec.length,
+    if (libxl__sr_check_padding(pad, p, &rec, r->xl_index, at + 8 + rec.length,
                                &e) < 0)
-        return fail(r, at, "%s", libxl_sr_format_error(&e, m, sizeof(m)));
+        return fail(r, at, "%s", libxl__sr_format_error(&e, m, sizeof(m)));
     r->xl_index++;
     it->kind = V2K_XL_REC;
     it->type = rec.type;

@@ -455,7 +455,7 @@ static void test_truncation(void)
 
 static void test_names_and_format(void)
 {
-    libxl_sr_error e;
+    libxl__sr_error e;
     char buf[256];
 
     CHECK("names/page-data", !strcmp(xcw_type_name(1), "PAGE_DATA"));

@@ -42,7 +42,7 @@ UPSTREAM_STRINGS=(
     "Unknown emulator for HVM domain"
     "domain did not respond to suspend request"
 )
-# Texts from our codec (libxl_sr_strerror) that upstream has nowhere.
+# Texts from our codec (libxl__sr_strerror) that upstream has nowhere.
 OUR_STRINGS=(
     "unknown mandatory record type"
     "record out of sequence"

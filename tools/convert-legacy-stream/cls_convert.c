@@ -491,13 +491,13 @@ static int xs_add(cls_job *job, uint64_t at, const char *key, const char *val)
         if (!job->xs_body)
             return BAD(at, "out of memory for emulator xenstore data");
     }
-    rc = libxl_sr_xs_append(job->xs_body, cap, &job->xs_used, key, val);
+    rc = libxl__sr_xs_append(job->xs_body, cap, &job->xs_used, key, val);
     if (rc == SR_E_NO_SPACE)
         return BAD(at, "toolstack data exceeds %zu octets of xenstore pairs",
                    cap);
     if (rc < 0)
         return BAD(at, "toolstack entry gives xenstore pair \"%s\" = \"%s\": "
-                   "%s", key, val, libxl_sr_strerror(rc));
+                   "%s", key, val, libxl__sr_strerror(rc));
     return 0;
 }
 

@@ -83,13 +83,13 @@ int cls_emit_rec(cls_job *job, uint32_t type, const void *body, uint32_t len)
 static int codec_failed(cls_job *job, int rc, const char *what)
 {
     return cls_fail_at(job, CLS_BAD_INPUT, job->in->offset,
-                       "cannot encode %s: %s", what, libxl_sr_strerror(rc));
+                       "cannot encode %s: %s", what, libxl__sr_strerror(rc));
 }
 
 int cls_emit_xl_header(cls_job *job)
 {
     unsigned char h[LIBXL_SR_HEADER_SIZE];
-    int rc = libxl_sr_encode_header(h, sizeof(h), LIBXL_SR_OPT_LEGACY);
+    int rc = libxl__sr_encode_header(h, sizeof(h), LIBXL_SR_OPT_LEGACY);
 
     if (rc < 0)
         return codec_failed(job, rc, "libxl header");
@@ -99,7 +99,7 @@ int cls_emit_xl_header(cls_job *job)
 int cls_emit_xl_rec_hdr(cls_job *job, uint32_t type, uint32_t body_len)
 {
     unsigned char h[LIBXL_SR_REC_HDR_SIZE];
-    int rc = libxl_sr_encode_rec_hdr(h, sizeof(h), type, body_len);
+    int rc = libxl__sr_encode_rec_hdr(h, sizeof(h), type, body_len);
 
     if (rc < 0)
         return codec_failed(job, rc, "libxl record header");
@@ -108,7 +108,7 @@ int cls_emit_xl_rec_hdr(cls_job *job, uint32_t type, uint32_t body_len)
 
 int cls_emit_xl_pad(cls_job *job, uint32_t body_len)
 {
-    unsigned pad = libxl_sr_padding(body_len);
+    unsigned pad = libxl__sr_padding(body_len);
 
     return pad ? cls_put(job, zeros, pad) : 0;
 }
@@ -130,7 +130,7 @@ int cls_emit_xl_emu_hdr(cls_job *job, uint32_t type, uint32_t payload_len)
                            "record", payload_len);
     if (cls_emit_xl_rec_hdr(job, type, payload_len + LIBXL_SR_EMU_HDR_SIZE))
         return -1;
-    rc = libxl_sr_encode_emu_hdr(h, sizeof(h), LIBXL_SR_EMULATOR_UNKNOWN, 0);
+    rc = libxl__sr_encode_emu_hdr(h, sizeof(h), LIBXL_SR_EMULATOR_UNKNOWN, 0);
     if (rc < 0)
         return codec_failed(job, rc, "emulator sub-header");
     return cls_put(job, h, (size_t)rc);

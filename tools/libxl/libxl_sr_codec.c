@@ -4,7 +4,7 @@
  * docs/specs/libxl-stream-format.md for the format itself.
  *
  * Everything here works on caller-owned memory and reports through return
- * codes plus an optional libxl_sr_error, so that libxenlight, the tools,
+ * codes plus an optional libxl__sr_error, so that libxenlight, the tools,
  * the unit tests and the fuzzers all share exactly one parser.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
@@ -50,11 +50,11 @@ static void put_be32(unsigned char *p, uint32_t v)
 
 /* ---- Errors ---- */
 
-static int set_error(libxl_sr_error *err, int code, int64_t index,
+static int set_error(libxl__sr_error *err, int code, int64_t index,
                      uint32_t type, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
-static int set_error(libxl_sr_error *err, int code, int64_t index,
+static int set_error(libxl__sr_error *err, int code, int64_t index,
                      uint32_t type, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
@@ -71,7 +71,7 @@ static int set_error(libxl_sr_error *err, int code, int64_t index,
     return code;
 }
 
-const char *libxl_sr_strerror(int code)
+const char *libxl__sr_strerror(int code)
 {
     switch (code) {
     case SR_OK:                return "success";
@@ -97,7 +97,7 @@ const char *libxl_sr_strerror(int code)
     }
 }
 
-char *libxl_sr_format_error(const libxl_sr_error *err, char *buf, size_t len)
+char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len)
 {
     char tname[32];
 
@@ -110,22 +110,22 @@ char *libxl_sr_format_error(const libxl_sr_error *err, char *buf, size_t len)
     if (err->record_index < 0)
         snprintf(buf, len, "stream header at offset %llu: %s%s%s",
                  (unsigned long long)err->offset,
-                 libxl_sr_strerror(err->code),
+                 libxl__sr_strerror(err->code),
                  err->detail[0] ? ": " : "", err->detail);
     else
         snprintf(buf, len, "record %lld (%s) at offset %llu: %s%s%s",
                  (long long)err->record_index,
-                 libxl_sr_type_describe(err->record_type, tname,
+                 libxl__sr_type_describe(err->record_type, tname,
                                         sizeof(tname)),
                  (unsigned long long)err->offset,
-                 libxl_sr_strerror(err->code),
+                 libxl__sr_strerror(err->code),
                  err->detail[0] ? ": " : "", err->detail);
     return buf;
 }
 
 /* ---- Names ---- */
 
-const char *libxl_sr_type_name(uint32_t type)
+const char *libxl__sr_type_name(uint32_t type)
 {
     switch (type) {
     case LIBXL_SR_REC_END:                    return "END";
@@ -138,9 +138,9 @@ const char *libxl_sr_type_name(uint32_t type)
     }
 }
 
-char *libxl_sr_type_describe(uint32_t type, char *buf, size_t len)
+char *libxl__sr_type_describe(uint32_t type, char *buf, size_t len)
 {
-    const char *name = libxl_sr_type_name(type);
+    const char *name = libxl__sr_type_name(type);
 
     if (!buf || len == 0)
         return buf;
@@ -153,7 +153,7 @@ char *libxl_sr_type_describe(uint32_t type, char *buf, size_t len)
     return buf;
 }
 
-const char *libxl_sr_emulator_name(uint32_t id)
+const char *libxl__sr_emulator_name(uint32_t id)
 {
     switch (id) {
     case LIBXL_SR_EMULATOR_UNKNOWN:          return "unknown";
@@ -165,7 +165,7 @@ const char *libxl_sr_emulator_name(uint32_t id)
 
 /* ---- Stream header ---- */
 
-int libxl_sr_encode_header(void *buf, size_t cap, uint32_t options)
+int libxl__sr_encode_header(void *buf, size_t cap, uint32_t options)
 {
     unsigned char *p = buf;
 
@@ -179,8 +179,8 @@ int libxl_sr_encode_header(void *buf, size_t cap, uint32_t options)
     return LIBXL_SR_HEADER_SIZE;
 }
 
-int libxl_sr_decode_header(const void *buf, size_t len, uint64_t offset,
-                           libxl__sr_hdr *out, libxl_sr_error *err)
+int libxl__sr_decode_header(const void *buf, size_t len, uint64_t offset,
+                           libxl__sr_hdr *out, libxl__sr_error *err)
 {
     const unsigned char *p = buf;
     libxl__sr_hdr h;
@@ -213,7 +213,7 @@ int libxl_sr_decode_header(const void *buf, size_t len, uint64_t offset,
 
 /* ---- Record framing ---- */
 
-int libxl_sr_encode_rec_hdr(void *buf, size_t cap, uint32_t type,
+int libxl__sr_encode_rec_hdr(void *buf, size_t cap, uint32_t type,
                             uint32_t body_len)
 {
     unsigned char *p = buf;
@@ -227,7 +227,7 @@ int libxl_sr_encode_rec_hdr(void *buf, size_t cap, uint32_t type,
     return LIBXL_SR_REC_HDR_SIZE;
 }
 
-int libxl_sr_decode_rec_hdr(const void *buf, size_t len, libxl__sr_rec_hdr *out)
+int libxl__sr_decode_rec_hdr(const void *buf, size_t len, libxl__sr_rec_hdr *out)
 {
     const unsigned char *p = buf;
 
@@ -243,7 +243,7 @@ int libxl_sr_decode_rec_hdr(const void *buf, size_t len, libxl__sr_rec_hdr *out)
 /* Both the length check and the error point at the length field, which is
  * the octet a reader would have to change to make the record acceptable. */
 static int expect_len(const libxl__sr_rec_hdr *rec, uint32_t want,
-                      int64_t index, uint64_t offset, libxl_sr_error *err)
+                      int64_t index, uint64_t offset, libxl__sr_error *err)
 {
     if (rec->length == want)
         return SR_OK;
@@ -253,7 +253,7 @@ static int expect_len(const libxl__sr_rec_hdr *rec, uint32_t want,
 
 static int expect_range(const libxl__sr_rec_hdr *rec, uint32_t min,
                         uint32_t max, int64_t index, uint64_t offset,
-                        libxl_sr_error *err)
+                        libxl__sr_error *err)
 {
     if (rec->length < min)
         return set_error(err, SR_E_BAD_LENGTH, index, rec->type, offset + 4,
@@ -266,8 +266,8 @@ static int expect_range(const libxl__sr_rec_hdr *rec, uint32_t min,
     return SR_OK;
 }
 
-int libxl_sr_check_rec_hdr(const libxl__sr_rec_hdr *rec, int64_t index,
-                           uint64_t offset, libxl_sr_error *err)
+int libxl__sr_check_rec_hdr(const libxl__sr_rec_hdr *rec, int64_t index,
+                           uint64_t offset, libxl__sr_error *err)
 {
     if (!rec)
         return set_error(err, SR_E_INVALID_ARG, index, 0, offset,
@@ -298,9 +298,9 @@ int libxl_sr_check_rec_hdr(const libxl__sr_rec_hdr *rec, int64_t index,
     }
 }
 
-int libxl_sr_check_padding(const void *pad, size_t n,
+int libxl__sr_check_padding(const void *pad, size_t n,
                            const libxl__sr_rec_hdr *rec, int64_t index,
-                           uint64_t offset, libxl_sr_error *err)
+                           uint64_t offset, libxl__sr_error *err)
 {
     const unsigned char *p = pad;
     uint32_t type = rec ? rec->type : 0;
@@ -318,7 +318,7 @@ int libxl_sr_check_padding(const void *pad, size_t n,
 
 /* ---- Emulator sub-header ---- */
 
-int libxl_sr_encode_emu_hdr(void *buf, size_t cap, uint32_t id, uint32_t index)
+int libxl__sr_encode_emu_hdr(void *buf, size_t cap, uint32_t id, uint32_t index)
 {
     unsigned char *p = buf;
 
@@ -331,10 +331,10 @@ int libxl_sr_encode_emu_hdr(void *buf, size_t cap, uint32_t id, uint32_t index)
     return LIBXL_SR_EMU_HDR_SIZE;
 }
 
-int libxl_sr_decode_emu_hdr(const void *buf, size_t len,
+int libxl__sr_decode_emu_hdr(const void *buf, size_t len,
                             const libxl__sr_rec_hdr *rec, int64_t index,
                             uint64_t offset, libxl__sr_emulator_hdr *out,
-                            libxl_sr_error *err)
+                            libxl__sr_error *err)
 {
     const unsigned char *p = buf;
     uint32_t type = rec ? rec->type : 0;
@@ -360,11 +360,11 @@ int libxl_sr_decode_emu_hdr(const void *buf, size_t len,
     return LIBXL_SR_EMU_HDR_SIZE;
 }
 
-int libxl_sr_decode_emu_hdr_opts(const void *buf, size_t len,
+int libxl__sr_decode_emu_hdr_opts(const void *buf, size_t len,
                                  uint32_t stream_options,
                                  const libxl__sr_rec_hdr *rec, int64_t index,
                                  uint64_t offset, libxl__sr_emulator_hdr *out,
-                                 libxl_sr_error *err)
+                                 libxl__sr_error *err)
 {
     const unsigned char *p = buf;
 
@@ -375,12 +375,12 @@ int libxl_sr_decode_emu_hdr_opts(const void *buf, size_t len,
         out->index = get_le32(p + 4);
         return LIBXL_SR_EMU_HDR_SIZE;
     }
-    return libxl_sr_decode_emu_hdr(buf, len, rec, index, offset, out, err);
+    return libxl__sr_decode_emu_hdr(buf, len, rec, index, offset, out, err);
 }
 
 /* ---- CHECKPOINT_STATE ---- */
 
-int libxl_sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id)
+int libxl__sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id)
 {
     if (!buf)
         return SR_E_INVALID_ARG;
@@ -390,9 +390,9 @@ int libxl_sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id)
     return 4;
 }
 
-int libxl_sr_decode_checkpoint_state(const void *buf, size_t len,
+int libxl__sr_decode_checkpoint_state(const void *buf, size_t len,
                                      int64_t index, uint64_t offset,
-                                     uint32_t *id_out, libxl_sr_error *err)
+                                     uint32_t *id_out, libxl__sr_error *err)
 {
     if (!buf || !id_out)
         return set_error(err, SR_E_INVALID_ARG, index,
@@ -446,17 +446,17 @@ static size_t value_bad_at(const char *val, size_t len)
     return len;
 }
 
-bool libxl_sr_xs_key_ok(const char *key, size_t len)
+bool libxl__sr_xs_key_ok(const char *key, size_t len)
 {
     return key && key_bad_at(key, len) == len && len > 0;
 }
 
-bool libxl_sr_xs_value_ok(const char *val, size_t len)
+bool libxl__sr_xs_value_ok(const char *val, size_t len)
 {
     return (val || len == 0) && value_bad_at(val, len) == len;
 }
 
-int libxl_sr_xs_append(void *buf, size_t cap, size_t *used,
+int libxl__sr_xs_append(void *buf, size_t cap, size_t *used,
                        const char *key, const char *val)
 {
     size_t klen, vlen, need;
@@ -466,9 +466,9 @@ int libxl_sr_xs_append(void *buf, size_t cap, size_t *used,
         return SR_E_INVALID_ARG;
     klen = strlen(key);
     vlen = strlen(val);
-    if (!libxl_sr_xs_key_ok(key, klen))
+    if (!libxl__sr_xs_key_ok(key, klen))
         return SR_E_BAD_KEY;
-    if (!libxl_sr_xs_value_ok(val, vlen))
+    if (!libxl__sr_xs_value_ok(val, vlen))
         return SR_E_BAD_VALUE;
     need = klen + 1 + vlen + 1;
     if (need > cap - *used)
@@ -479,7 +479,7 @@ int libxl_sr_xs_append(void *buf, size_t cap, size_t *used,
     return SR_OK;
 }
 
-void libxl_sr_xs_iter_init(libxl_sr_xs_iter *it, const void *body, size_t len,
+void libxl__sr_xs_iter_init(libxl__sr_xs_iter *it, const void *body, size_t len,
                            int64_t index, uint64_t base_offset)
 {
     it->body = body;
@@ -490,8 +490,8 @@ void libxl_sr_xs_iter_init(libxl_sr_xs_iter *it, const void *body, size_t len,
     it->type = LIBXL_SR_REC_EMULATOR_XENSTORE_DATA;
 }
 
-int libxl_sr_xs_next(libxl_sr_xs_iter *it, const char **key, size_t *key_len,
-                     const char **val, size_t *val_len, libxl_sr_error *err)
+int libxl__sr_xs_next(libxl__sr_xs_iter *it, const char **key, size_t *key_len,
+                     const char **val, size_t *val_len, libxl__sr_error *err)
 {
     const char *k, *v, *nul;
     size_t klen, vlen, bad, vpos;
@@ -547,33 +547,33 @@ int libxl_sr_xs_next(libxl_sr_xs_iter *it, const char **key, size_t *key_len,
     return 1;
 }
 
-int libxl_sr_xs_validate(const void *body, size_t len, int64_t index,
-                         uint64_t base_offset, libxl_sr_error *err)
+int libxl__sr_xs_validate(const void *body, size_t len, int64_t index,
+                         uint64_t base_offset, libxl__sr_error *err)
 {
-    libxl_sr_xs_iter it;
+    libxl__sr_xs_iter it;
     const char *k, *v;
     size_t kl, vl;
     int n = 0, r;
 
     if (!body && len)
         return SR_E_INVALID_ARG;
-    libxl_sr_xs_iter_init(&it, body, len, index, base_offset);
-    while ((r = libxl_sr_xs_next(&it, &k, &kl, &v, &vl, err)) == 1)
+    libxl__sr_xs_iter_init(&it, body, len, index, base_offset);
+    while ((r = libxl__sr_xs_next(&it, &k, &kl, &v, &vl, err)) == 1)
         n++;
     return r < 0 ? r : n;
 }
 
 /* ---- Sequence ---- */
 
-void libxl_sr_sequence_init(libxl_sr_sequence *seq, bool checkpointed)
+void libxl__sr_sequence_init(libxl__sr_sequence *seq, bool checkpointed)
 {
     memset(seq, 0, sizeof(*seq));
     seq->checkpointed = checkpointed;
 }
 
-int libxl_sr_sequence_accept(libxl_sr_sequence *seq,
+int libxl__sr_sequence_accept(libxl__sr_sequence *seq,
                              const libxl__sr_rec_hdr *rec, uint64_t offset,
-                             libxl_sr_error *err)
+                             libxl__sr_error *err)
 {
     int64_t index;
 
@@ -623,7 +623,7 @@ int libxl_sr_sequence_accept(libxl_sr_sequence *seq,
         break;
     default:
         /* Optional records may appear anywhere; unknown mandatory ones were
-         * already refused by libxl_sr_check_rec_hdr. */
+         * already refused by libxl__sr_check_rec_hdr. */
         if (!(rec->type & LIBXL_SR_REC_OPTIONAL_BIT))
             return set_error(err, SR_E_UNKNOWN_TYPE, index, rec->type,
                              offset, "type 0x%08x", rec->type);

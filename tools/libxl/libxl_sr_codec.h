@@ -122,62 +122,62 @@ enum {
                                    * (used by the libxc walker in xen-stream) */
 };
 
-typedef struct libxl_sr_error {
+typedef struct libxl__sr_error {
     int code;                /* SR_E_* */
     uint64_t offset;         /* absolute stream offset of the bad octet */
     int64_t record_index;    /* 0-based; -1 for the stream header */
     uint32_t record_type;    /* valid iff record_index >= 0 */
     char detail[160];        /* short human text, NUL-terminated */
-} libxl_sr_error;
+} libxl__sr_error;
 
 /* Static English text for an SR_E_* code.  Never NULL. */
-const char *libxl_sr_strerror(int code);
+const char *libxl__sr_strerror(int code);
 
 /*
  * Write "record N (TYPE) at offset O: strerror: detail" (or the header form)
  * into buf.  Returns buf.  Always NUL-terminates when len > 0.
  */
-char *libxl_sr_format_error(const libxl_sr_error *err, char *buf, size_t len);
+char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len);
 
 /* "END", "LIBXC_CONTEXT", ... or "OPTIONAL(0x80000010)" / "UNKNOWN(0x9)"
- * written into buf (>= 32 octets); returns buf.  libxl_sr_type_name returns
+ * written into buf (>= 32 octets); returns buf.  libxl__sr_type_name returns
  * a static string for known types and NULL for others. */
-const char *libxl_sr_type_name(uint32_t type);
-char *libxl_sr_type_describe(uint32_t type, char *buf, size_t len);
-const char *libxl_sr_emulator_name(uint32_t id);   /* NULL if unknown */
+const char *libxl__sr_type_name(uint32_t type);
+char *libxl__sr_type_describe(uint32_t type, char *buf, size_t len);
+const char *libxl__sr_emulator_name(uint32_t id);   /* NULL if unknown */
 
 /* ---- Sizes ---- */
 
 /* Body length rounded up to 8.  64-bit so that 0xFFFFFFF9.. cannot wrap. */
-static inline uint64_t libxl_sr_padded_len(uint32_t body_len)
+static inline uint64_t libxl__sr_padded_len(uint32_t body_len)
 {
     return ((uint64_t)body_len + (LIBXL_SR_ALIGN - 1)) & ~(uint64_t)(LIBXL_SR_ALIGN - 1);
 }
-static inline unsigned libxl_sr_padding(uint32_t body_len)
+static inline unsigned libxl__sr_padding(uint32_t body_len)
 {
-    return (unsigned)(libxl_sr_padded_len(body_len) - body_len);
+    return (unsigned)(libxl__sr_padded_len(body_len) - body_len);
 }
 
 /* ---- Stream header ---- */
 
 /* Encode a header with the given options into buf (>= 16 octets).
  * Returns 16 or SR_E_NO_SPACE / SR_E_INVALID_ARG (unknown option bits). */
-int libxl_sr_encode_header(void *buf, size_t cap, uint32_t options);
+int libxl__sr_encode_header(void *buf, size_t cap, uint32_t options);
 
 /* Decode and validate 16 octets.  Checks ident, version, rejects big-endian
  * and reserved option bits.  offset is the stream offset of buf[0] (used
  * only for the error). */
-int libxl_sr_decode_header(const void *buf, size_t len, uint64_t offset,
-                           libxl__sr_hdr *out, libxl_sr_error *err);
+int libxl__sr_decode_header(const void *buf, size_t len, uint64_t offset,
+                           libxl__sr_hdr *out, libxl__sr_error *err);
 
 /* ---- Record framing ---- */
 
 /* Encode an 8-octet record header.  Returns 8 or SR_E_NO_SPACE. */
-int libxl_sr_encode_rec_hdr(void *buf, size_t cap, uint32_t type,
+int libxl__sr_encode_rec_hdr(void *buf, size_t cap, uint32_t type,
                             uint32_t body_len);
 
 /* Decode 8 octets into out.  No validation beyond the length of the input. */
-int libxl_sr_decode_rec_hdr(const void *buf, size_t len, libxl__sr_rec_hdr *out);
+int libxl__sr_decode_rec_hdr(const void *buf, size_t len, libxl__sr_rec_hdr *out);
 
 /*
  * Validate a decoded record header on its own (no stream context): known
@@ -185,40 +185,40 @@ int libxl_sr_decode_rec_hdr(const void *buf, size_t len, libxl__sr_rec_hdr *out)
  * (END 0, CHECKPOINT_END 0, CHECKPOINT_STATE 4, LIBXC_CONTEXT 0, emulator
  * records >= 8).  index/offset describe where it is, for the error.
  */
-int libxl_sr_check_rec_hdr(const libxl__sr_rec_hdr *rec, int64_t index,
-                           uint64_t offset, libxl_sr_error *err);
+int libxl__sr_check_rec_hdr(const libxl__sr_rec_hdr *rec, int64_t index,
+                           uint64_t offset, libxl__sr_error *err);
 
 /* Check n padding octets are zero.  offset is the stream offset of pad[0]. */
-int libxl_sr_check_padding(const void *pad, size_t n,
+int libxl__sr_check_padding(const void *pad, size_t n,
                            const libxl__sr_rec_hdr *rec, int64_t index,
-                           uint64_t offset, libxl_sr_error *err);
+                           uint64_t offset, libxl__sr_error *err);
 
 /* ---- Emulator sub-header (EMULATOR_XENSTORE_DATA, EMULATOR_CONTEXT) ---- */
 
-int libxl_sr_encode_emu_hdr(void *buf, size_t cap, uint32_t id, uint32_t index);
+int libxl__sr_encode_emu_hdr(void *buf, size_t cap, uint32_t id, uint32_t index);
 /* Decodes and checks the id is a known emulator (not UNKNOWN). */
-int libxl_sr_decode_emu_hdr(const void *buf, size_t len,
+int libxl__sr_decode_emu_hdr(const void *buf, size_t len,
                             const libxl__sr_rec_hdr *rec, int64_t index,
                             uint64_t offset, libxl__sr_emulator_hdr *out,
-                            libxl_sr_error *err);
+                            libxl__sr_error *err);
 
 /* As above, for a stream whose header options are known: a stream written
  * by the legacy converter (LIBXL_SR_OPT_LEGACY) may say emulator 0
  * ("unknown": legacy images never named their device model), which then
  * stands for the guest's configured device model.  out->id is left 0 for
  * the caller to resolve. */
-int libxl_sr_decode_emu_hdr_opts(const void *buf, size_t len,
+int libxl__sr_decode_emu_hdr_opts(const void *buf, size_t len,
                                  uint32_t stream_options,
                                  const libxl__sr_rec_hdr *rec, int64_t index,
                                  uint64_t offset, libxl__sr_emulator_hdr *out,
-                                 libxl_sr_error *err);
+                                 libxl__sr_error *err);
 
 /* ---- CHECKPOINT_STATE body ---- */
 
-int libxl_sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id);
-int libxl_sr_decode_checkpoint_state(const void *buf, size_t len,
+int libxl__sr_encode_checkpoint_state(void *buf, size_t cap, uint32_t id);
+int libxl__sr_decode_checkpoint_state(const void *buf, size_t len,
                                      int64_t index, uint64_t offset,
-                                     uint32_t *id_out, libxl_sr_error *err);
+                                     uint32_t *id_out, libxl__sr_error *err);
 
 /* ---- Emulator xenstore body: packed "key\0value\0" pairs ---- */
 
@@ -228,33 +228,33 @@ int libxl_sr_decode_checkpoint_state(const void *buf, size_t len,
  * at most LIBXL_SR_MAX_XS_KEY octets.  Values: at most LIBXL_SR_MAX_XS_VALUE
  * octets, printable ASCII (0x20..0x7e).
  */
-bool libxl_sr_xs_key_ok(const char *key, size_t len);
-bool libxl_sr_xs_value_ok(const char *val, size_t len);
+bool libxl__sr_xs_key_ok(const char *key, size_t len);
+bool libxl__sr_xs_value_ok(const char *val, size_t len);
 
 /* Append one pair at *used in buf.  SR_E_NO_SPACE, SR_E_BAD_KEY or
  * SR_E_BAD_VALUE leave *used unchanged. */
-int libxl_sr_xs_append(void *buf, size_t cap, size_t *used,
+int libxl__sr_xs_append(void *buf, size_t cap, size_t *used,
                        const char *key, const char *val);
 
 /* Iterator over a body (the part after the emulator sub-header). */
-typedef struct libxl_sr_xs_iter {
+typedef struct libxl__sr_xs_iter {
     const char *body;
     size_t len;
     size_t pos;
     uint64_t base_offset;   /* stream offset of body[0] */
     int64_t index;          /* record index, for errors */
     uint32_t type;
-} libxl_sr_xs_iter;
+} libxl__sr_xs_iter;
 
-void libxl_sr_xs_iter_init(libxl_sr_xs_iter *it, const void *body, size_t len,
+void libxl__sr_xs_iter_init(libxl__sr_xs_iter *it, const void *body, size_t len,
                            int64_t index, uint64_t base_offset);
 /* Returns 1 with *key and *val pointing into the body, 0 at the end, or a
  * negative SR_E_* (with err filled) for a malformed body. */
-int libxl_sr_xs_next(libxl_sr_xs_iter *it, const char **key, size_t *key_len,
-                     const char **val, size_t *val_len, libxl_sr_error *err);
+int libxl__sr_xs_next(libxl__sr_xs_iter *it, const char **key, size_t *key_len,
+                     const char **val, size_t *val_len, libxl__sr_error *err);
 /* Walk the whole body; returns the pair count or a negative SR_E_*. */
-int libxl_sr_xs_validate(const void *body, size_t len, int64_t index,
-                         uint64_t base_offset, libxl_sr_error *err);
+int libxl__sr_xs_validate(const void *body, size_t len, int64_t index,
+                         uint64_t base_offset, libxl__sr_error *err);
 
 /* ---- Stream sequence rules ---- */
 
@@ -265,19 +265,19 @@ int libxl_sr_xs_validate(const void *body, size_t len, int64_t index,
  * follow libxc's CHECKPOINT record), CHECKPOINT_END and CHECKPOINT_STATE
  * only when checkpointed, nothing after END.
  */
-typedef struct libxl_sr_sequence {
+typedef struct libxl__sr_sequence {
     bool checkpointed;       /* caller sets: Remus/COLO stream expected */
     bool header_seen;
     bool end_seen;
     bool libxc_seen;
     uint64_t records;        /* records accepted so far */
     uint64_t checkpoints;    /* CHECKPOINT_END records accepted */
-} libxl_sr_sequence;
+} libxl__sr_sequence;
 
-void libxl_sr_sequence_init(libxl_sr_sequence *seq, bool checkpointed);
-int libxl_sr_sequence_accept(libxl_sr_sequence *seq,
+void libxl__sr_sequence_init(libxl__sr_sequence *seq, bool checkpointed);
+int libxl__sr_sequence_accept(libxl__sr_sequence *seq,
                              const libxl__sr_rec_hdr *rec, uint64_t offset,
-                             libxl_sr_error *err);
+                             libxl__sr_error *err);
 
 #endif /* LIBXL_SR_CODEC_H */
 

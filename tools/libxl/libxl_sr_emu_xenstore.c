@@ -38,13 +38,13 @@ static int add_pair(libxl__gc *gc, xs_pairs *p, const char *key,
     int r;
 
     for (;;) {
-        r = p->buf ? libxl_sr_xs_append(p->buf, p->cap, &p->used, key, val)
+        r = p->buf ? libxl__sr_xs_append(p->buf, p->cap, &p->used, key, val)
                    : SR_E_NO_SPACE;
         if (r >= 0)
             return 0;
         if (r != SR_E_NO_SPACE) {
             LOGD(ERROR, p->domid, "device model key %s (value `%s')"
-                 " cannot be saved: %s", key, val, libxl_sr_strerror(r));
+                 " cannot be saved: %s", key, val, libxl__sr_strerror(r));
             return ERROR_FAIL;
         }
         if (p->cap >= SR_XS_PAIRS_MAX) {
@@ -134,17 +134,17 @@ int libxl__restore_emulator_xenstore_data(libxl__domain_create_state *dcs,
     const uint32_t dm_domid = libxl_get_stubdom_id(CTX, domid);
     const char *root = DEVICE_MODEL_XS_PATH(gc, dm_domid, domid, "");
     xs_transaction_t t = XBT_NULL;
-    libxl_sr_xs_iter it;
-    libxl_sr_error err;
+    libxl__sr_xs_iter it;
+    libxl__sr_error err;
     const char *key, *val;
     size_t key_len, val_len;
     int r, rc;
 
     /* Soft reset hands us its own buffer: check it here too. */
-    r = libxl_sr_xs_validate(ptr, size, 0, 0, &err);
+    r = libxl__sr_xs_validate(ptr, size, 0, 0, &err);
     if (r < 0) {
         LOGD(ERROR, domid, "device model xenstore data rejected: %s: %s",
-             libxl_sr_strerror(r), err.detail);
+             libxl__sr_strerror(r), err.detail);
         rc = ERROR_INVAL;
         goto out;
     }
@@ -153,8 +153,8 @@ int libxl__restore_emulator_xenstore_data(libxl__domain_create_state *dcs,
         rc = libxl__xs_transaction_start(gc, &t);
         if (rc) goto out;
 
-        libxl_sr_xs_iter_init(&it, ptr, size, 0, 0);
-        while ((r = libxl_sr_xs_next(&it, &key, &key_len, &val, &val_len,
+        libxl__sr_xs_iter_init(&it, ptr, size, 0, 0);
+        while ((r = libxl__sr_xs_next(&it, &key, &key_len, &val, &val_len,
                                      &err)) > 0) {
             rc = libxl__xs_write_checked(gc, t,
                      GCSPRINTF("%s/%.*s", root, (int)key_len, key),
@@ -163,7 +163,7 @@ int libxl__restore_emulator_xenstore_data(libxl__domain_create_state *dcs,
         }
         if (r < 0) {
             LOGD(ERROR, domid, "device model xenstore data rejected:"
-                 " %s: %s", libxl_sr_strerror(r), err.detail);
+                 " %s: %s", libxl__sr_strerror(r), err.detail);
             rc = ERROR_INVAL;
             goto out;
         }

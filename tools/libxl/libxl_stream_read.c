@@ -58,11 +58,11 @@ static bool srs_checkpointed(const libxl__stream_read_state *srs)
 
 static void log_format_error(libxl__gc *gc,
                              const libxl__stream_read_state *srs,
-                             const libxl_sr_error *err)
+                             const libxl__sr_error *err)
 {
     char msg[256];
 
-    libxl_sr_format_error(err, msg, sizeof(msg));
+    libxl__sr_format_error(err, msg, sizeof(msg));
     LOGD(ERROR, srs_domid(srs), "migration stream: %s%s", msg,
          srs->offset_exact ? "" :
          " (offset excludes libxc's part of the stream)");
@@ -73,7 +73,7 @@ static void log_rejection(libxl__gc *gc,
                           const libxl__stream_read_state *srs,
                           int code, const char *detail)
 {
-    libxl_sr_error err;
+    libxl__sr_error err;
 
     memset(&err, 0, sizeof(err));
     err.code = code;
@@ -287,7 +287,7 @@ void libxl__stream_read_start(libxl__egc *egc,
     srs->dm_path = GCSPRINTF(LIBXL_DEVICE_MODEL_RESTORE_FILE".%u",
                              dcs->guest_domid);
     srs->dm_staging = GCSPRINTF("%s.incoming", srs->dm_path);
-    libxl_sr_sequence_init(&srs->seq, srs_checkpointed(srs));
+    libxl__sr_sequence_init(&srs->seq, srs_checkpointed(srs));
 
     if (!srs_checkpointed(srs)) {
         libxl__sr_watchdog *wd = &srs->watchdog;
@@ -422,7 +422,7 @@ static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
                  srs->offset_exact ? "" : " (excluding libxc's part)",
                  cs->copywhat, srs->index,
                  srs->after_read == rec_hdr_read ? "not yet known" :
-                 libxl_sr_type_describe(srs->rec.type, tbuf,
+                 libxl__sr_type_describe(srs->rec.type, tbuf,
                                         sizeof(tbuf)));
         read_failed(egc, srs, ERROR_FAIL, true);
         return;
@@ -459,10 +459,10 @@ static void header_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
     libxl__sr_hdr hdr;
-    libxl_sr_error err;
+    libxl__sr_error err;
     int r;
 
-    r = libxl_sr_decode_header(srs->small, LIBXL_SR_HEADER_SIZE, 0,
+    r = libxl__sr_decode_header(srs->small, LIBXL_SR_HEADER_SIZE, 0,
                                &hdr, &err);
     if (r < 0) {
         log_format_error(gc, srs, &err);
@@ -492,20 +492,20 @@ static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
     libxl__sr_rec_hdr *rec = &srs->rec;
-    libxl_sr_error err;
+    libxl__sr_error err;
     char tbuf[40];
     int r;
 
-    r = libxl_sr_decode_rec_hdr(srs->small, LIBXL_SR_REC_HDR_SIZE, rec);
+    r = libxl__sr_decode_rec_hdr(srs->small, LIBXL_SR_REC_HDR_SIZE, rec);
     if (r < 0) {
         log_rejection(gc, srs, r, "undecodable record header");
         read_failed(egc, srs, ERROR_INVAL, false);
         return;
     }
-    r = libxl_sr_check_rec_hdr(rec, srs->index, srs->rec_offset, &err);
+    r = libxl__sr_check_rec_hdr(rec, srs->index, srs->rec_offset, &err);
     if (r < 0) goto malformed;
     if (!srs->back_channel) {
-        r = libxl_sr_sequence_accept(&srs->seq, rec, srs->rec_offset,
+        r = libxl__sr_sequence_accept(&srs->seq, rec, srs->rec_offset,
                                      &err);
         if (r < 0) goto malformed;
     }
@@ -549,7 +549,7 @@ static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
         /* check_rec_hdr let it through: an optional record. */
         LOGD(INFO, srs_domid(srs), "migration stream: skipping optional"
              " record %"PRId64" (%s, %"PRIu32" octets) at offset %"PRIu64,
-             srs->index, libxl_sr_type_describe(rec->type, tbuf,
+             srs->index, libxl__sr_type_describe(rec->type, tbuf,
                                                 sizeof(tbuf)),
              rec->length, srs->rec_offset);
         read_bytes(egc, srs, -1, NULL, rec->length, "optional record",
@@ -569,7 +569,7 @@ static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
     const uint64_t body_len = rec->length - LIBXL_SR_EMU_HDR_SIZE;
     static const unsigned char unknown_emu[LIBXL_SR_EMU_HDR_SIZE];
     libxl__sr_emulator_hdr emu;
-    libxl_sr_error err;
+    libxl__sr_error err;
     int fd, r;
 
     /*
@@ -579,12 +579,12 @@ static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
      */
     if ((srs->options & LIBXL_SR_OPT_LEGACY) &&
         !memcmp(srs->small, unknown_emu, sizeof(unknown_emu))) {
-        r = libxl_sr_encode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE,
+        r = libxl__sr_encode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE,
                                     srs->emulator_id, 0);
         if (r < 0) goto reject;
     }
 
-    r = libxl_sr_decode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE, rec,
+    r = libxl__sr_decode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE, rec,
                                 srs->index,
                                 srs->rec_offset + LIBXL_SR_REC_HDR_SIZE,
                                 &emu, &err);
@@ -645,7 +645,7 @@ static void body_read(libxl__egc *egc, libxl__stream_read_state *srs)
 /* Reads the padding of the current record, if it has any. */
 static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs)
 {
-    unsigned int pad = libxl_sr_padding(srs->rec.length);
+    unsigned int pad = libxl__sr_padding(srs->rec.length);
 
     if (!pad) {
         record_complete(egc, srs);
@@ -658,11 +658,11 @@ static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs)
 static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
-    unsigned int pad = libxl_sr_padding(srs->rec.length);
-    libxl_sr_error err;
+    unsigned int pad = libxl__sr_padding(srs->rec.length);
+    libxl__sr_error err;
     int r;
 
-    r = libxl_sr_check_padding(srs->small + LIBXL_SR_ALIGN, pad,
+    r = libxl__sr_check_padding(srs->small + LIBXL_SR_ALIGN, pad,
                                &srs->rec, srs->index, srs->offset - pad,
                                &err);
     if (r < 0) {
@@ -677,7 +677,7 @@ static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs)
 static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
-    libxl_sr_error err;
+    libxl__sr_error err;
     uint32_t id;
     int r, rc;
 
@@ -709,7 +709,7 @@ static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
         return;
 
     case LIBXL_SR_REC_CHECKPOINT_STATE:
-        r = libxl_sr_decode_checkpoint_state(srs->small, srs->rec.length,
+        r = libxl__sr_decode_checkpoint_state(srs->small, srs->rec.length,
                 srs->index, srs->rec_offset + LIBXL_SR_REC_HDR_SIZE,
                 &id, &err);
         if (r < 0) {
@@ -739,10 +739,10 @@ static void take_xenstore_data(libxl__egc *egc,
     const uint64_t body_offset = srs->rec_offset + LIBXL_SR_REC_HDR_SIZE +
         LIBXL_SR_EMU_HDR_SIZE;
     libxl__sr_pending_rec *p;
-    libxl_sr_error err;
+    libxl__sr_error err;
     int r, rc;
 
-    r = libxl_sr_xs_validate(srs->body, len, srs->index, body_offset,
+    r = libxl__sr_xs_validate(srs->body, len, srs->index, body_offset,
                              &err);
     if (r < 0) {
         log_format_error(gc, srs, &err);
@@ -1026,7 +1026,7 @@ static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)
              srs->copy.copywhat ? srs->copy.copywhat : "stream",
              srs->index,
              srs->after_read == rec_hdr_read ? "not yet known" :
-             libxl_sr_type_describe(srs->rec.type, tbuf, sizeof(tbuf)));
+             libxl__sr_type_describe(srs->rec.type, tbuf, sizeof(tbuf)));
     }
     stream_finish(egc, srs, ERROR_TIMEDOUT);
 }

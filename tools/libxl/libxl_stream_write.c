@@ -288,9 +288,9 @@ void libxl__stream_write_start(libxl__egc *egc,
     if (sws->emulator_id)
         sws->dm_path = libxl__device_model_savefile(gc, sws->dss->domid);
 
-    r = libxl_sr_encode_header(opening, sizeof(opening), 0);
+    r = libxl__sr_encode_header(opening, sizeof(opening), 0);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
-    r = libxl_sr_encode_rec_hdr(opening + LIBXL_SR_HEADER_SIZE,
+    r = libxl__sr_encode_rec_hdr(opening + LIBXL_SR_HEADER_SIZE,
                                 sizeof(opening) - LIBXL_SR_HEADER_SIZE,
                                 LIBXL_SR_REC_LIBXC_CONTEXT, 0);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
@@ -478,14 +478,14 @@ static void send_dm_state(libxl__egc *egc, libxl__stream_write_state *sws,
     }
 
     body_len = LIBXL_SR_EMU_HDR_SIZE + pairs_len;
-    rec_len = LIBXL_SR_REC_HDR_SIZE + libxl_sr_padded_len(body_len);
+    rec_len = LIBXL_SR_REC_HDR_SIZE + libxl__sr_padded_len(body_len);
     rec = libxl__zalloc(NOGC, rec_len);
 
-    r = libxl_sr_encode_rec_hdr(rec, rec_len,
+    r = libxl__sr_encode_rec_hdr(rec, rec_len,
                                 LIBXL_SR_REC_EMULATOR_XENSTORE_DATA,
                                 body_len);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
-    r = libxl_sr_encode_emu_hdr(rec + LIBXL_SR_REC_HDR_SIZE,
+    r = libxl__sr_encode_emu_hdr(rec + LIBXL_SR_REC_HDR_SIZE,
                                 rec_len - LIBXL_SR_REC_HDR_SIZE,
                                 sws->emulator_id, 0);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
@@ -542,15 +542,15 @@ static void send_dm_context(libxl__egc *egc,
         goto out;
     }
 
-    r = libxl_sr_encode_rec_hdr(prefix, sizeof(prefix),
+    r = libxl__sr_encode_rec_hdr(prefix, sizeof(prefix),
                                 LIBXL_SR_REC_EMULATOR_CONTEXT, body_len);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
-    r = libxl_sr_encode_emu_hdr(prefix + LIBXL_SR_REC_HDR_SIZE,
+    r = libxl__sr_encode_emu_hdr(prefix + LIBXL_SR_REC_HDR_SIZE,
                                 sizeof(prefix) - LIBXL_SR_REC_HDR_SIZE,
                                 sws->emulator_id, 0);
     if (r < 0) { rc = ERROR_FAIL; goto out; }
 
-    sws->closing_pad = libxl_sr_padding(body_len);
+    sws->closing_pad = libxl__sr_padding(body_len);
 
     rc = libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking, true);
     if (rc) goto out;
@@ -592,7 +592,7 @@ static void write_closing_record(libxl__egc *egc,
 
     assert(pad < LIBXL_SR_ALIGN);
     memset(tail, 0, sizeof(tail));
-    r = libxl_sr_encode_rec_hdr(tail + pad, sizeof(tail) - pad,
+    r = libxl__sr_encode_rec_hdr(tail + pad, sizeof(tail) - pad,
                                 sws->closing_type, 0);
     if (r < 0) {
         step_failed(egc, sws, ERROR_FAIL);
@@ -626,11 +626,11 @@ void libxl__stream_write_checkpoint_state(libxl__egc *egc,
     sws->phase = SWP_CHECKPOINT_STATE;
 
     memset(rec, 0, sizeof(rec));
-    r = libxl_sr_encode_rec_hdr(rec, sizeof(rec),
+    r = libxl__sr_encode_rec_hdr(rec, sizeof(rec),
                                 LIBXL_SR_REC_CHECKPOINT_STATE,
                                 sizeof(srcs->id));
     if (r < 0) goto fail;
-    r = libxl_sr_encode_checkpoint_state(rec + LIBXL_SR_REC_HDR_SIZE,
+    r = libxl__sr_encode_checkpoint_state(rec + LIBXL_SR_REC_HDR_SIZE,
                 sizeof(rec) - LIBXL_SR_REC_HDR_SIZE, srcs->id);
     if (r < 0) goto fail;
 

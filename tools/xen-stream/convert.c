@@ -281,7 +281,7 @@ static void on_event(void *opaque, const sw_event *ev)
             c->out_start = rec->offset + LIBXL_SR_REC_HDR_SIZE;
         else if (rec->type == LIBXL_SR_REC_END && to != CV_TO_LIBXC)
             c->out_stop = rec->offset + LIBXL_SR_REC_HDR_SIZE +
-                          rec->length + libxl_sr_padding(rec->length);
+                          rec->length + libxl__sr_padding(rec->length);
         break;
     case SW_EV_LIBXC:
         on_libxc_event(c, ev->u.libxc);

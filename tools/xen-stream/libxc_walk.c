@@ -156,7 +156,7 @@ static int fail(xc_walk *w, int code, uint64_t offset, const char *fmt, ...)
     return code;
 }
 
-char *xcw_format_error(const libxl_sr_error *err, char *buf, size_t len)
+char *xcw_format_error(const libxl__sr_error *err, char *buf, size_t len)
 {
     const char *name;
 
@@ -166,7 +166,7 @@ char *xcw_format_error(const libxl_sr_error *err, char *buf, size_t len)
         snprintf(buf, len, "libxc %s header at offset %llu: %s: %s",
                  err->record_index == -1 ? "image" : "domain",
                  (unsigned long long)err->offset,
-                 libxl_sr_strerror(err->code), err->detail);
+                 libxl__sr_strerror(err->code), err->detail);
         return buf;
     }
     name = xcw_type_name(err->record_type);
@@ -174,18 +174,18 @@ char *xcw_format_error(const libxl_sr_error *err, char *buf, size_t len)
         snprintf(buf, len, "libxc record %lld (header incomplete) at offset "
                  "%llu: %s: %s", (long long)err->record_index,
                  (unsigned long long)err->offset,
-                 libxl_sr_strerror(err->code), err->detail);
+                 libxl__sr_strerror(err->code), err->detail);
     else if (name)
         snprintf(buf, len, "libxc record %lld (%s) at offset %llu: %s: %s",
                  (long long)err->record_index, name,
                  (unsigned long long)err->offset,
-                 libxl_sr_strerror(err->code), err->detail);
+                 libxl__sr_strerror(err->code), err->detail);
     else
         snprintf(buf, len,
                  "libxc record %lld (type 0x%08x) at offset %llu: %s: %s",
                  (long long)err->record_index, err->record_type,
                  (unsigned long long)err->offset,
-                 libxl_sr_strerror(err->code), err->detail);
+                 libxl__sr_strerror(err->code), err->detail);
     return buf;
 }
 
@@ -799,7 +799,7 @@ int xcw_push(xc_walk *w, const void *buf, size_t len, size_t *consumed)
                                 "%llu unexpected octets at the end of the "
                                 "body", (unsigned long long)w->body_left);
                 w->state = S_PAD;
-                w->pad_left = libxl_sr_padding(w->rec.length);
+                w->pad_left = libxl__sr_padding(w->rec.length);
                 rc = SR_OK;
             }
             break;

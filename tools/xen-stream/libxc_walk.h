@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "libxl_sr_codec.h"   /* libxl_sr_error and the SR_E_* codes */
+#include "libxl_sr_codec.h"   /* libxl__sr_error and the SR_E_* codes */
 
 #define XCW_IHDR_SIZE          24u   /* image header */
 #define XCW_DHDR_SIZE          16u   /* domain header */
@@ -121,7 +121,7 @@ typedef struct xc_walk {
     bool checkpointed;
     bool end_seen;
     bool static_data_end;
-    libxl_sr_error err;       /* filled when a call returns < 0 */
+    libxl__sr_error err;       /* filled when a call returns < 0 */
 
     /* Private. */
     int state;
@@ -176,6 +176,6 @@ const char *xcw_hvm_code_name(uint16_t code);
 const char *xcw_hvm_param_name(uint64_t index);
 
 /* "libxc record N (TYPE) at offset O: error: detail". */
-char *xcw_format_error(const libxl_sr_error *err, char *buf, size_t len);
+char *xcw_format_error(const libxl__sr_error *err, char *buf, size_t len);
 
 #endif /* XEN_STREAM_LIBXC_WALK_H */

@@ -228,7 +228,7 @@ void json_event(void *ctx, const sw_event *ev)
         kv_str(j, "type", xs_type_label(r->type, name, sizeof(name)));
         kv_int(j, "length", r->length);
         if (r->has_emu) {
-            kv_str(j, "emulator", libxl_sr_emulator_name(r->emu.id));
+            kv_str(j, "emulator", libxl__sr_emulator_name(r->emu.id));
             kv_int(j, "emulator_index", r->emu.index);
         }
         if (r->type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA)

@@ -14,7 +14,7 @@
 
 const char *xs_type_label(uint32_t type, char *buf, size_t len)
 {
-    return libxl_sr_type_describe(type, buf, len);
+    return libxl__sr_type_describe(type, buf, len);
 }
 
 const char *xs_libxc_type_label(uint32_t type, char *buf, size_t len)
@@ -162,7 +162,7 @@ void text_event(FILE *f, const sw_event *ev)
                                                    sizeof(name)),
                 r->length);
         if (r->has_emu) {
-            emu = libxl_sr_emulator_name(r->emu.id);
+            emu = libxl__sr_emulator_name(r->emu.id);
             fprintf(f, ": emulator %s index %u", emu ? emu : "?",
                     r->emu.index);
         }

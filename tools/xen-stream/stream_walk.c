@@ -83,24 +83,24 @@ char *sw_format_error(const stream_walk *w, char *buf, size_t len)
     case SW_LAYER_INPUT:
         snprintf(buf, len, "input at offset %llu: %s: %s",
                  (unsigned long long)w->err.offset,
-                 libxl_sr_strerror(w->err.code), w->err.detail);
+                 libxl__sr_strerror(w->err.code), w->err.detail);
         break;
     case SW_LAYER_XL:
         snprintf(buf, len, "xl save header at offset %llu: %s: %s",
                  (unsigned long long)w->err.offset,
-                 libxl_sr_strerror(w->err.code), w->err.detail);
+                 libxl__sr_strerror(w->err.code), w->err.detail);
         break;
     case SW_LAYER_LIBXL:
         if (w->err_missing) {
             snprintf(buf, len, "libxl record %lld (missing) at offset %llu: "
                      "%s: %s", (long long)w->err.record_index,
                      (unsigned long long)w->err.offset,
-                     libxl_sr_strerror(w->err.code), w->err.detail);
+                     libxl__sr_strerror(w->err.code), w->err.detail);
             break;
         }
         snprintf(buf, len, "libxl ");
         n = strlen(buf);
-        libxl_sr_format_error(&w->err, buf + n, len - n);
+        libxl__sr_format_error(&w->err, buf + n, len - n);
         break;
     case SW_LAYER_LIBXC:
         xcw_format_error(&w->err, buf, len);
@@ -136,7 +136,7 @@ void sw_init(stream_walk *w, unsigned char *body_buf, size_t body_cap,
     w->body_cap = body_cap;
     w->state = ST_DETECT;
     w->acc_want = 8;
-    libxl_sr_sequence_init(&w->seq, false);
+    libxl__sr_sequence_init(&w->seq, false);
 }
 
 /* Move up to acc_want - acc_have octets into acc.  True when complete. */
@@ -278,19 +278,19 @@ static int record_header(stream_walk *w)
     int64_t index = (int64_t)w->seq.records;
     int rc;
 
-    libxl_sr_decode_rec_hdr(w->acc, w->acc_have, &rh);
+    libxl__sr_decode_rec_hdr(w->acc, w->acc_have, &rh);
     memset(&w->rec, 0, sizeof(w->rec));
     w->rec.index = index;
     w->rec.offset = at;
     w->rec.type = rh.type;
     w->rec.length = rh.length;
-    rc = libxl_sr_check_rec_hdr(&rh, index, at, &w->err);
+    rc = libxl__sr_check_rec_hdr(&rh, index, at, &w->err);
     if (rc < 0)
         return codec_failed(w, rc);
     if (rh.type == LIBXL_SR_REC_CHECKPOINT_END && w->xc.end_seen)
         return fail(w, SW_LAYER_LIBXL, SR_E_SEQUENCE, index, rh.type, at,
                     "CHECKPOINT_END after libxc's END");
-    rc = libxl_sr_sequence_accept(&w->seq, &rh, at, &w->err);
+    rc = libxl__sr_sequence_accept(&w->seq, &rh, at, &w->err);
     if (rc < 0)
         return codec_failed(w, rc);
     w->body_left = rh.length;
@@ -336,7 +336,7 @@ static void body_done(stream_walk *w)
     emit(w, &ev);
     w->state = ST_PAD;
     w->acc_have = 0;
-    w->acc_want = libxl_sr_padding(w->rec.length);
+    w->acc_want = libxl__sr_padding(w->rec.length);
 }
 
 static int after_record(stream_walk *w)
@@ -362,20 +362,20 @@ static int xs_body(stream_walk *w)
 {
     uint64_t base = w->rec.offset + LIBXL_SR_REC_HDR_SIZE +
                     LIBXL_SR_EMU_HDR_SIZE;
-    libxl_sr_xs_iter it;
+    libxl__sr_xs_iter it;
     const char *k, *v;
     size_t kl, vl;
     sw_event ev;
     int rc;
 
-    rc = libxl_sr_xs_validate(w->body, w->body_have, w->rec.index, base,
+    rc = libxl__sr_xs_validate(w->body, w->body_have, w->rec.index, base,
                               &w->err);
     if (rc < 0)
         return codec_failed(w, rc);
     w->rec.xs_pairs = (uint32_t)rc;
     body_done(w);
-    libxl_sr_xs_iter_init(&it, w->body, w->body_have, w->rec.index, base);
-    while (libxl_sr_xs_next(&it, &k, &kl, &v, &vl, NULL) == 1) {
+    libxl__sr_xs_iter_init(&it, w->body, w->body_have, w->rec.index, base);
+    while (libxl__sr_xs_next(&it, &k, &kl, &v, &vl, NULL) == 1) {
         ev.kind = SW_EV_XS_PAIR;
         ev.offset = base + (uint64_t)(k - (const char *)w->body);
         ev.u.pair.key = k;
@@ -465,7 +465,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             if (!take(w, &p, &n))
                 return SR_OK;
             at = w->offset - LIBXL_SR_HEADER_SIZE;
-            rc = libxl_sr_decode_header(w->acc, w->acc_have, at, &w->hdr,
+            rc = libxl__sr_decode_header(w->acc, w->acc_have, at, &w->hdr,
                                         &w->err);
             if (rc < 0)
                 return codec_failed(w, rc);
@@ -490,7 +490,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
                 return SR_OK;
             rh.type = w->rec.type;
             rh.length = w->rec.length;
-            rc = libxl_sr_decode_emu_hdr_opts(w->acc, w->acc_have,
+            rc = libxl__sr_decode_emu_hdr_opts(w->acc, w->acc_have,
                                               w->hdr.options, &rh,
                                               w->rec.index,
                                               w->offset -
@@ -541,7 +541,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
         case ST_CP_STATE:
             if (!take(w, &p, &n))
                 return SR_OK;
-            rc = libxl_sr_decode_checkpoint_state(w->acc, w->acc_have,
+            rc = libxl__sr_decode_checkpoint_state(w->acc, w->acc_have,
                                                   w->rec.index,
                                                   w->offset - 4,
                                                   &w->rec.state_id, &w->err);
@@ -562,7 +562,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
         case ST_PAD:
             if (w->acc_want && !take(w, &p, &n))
                 return SR_OK;
-            rc = libxl_sr_check_padding(w->acc, w->acc_have, NULL,
+            rc = libxl__sr_check_padding(w->acc, w->acc_have, NULL,
                                         w->rec.index,
                                         w->offset - w->acc_have, &w->err);
             if (rc < 0) {

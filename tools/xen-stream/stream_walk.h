@@ -88,7 +88,7 @@ typedef struct stream_walk {
     uint32_t xl_mandatory, xl_optional;
     uint64_t config_len;
     libxl__sr_hdr hdr;
-    libxl_sr_sequence seq;
+    libxl__sr_sequence seq;
     xc_walk xc;
     uint64_t libxc_start, libxc_octets;
     uint64_t emulator_context_octets;
@@ -96,7 +96,7 @@ typedef struct stream_walk {
     uint64_t trailing;            /* octets after libxl END */
     bool ended_at_checkpoint;     /* Remus/COLO stream stopped after one */
     enum sw_layer err_layer;
-    libxl_sr_error err;
+    libxl__sr_error err;
     bool err_missing;             /* error is about a record that never came */
 
     /* Private. */
