@@ -62,7 +62,9 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     xl-fail-migrate-report-lost xl-fail-migrate-go-lost-to-stock
     xl-fail-migrate-stalled xl-fail-migrate-stalled-midstream
     xl-fail-restore-stalled xl-fail-migrate-receiver-stalled
-    memcheck-catches-damage"
+    memcheck-catches-damage
+    zstd-save-restore zstd-restore-stock-refuses zstd-restore-damaged
+    zstd-migrate-localhost zstd-migrate-to-stock-refused"
 # (xl-fail-*: our xl's failure handling, docs/man/xl-saverestore.md; they
 # skip unless the build under test is ours.)
 

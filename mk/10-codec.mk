@@ -17,11 +17,19 @@ XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c \
 XS_CLS_DIR     := $(TOP)/tools/convert-legacy-stream
 XS_CLS_SRC     := $(XS_CLS_DIR)/cls_io.c $(XS_CLS_DIR)/cls_emit.c \
                   $(XS_CLS_DIR)/cls_convert.c
+# Compressed input and convert --zstd use xl's own zstd section code
+# (tools/xl/xl_zstd.c, the same file xl is built with) and libzstd.
+XL_ZSTD_DIR    := $(TOP)/tools/xl
+XL_ZSTD_SRC    := $(XL_ZSTD_DIR)/xl_zstd.c
+ZSTD_LIBS      := -lzstd
 XS_APP_SRC     := $(XS_DIR)/main.c $(XS_DIR)/stats.c $(XS_DIR)/out_text.c \
                   $(XS_DIR)/out_json.c $(XS_DIR)/convert.c \
-                  $(XS_DIR)/convert_legacy.c $(XS_CLS_SRC)
-XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h) $(XS_CLS_DIR)/cls.h
-XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) -I$(XS_CLS_DIR) $(YAJL_CFLAGS)
+                  $(XS_DIR)/convert_legacy.c $(XS_DIR)/input.c \
+                  $(XL_ZSTD_SRC) $(XS_CLS_SRC)
+XS_HDRS        := $(CODEC_HDR) $(wildcard $(XS_DIR)/*.h) $(XS_CLS_DIR)/cls.h \
+                  $(XL_ZSTD_DIR)/xl_zstd.h
+XS_CPPFLAGS    := -I$(CODEC_DIR) -I$(XS_DIR) -I$(XS_CLS_DIR) -I$(XL_ZSTD_DIR) \
+                  $(YAJL_CFLAGS)
 XS_CFLAGS      := $(WARN_CFLAGS) $(OPT_CFLAGS) $(XS_CPPFLAGS)
 XS_SAN_CFLAGS  := $(WARN_CFLAGS) -O1 -g $(SAN_CFLAGS) $(XS_CPPFLAGS)
 CODEC_CLANG    ?= $(if $(CLANG),$(CLANG),clang)
@@ -34,12 +42,12 @@ xen-stream: $(BUILD)/bin/xen-stream
 
 $(BUILD)/bin/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(XS_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)
+	$(CC) $(XS_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS) $(ZSTD_LIBS)
 
 # The same program with ASan/UBSan, used by the malformed-input table.
 $(CODEC_BUILD)/san/xen-stream: $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(XS_SAN_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS)
+	$(CC) $(XS_SAN_CFLAGS) -o $@ $(CODEC_SRC) $(XS_LIB_SRC) $(XS_APP_SRC) $(YAJL_LIBS) $(ZSTD_LIBS)
 
 $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 	@mkdir -p $(@D)
@@ -47,12 +55,12 @@ $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 
 # ---- unit tests ----
 
-CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk
+CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk test_xl_zstd
 CODEC_UNIT_BINS  := $(addprefix $(CODEC_BUILD)/unit/,$(CODEC_UNIT_TESTS))
 
-$(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDRS)
+$(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
+	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(ZSTD_LIBS)
 
 CHECK_STAGES_ALL += check-unit
 # Inputs from the field, kept next to the repository; tests/unit/realworld.sh
@@ -84,13 +92,18 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    bash $(TOP)/tests/unit/realworld.sh || rc=1; \
 	RESULTS=$(RESULTS)/check-unit.log MEMCHECK=$(BUILD)/guest/san/memcheck \
 	    WORK=$(BUILD)/guest/memcheck-test bash $(TOP)/tests/unit/memcheck.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
+	    MKSTREAM=$(BUILD)/bin/mkstream SEEDS=$(TOP)/tests/fuzz/seeds-real \
+	    RSS_TIME=$(BUILD)/bin/rss-time XEN_STREAM_OPT=$(BUILD)/bin/xen-stream \
+	    WORK=$(CODEC_BUILD)/zstd bash $(TOP)/tests/unit/zstd.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc
 
 # ---- fuzzing ----
 
-CODEC_FUZZERS     := fuzz_codec fuzz_xenstore fuzz_libxc_walk fuzz_verify
+CODEC_FUZZERS     := fuzz_codec fuzz_xenstore fuzz_libxc_walk fuzz_verify \
+                     fuzz_zstd_section
 CODEC_FUZZ_BINS   := $(addprefix $(CODEC_BUILD)/fuzz/,$(CODEC_FUZZERS))
 CODEC_FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
                      -fno-sanitize-recover=all $(XS_CPPFLAGS)
@@ -98,9 +111,9 @@ CODEC_FUZZ_CHECK_SECONDS ?= 20
 FUZZ_SECONDS      ?= 60
 CODEC_CORPUS      := $(CODEC_BUILD)/corpus
 
-$(CODEC_BUILD)/fuzz/%: $(TOP)/tests/fuzz/%.c $(CODEC_SRC) $(XS_LIB_SRC) $(XS_HDRS)
+$(CODEC_BUILD)/fuzz/%: $(TOP)/tests/fuzz/%.c $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)
-	$(CODEC_CLANG) $(CODEC_FUZZ_CFLAGS) -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC)
+	$(CODEC_CLANG) $(CODEC_FUZZ_CFLAGS) -o $@ $< $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(ZSTD_LIBS)
 
 # Seeds come from the generator at build time, plus the small reduced real
 # images in tests/fuzz/seeds-real/ (see mk/15-seeds-real.mk).

@@ -5,7 +5,9 @@
 set -euo pipefail
 
 BUILD_PKGS="gcc make autoconf automake pkg-config patch xz-utils ca-certificates
-  libxen-dev libyajl-dev clang libclang-rt-14-dev llvm"
+  libxen-dev libyajl-dev clang libclang-rt-14-dev llvm libzstd-dev"
+# The reference zstd tool: check-unit cross-checks our frames with it.
+TEST_PKGS="zstd"
 # What the pinned Xen 4.17 tools need to build (see GUIDE.md section 6).
 XEN_BUILD_PKGS="python3-dev uuid-dev libncurses-dev libglib2.0-dev
   libpixman-1-dev zlib1g-dev liblzma-dev libzstd-dev libaio-dev bison flex
@@ -22,7 +24,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 missing=""
-for p in $BUILD_PKGS $XEN_BUILD_PKGS $HOST_PKGS; do
+for p in $BUILD_PKGS $XEN_BUILD_PKGS $HOST_PKGS $TEST_PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     case "$st" in
         *"install ok installed"*) ;;

@@ -416,8 +416,10 @@ migrate_local() {
     [ "${XS_CAPTURE_STREAMS:-1}" = 1 ] && command -v xen-stream > /dev/null && XS_CAPTURE=$cap
     XS_PEER_BUILD=$rb
     export XS_CAPTURE XS_PEER_BUILD
-    run "xl migrate ($sb -> $rb)" xlb "$sb" migrate -s xs-ssh "$XS_GUEST" localhost ||
-        fail "xl migrate ($sb -> $rb) failed"
+    # XS_MIGRATE_OPTS: more options for xl migrate (-z).
+    run "xl migrate ${XS_MIGRATE_OPTS:+$XS_MIGRATE_OPTS }($sb -> $rb)" \
+        xlb "$sb" migrate ${XS_MIGRATE_OPTS:-} -s xs-ssh "$XS_GUEST" localhost ||
+        fail "xl migrate ${XS_MIGRATE_OPTS:-}($sb -> $rb) failed"
     mig_took=$took
     set_guest_log "$log"
     check_continues "$log" "$from" "$before" || fail "$evidence"

@@ -7,7 +7,7 @@ out=$1
 : "${MKSTREAM:?}"
 rm -rf "$out"
 mkdir -p "$out"/fuzz_verify "$out"/fuzz_codec "$out"/fuzz_libxc_walk \
-         "$out"/fuzz_xenstore
+         "$out"/fuzz_xenstore "$out"/fuzz_zstd_section
 # fuzz_verify and fuzz_libxc_walk take one leading octet (the chunk size).
 prefix() { { printf '\x05'; cat "$1"; } > "$2"; }
 tmp=$(mktemp)
@@ -40,6 +40,19 @@ for img in "$real"/*.img; do
     off=$(grep -abo LibxlFmt "$img" | head -1 | cut -d: -f1)
     [ -n "$off" ] && tail -c +$((off + 1)) "$img" > "$out/fuzz_codec/$name"
     [ -f "${img%.img}.libxc" ] && prefix "${img%.img}.libxc" "$out/fuzz_libxc_walk/$name"
+done
+# fuzz_zstd_section: 4 octets of mode, chunk and damage offset, then a
+# stream for our encoder (odd modes) or compressed data (even modes: the
+# zstd tool's frames, with and without our end mark).
+for name in valid-pv valid-hvm-xenstore; do
+    "$MKSTREAM" --pages 2 --variant "$name" "$tmp"
+    { printf '\x01\x05\x00\x00'; cat "$tmp"; } > "$out/fuzz_zstd_section/$name-encode"
+    { printf '\x03\x09\x01\x10'; cat "$tmp"; } > "$out/fuzz_zstd_section/$name-damage"
+    if command -v zstd > /dev/null; then
+        { printf '\x00\x05\x00\x00'; zstd -q -c "$tmp"
+          printf '\x5e\x2a\x4d\x18\x00\x00\x00\x00'; } > "$out/fuzz_zstd_section/$name-frames"
+        { printf '\x04\x05\x00\x00'; zstd -q -c "$tmp"; } > "$out/fuzz_zstd_section/$name-bare"
+    fi
 done
 printf 'physmap/f0000000/start_addr\0f0000000\0physmap/f0000000/size\0001000000\0' \
     > "$out/fuzz_xenstore/physmap"

@@ -182,6 +182,42 @@ static int write_all(int fd, const unsigned char *p, size_t n)
     return 0;
 }
 
+/*
+ * Write the part [at, at + n) of the output window.  With --zstd an xl
+ * file's header goes out as is but for the zstd flag; everything from
+ * c->zstart on goes through the encoder.
+ */
+static int out_put(cv_run *c, const unsigned char *p, size_t n, uint64_t at)
+{
+    unsigned char head[SW_XL_HEADER_SIZE];
+
+    if (!c->enc)
+        return write_all(c->out_fd, p, n);
+    if (at < c->zstart) {
+        size_t k = n < c->zstart - at ? n : (size_t)(c->zstart - at);
+
+        /* The flag is in the first 48 octets, which arrive together. */
+        if (at == 0 && k >= SW_XL_HEADER_SIZE && c->opts->to == CV_TO_XL) {
+            memcpy(head, p, sizeof(head));
+            head[36] |= XL_ZSTD_MANDATORY_FLAG;
+            if (write_all(c->out_fd, head, sizeof(head)))
+                return -1;
+            p += sizeof(head);
+            n -= sizeof(head);
+            k -= sizeof(head);
+        }
+        if (write_all(c->out_fd, p, k))
+            return -1;
+        p += k;
+        n -= k;
+    }
+    if (n && xlz_enc_write(c->enc, p, n)) {
+        errno = c->enc->err;
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- Where the output starts and stops ---- */
 
 static void refuse(cv_run *c, const char *why)
@@ -229,8 +265,10 @@ static void on_event(void *opaque, const sw_event *ev)
 
     switch (ev->kind) {
     case SW_EV_XL_HEADER:
-        if (to == CV_TO_XL)
+        if (to == CV_TO_XL) {
             c->out_start = 0;
+            c->zstart = SW_XL_HEADER_SIZE + ev->u.xl.optional_len;
+        }
         else if (to == CV_TO_LIBXL)
             c->out_start = SW_XL_HEADER_SIZE + ev->u.xl.optional_len;
         break;
@@ -279,7 +317,8 @@ static int push_window(cv_run *c, const unsigned char *buf, size_t n)
         hi = c->out_stop;
     if (lo >= hi)
         return 0;
-    if (write_all(c->out_fd, buf + (lo - (c->fed - n)), (size_t)(hi - lo))) {
+    if (out_put(c, buf + (lo - (c->fed - n)), (size_t)(hi - lo),
+                lo - c->out_start)) {
         c->write_failed = true;
         c->write_errno = errno;
         return -1;
@@ -352,12 +391,16 @@ static int run_v2(cv_run *c)
         return CV_EXIT_USAGE;
     }
     for (;;) {
-        got = read(c->in_fd, buf, CV_READ_BUF);
-        if (got < 0 && errno == EINTR)
-            continue;
+        got = xs_input_read(c->in, buf, CV_READ_BUF);
+        if (got < 0 && c->in->bad_data) {
+            fprintf(stderr, "xen-stream: %s: invalid: %s\n", c->in_name,
+                    c->in->err);
+            rc = CV_EXIT_INVALID;
+            break;
+        }
         if (got < 0) {
-            fprintf(stderr, "xen-stream: %s: read: %s\n", c->in_name,
-                    strerror(errno));
+            fprintf(stderr, "xen-stream: %s: %s\n", c->in_name,
+                    c->in->err);
             rc = CV_EXIT_USAGE;
             break;
         }
@@ -413,7 +456,7 @@ const char *cv_target_name(enum cv_target to)
 static void usage_short(FILE *f)
 {
     fprintf(f,
-"usage: xen-stream convert [--to xl|libxl|libxc]\n"
+"usage: xen-stream convert [--to xl|libxl|libxc] [--zstd]\n"
 "                          [--from-legacy [--width 32|64] [--guest pv|hvm]]\n"
 "                          IN OUT\n"
 "(xen-stream --help says more)\n");
@@ -434,6 +477,7 @@ static int parse_args(int argc, char **argv, cv_opts *o)
         { "from-legacy", no_argument,       NULL, 'L' },
         { "width",       required_argument, NULL, 'w' },
         { "guest",       required_argument, NULL, 'g' },
+        { "zstd",        no_argument,       NULL, 'z' },
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -458,6 +502,7 @@ static int parse_args(int argc, char **argv, cv_opts *o)
         case 'L': o->from_legacy = true; break;
         case 'w': o->width = optarg; break;
         case 'g': o->guest = optarg; break;
+        case 'z': o->zstd = true; break;
         case 'h':
             usage_short(stdout);
             return -1;
@@ -493,6 +538,11 @@ static void report_success(const cv_run *c)
     fprintf(stderr, "xen-stream: %s: converted to %s: %" PRIu64
             " octets written to %s\n", c->in_name,
             cv_target_name(c->opts->to), c->written, out);
+    if (c->enc)
+        fprintf(stderr, "xen-stream: %s: compressed with zstd: %" PRIu64
+                " octets of the stream made %" PRIu64 " in %" PRIu64
+                " frames\n", out, c->enc->in_octets, c->enc->out_octets,
+                c->enc->frames);
     if (w->trailing)
         fprintf(stderr, "xen-stream: %s: dropped %" PRIu64 " octets of "
                 "trailing data after END (xl migration handshake?)\n",
@@ -510,6 +560,8 @@ int convert_main(int argc, char **argv)
     cv_opts opts;
     cv_out out;
     cv_run c;
+    xs_input in;
+    xlz_enc enc;
     int rc;
 
     rc = parse_args(argc, argv, &opts);
@@ -544,10 +596,37 @@ int convert_main(int argc, char **argv)
         goto done;
     }
     c.out_fd = out.fd;
+    if (opts.zstd) {
+        if (xlz_enc_init(&enc, out.fd, XL_ZSTD_DEFAULT_LEVEL)) {
+            fprintf(stderr, "xen-stream: out of memory\n");
+            out_discard(&out);
+            rc = CV_EXIT_USAGE;
+            goto done;
+        }
+        c.enc = &enc;
+    }
 
-    rc = opts.from_legacy ? cv_run_legacy(&c) : run_v2(&c);
+    if (opts.from_legacy) {
+        rc = cv_run_legacy(&c);
+    } else if (xs_input_open(&in, c.in_fd)) {
+        fprintf(stderr, "xen-stream: %s: %s\n", c.in_name, in.err);
+        rc = CV_EXIT_USAGE;
+    } else {
+        c.in = &in;
+        rc = run_v2(&c);
+        xs_input_close(&in);
+    }
     if (rc < 0)
         rc = cv_report_failure(&c);
+    /* The last frame, and for an xl file the end mark. */
+    if (rc == CV_EXIT_OK && c.enc &&
+        xlz_enc_finish(c.enc, opts.to == CV_TO_XL)) {
+        fprintf(stderr, "xen-stream: %s: write: %s\n", opts.out_path,
+                strerror(c.enc->err));
+        rc = CV_EXIT_USAGE;
+    }
+    if (c.enc)
+        xlz_enc_dispose(c.enc);
     if (rc == CV_EXIT_OK && out_commit(&out)) {
         fprintf(stderr, "xen-stream: %s: %s\n", opts.out_path,
                 strerror(errno));

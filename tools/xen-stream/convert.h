@@ -16,7 +16,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "input.h"
 #include "stream_walk.h"
+#include "xl_zstd.h"
 
 #define CV_UNKNOWN  UINT64_MAX
 
@@ -28,6 +30,7 @@ enum { CV_EXIT_OK = 0, CV_EXIT_INVALID = 1, CV_EXIT_USAGE = 2 };
 typedef struct cv_opts {
     enum cv_target to;
     bool from_legacy;
+    bool zstd;                    /* compress OUT */
     const char *width;            /* "32" or "64"; NULL: 64 */
     const char *guest;            /* "pv" or "hvm"; NULL: from the config */
     const char *in_path, *out_path;
@@ -42,6 +45,9 @@ typedef struct cv_run {
     const cv_opts *opts;
     const char *in_name;          /* for messages: path or "<stdin>" */
     int in_fd, out_fd;
+    xs_input *in;                 /* v2 input: decompressed as needed */
+    xlz_enc *enc;                 /* --zstd: compresses from zstart on */
+    uint64_t zstart;              /* stream offset where compression starts */
 
     stream_walk *w;
     uint64_t fed;                 /* octets pushed into the walker */

@@ -4,6 +4,7 @@
  *
  * Input is read through one fixed buffer and pushed into the walker, so a
  * pipe works as well as a file and memory does not grow with the image.
+ * Compressed input is decompressed on the way (input.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "convert.h"
+#include "input.h"
 #include "output.h"
 #include "stats.h"
 #include "stream_walk.h"
@@ -52,7 +54,8 @@ static void usage(FILE *f)
 "\n"
 "Inspect a Xen saved-domain image or a captured migration stream.\n"
 "FILE may be an xl save file, a bare libxl stream or a bare libxc\n"
-"stream; '-' reads standard input (a pipe is fine).\n"
+"stream, each also zstd-compressed (`xl save -z`, or a .zst file);\n"
+"'-' reads standard input (a pipe is fine).\n"
 "\n"
 "commands:\n"
 "  info     summary: container, versions, domain type, record counts\n"
@@ -75,6 +78,8 @@ static void usage(FILE *f)
 "  --to libxl  the bare libxl stream (no xl header, nothing after END)\n"
 "  --to libxc  the bare libxc stream inside LIBXC_CONTEXT (refused for a\n"
 "              checkpointed stream)\n"
+"  --zstd      compress OUT: an xl file as `xl save -z` writes it, a\n"
+"              bare stream as zstd frames (a .zst file)\n"
 "  --from-legacy  IN is a pre-4.6 image (xl file or bare libxc stream):\n"
 "              convert it to v2 first, with convert-legacy-stream's code\n"
 "  --width 32|64  word size of the toolstack that saved it (default 64)\n"
@@ -162,6 +167,7 @@ int main(int argc, char **argv)
     const char *path = NULL, *cmdname = NULL;
     unsigned char *iobuf, *body, *pfn_map;
     stream_walk *w;
+    xs_input in;
     char errbuf[512];
     xs_result res;
     run r;
@@ -231,6 +237,10 @@ int main(int argc, char **argv)
     }
     if (fstat(fd, &st))
         memset(&st, 0, sizeof(st));
+    if (xs_input_open(&in, fd)) {
+        fprintf(stderr, "xen-stream: %s: %s\n", path, in.err);
+        return EXIT_USAGE;
+    }
     if (S_ISFIFO(st.st_mode) && !r.read_all)
         null_fd = open("/dev/null", O_WRONLY);
     stats_init(&r.stats);
@@ -241,18 +251,27 @@ int main(int argc, char **argv)
 
     rc = SR_OK;
     for (;;) {
-        if (S_ISREG(st.st_mode) && !r.read_all && seek_over(fd, &st, w))
+        bool direct = xs_input_direct(&in);
+
+        if (direct && S_ISREG(st.st_mode) && !r.read_all &&
+            seek_over(fd, &st, w))
             continue;
-        got = drop_from_pipe(fd, null_fd, w);
+        got = direct ? drop_from_pipe(fd, null_fd, w) : 0;
         if (got > 0)
             continue;
-        if (got == 0)
-            got = read(fd, iobuf, READ_BUF_SIZE);
         if (got < 0) {
-            if (errno == EINTR)
-                continue;
             fprintf(stderr, "xen-stream: %s: read: %s\n", path,
                     strerror(errno));
+            return EXIT_USAGE;
+        }
+        got = xs_input_read(&in, iobuf, READ_BUF_SIZE);
+        if (got < 0 && in.bad_data) {
+            /* The image is invalid; in.err says why. */
+            rc = SR_E_TRUNCATED;
+            break;
+        }
+        if (got < 0) {
+            fprintf(stderr, "xen-stream: %s: %s\n", path, in.err);
             return EXIT_USAGE;
         }
         if (got == 0) {
@@ -268,8 +287,12 @@ int main(int argc, char **argv)
     res.walk = w;
     res.stats = &r.stats;
     res.rc = rc;
-    res.error = rc < 0 ? sw_format_error(w, errbuf, sizeof(errbuf)) : NULL;
+    res.error = rc < 0 && !in.bad_data ?
+                sw_format_error(w, errbuf, sizeof(errbuf)) : NULL;
     res.guest_name = r.guest_name;
+    res.input = &in;
+    if (rc < 0 && !res.error)
+        res.error = in.err;
     if (r.json) {
         json_end(r.json_ctx, &res);
         if (rc < 0)
@@ -284,6 +307,7 @@ int main(int argc, char **argv)
         close(fd);
     if (null_fd >= 0)
         close(null_fd);
+    xs_input_close(&in);
     free(iobuf);
     free(body);
     free(w);

@@ -279,13 +279,20 @@ void json_end(void *ctx, const xs_result *res)
     kv_bool(j, "valid", res->rc >= 0);
     if (res->rc < 0) {
         kv_str(j, "error", res->error);
-        kv_int(j, "error_offset", w->err.offset);
+        kv_int(j, "error_offset", res->input && res->input->bad_data ?
+                                  res->input->err_offset : w->err.offset);
         kv_bool(j, "legacy", w->legacy);
     }
     kv_int(j, "size", w->offset);
     kv_str(j, "container", w->back_channel ? "colo_back_channel" :
                            w->bare_libxc ? "libxc" :
                            w->xl_header ? "xl" : "libxl");
+    if (res->input && res->input->kind != XI_PLAIN) {
+        kv_str(j, "compression", "zstd");
+        kv_bool(j, "compression_xl_flag", res->input->kind == XI_XL_ZSTD);
+        kv_int(j, "compressed_octets", res->input->compressed_octets);
+        kv_int(j, "octets_read", res->input->raw_octets);
+    }
     if (res->guest_name && res->guest_name[0])
         kv_str(j, "guest_name", res->guest_name);
     kv_int(j, "libxl_records", w->seq.records);

@@ -217,13 +217,24 @@ static void info_text(FILE *f, const xs_result *res)
     char name[40];
     unsigned i;
 
+    const xs_input *in = res->input;
+    bool xl_zstd = in && in->kind == XI_XL_ZSTD;
+
     fprintf(f, "file:             %s\n", res->path);
-    fprintf(f, "size:             %" PRIu64 " octets\n", w->offset);
+    fprintf(f, "size:             %" PRIu64 " octets%s\n", w->offset,
+            in && in->kind != XI_PLAIN ? " (uncompressed)" : "");
+    if (in && in->kind != XI_PLAIN)
+        fprintf(f, "compression:      %s, %" PRIu64 " compressed octets of"
+                " %" PRIu64 " read (%.1f%% of the uncompressed size)\n",
+                xs_input_kind_name(in->kind), in->compressed_octets,
+                in->raw_octets, w->offset ?
+                100.0 * in->raw_octets / w->offset : 0.0);
     if (w->bare_libxc)
         fprintf(f, "container:        bare libxc stream\n");
     else if (w->xl_header)
         fprintf(f, "container:        xl save file (mandatory flags 0x%x, "
-                "config %" PRIu64 " octets)\n", w->xl_mandatory,
+                "config %" PRIu64 " octets)\n",
+                w->xl_mandatory | (xl_zstd ? XL_ZSTD_MANDATORY_FLAG : 0),
                 w->config_len);
     else
         fprintf(f, "container:        bare libxl stream\n");

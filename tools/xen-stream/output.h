@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "input.h"
 #include "stats.h"
 #include "stream_walk.h"
 
@@ -20,6 +21,7 @@ typedef struct xs_result {
     int rc;                       /* SR_OK or the walker's error */
     const char *error;            /* formatted, when rc < 0 */
     const char *guest_name;       /* from xl's JSON config, or "" */
+    const xs_input *input;        /* compression, sizes read */
 } xs_result;
 
 /* Pull c_info.name out of xl's JSON domain config (yajl tree parser; the

@@ -25,6 +25,10 @@
  *    cannot start its copy (it waits for GO and destroys its copy
  *    otherwise), so any earlier failure, including failing to write GO,
  *    ends with the domain resumed here under its own name.
+ *  - "xl migrate -z" compresses the libxl stream with zstd (header flag
+ *    XL_MANDATORY_FLAG_ZSTD, see xl_zstd.h) and starts the receiver with
+ *    "migrate-receive --zstd": a stock receiver rejects the option and
+ *    exits before its banner, so nothing is sent and the domain stays.
  *  - The receiver destroys its half-built copy on every failure before
  *    GO, including a failure to talk back to the sender, and when it is
  *    told to stop (SIGTERM, SIGINT, SIGHUP) while receiving: the libxl
@@ -311,7 +315,7 @@ static void transport_finish(transport *tp)
  * On failure nothing has happened to the domain: exit.
  */
 static void sender_preamble(transport *tp, const uint8_t *config,
-                            int config_len)
+                            int config_len, uint32_t extra_flags)
 {
     int err = 0, secs = wait_secs(WAIT_BANNER_S);
     hs_status st;
@@ -322,12 +326,16 @@ static void sender_preamble(transport *tp, const uint8_t *config,
         fprintf(stderr, "xl migrate: the receiver did not start: no banner"
                 " from it (%s)\n(command run was: %s )\n",
                 hs_describe(st, err, secs), tp->rune);
+        if (extra_flags & XL_MANDATORY_FLAG_ZSTD)
+            fprintf(stderr, "xl migrate: -z was given: the receiving xl must"
+                    " support zstd (migrate-receive --zstd); a stock xl"
+                    " refuses the option.\n");
         transport_finish(tp);
         fprintf(stderr, "Migration failed; the domain was not touched.\n");
         exit(EXIT_FAILURE);
     }
-    save_domain_core_writeconfig(tp->to_peer, "migration stream",
-                                 config, config_len);
+    save_domain_core_writeconfig_flags(tp->to_peer, "migration stream",
+                                       config, config_len, extra_flags);
 }
 
 /* ---- the sender's domain ---- */
@@ -430,11 +438,11 @@ sender_fail_unknown(migration *m, const char *what)
 
 static void migrate_domain(uint32_t domid, int preserve_domid,
                            const char *rune, const char *host, int debug,
-                           const char *override_config_file)
+                           int zstd, const char *override_config_file)
 {
     migration m = { .domid = domid, .host = host };
     uint8_t *config = NULL;
-    int config_len = 0, rc, err = 0, secs;
+    int config_len = 0, rc, err = 0, secs, stream_fd;
     hs_status st;
     char status, msg[256];
 
@@ -447,13 +455,24 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
     }
 
     transport_start(&m.tp, rune);
-    sender_preamble(&m.tp, config, config_len);
+    sender_preamble(&m.tp, config, config_len,
+                    zstd ? XL_MANDATORY_FLAG_ZSTD : 0);
     free(config);
 
+    stream_fd = m.tp.to_peer;
+    if (zstd) {
+        /* Level adapts to the link: see xl_zstd.c. */
+        stream_fd = save_zstd_begin(m.tp.to_peer, 1);
+        if (stream_fd < 0)
+            sender_fail_resume(&m, "cannot start compressing");
+    }
+
     xtl_stdiostream_adjust_flags(logger, XTL_STDIOSTREAM_HIDE_PROGRESS, 0);
-    rc = libxl_domain_suspend(ctx, domid, m.tp.to_peer,
+    rc = libxl_domain_suspend(ctx, domid, stream_fd,
                               LIBXL_SUSPEND_LIVE |
                               (debug ? LIBXL_SUSPEND_DEBUG : 0), NULL);
+    if (zstd && save_zstd_end("migration stream", rc) && !rc)
+        rc = ERROR_FAIL;
     if (rc) {
         snprintf(msg, sizeof(msg), "sending the domain failed (libxl error"
                  " %d)", rc);
@@ -843,6 +862,7 @@ int main_migrate_receive(int argc, char **argv)
         {"colo", 0, 0, 0x100},
         {"coloft-script", 1, 0, 0x200},
         {"userspace-colo-proxy", 0, 0, 0x300},
+        {"zstd", 0, 0, 0x400},
         COMMON_LONG_OPTS
     };
 
@@ -855,6 +875,13 @@ int main_migrate_receive(int argc, char **argv)
     case 0x100: o.checkpointed = LIBXL_CHECKPOINTED_STREAM_COLO; break;
     case 0x200: o.colo_proxy_script = optarg; break;
     case 0x300: o.userspace_colo_proxy = true; break;
+    case 0x400:
+        /*
+         * Only an announcement, for a stock receiver to refuse: the
+         * header's XL_MANDATORY_FLAG_ZSTD says whether the stream is
+         * compressed.
+         */
+        break;
     }
 
     if (optind != argc) {
@@ -873,7 +900,7 @@ int main_migrate_receive(int argc, char **argv)
  * options passed are the ones it knows.
  */
 static char *receiver_rune(const char *ssh, const char *host, int daemonize,
-                           int debug, int pause_after)
+                           int debug, int pause_after, int zstd)
 {
     char vflags[16] = "";
     char *rune;
@@ -887,14 +914,15 @@ static char *receiver_rune(const char *ssh, const char *host, int daemonize,
         memset(vflags + 2, 'v', extra_v);
         vflags[2 + extra_v] = '\0';
     }
-    xasprintf(&rune, "exec %s %s xl%s%s%s migrate-receive%s%s%s",
+    xasprintf(&rune, "exec %s %s xl%s%s%s migrate-receive%s%s%s%s",
               ssh, host,
               (progress_use_cr || isatty(STDERR_FILENO) > 0) ? " -t" : "",
               timestamps ? " -T" : "",
               vflags,
               daemonize ? "" : " -e",
               debug ? " -d" : "",
-              pause_after ? " -p" : "");
+              pause_after ? " -p" : "",
+              zstd ? " --zstd" : "");
     return rune;
 }
 
@@ -902,15 +930,17 @@ int main_migrate(int argc, char **argv)
 {
     const char *config_file = NULL, *ssh = "ssh", *host;
     int opt, daemonize = 1, debug = 0, pause_after = 0, preserve_domid = 0;
+    int zstd = 0;
     uint32_t domid;
     char *rune;
     static struct option long_opts[] = {
         {"debug", 0, 0, 0x100},
         {"live", 0, 0, 0x200},
+        {"zstd", 0, 0, 'z'},
         COMMON_LONG_OPTS
     };
 
-    SWITCH_FOREACH_OPT(opt, "FC:s:epD", long_opts, "migrate", 2) {
+    SWITCH_FOREACH_OPT(opt, "FC:s:epDz", long_opts, "migrate", 2) {
     case 'C': config_file = optarg; break;
     case 's': ssh = optarg; break;
     case 'F':
@@ -919,15 +949,18 @@ int main_migrate(int argc, char **argv)
     case 'D': preserve_domid = 1; break;
     case 0x100: debug = 1; break;
     case 0x200: /* --live: xm's option, always the case here */ break;
+    case 'z': zstd = 1; break;
     }
 
     domid = find_domain(argv[optind]);
     host = argv[optind + 1];
     /* An empty -s: HOST is the whole command. */
-    rune = *ssh ? receiver_rune(ssh, host, daemonize, debug, pause_after)
+    rune = *ssh ? receiver_rune(ssh, host, daemonize, debug, pause_after,
+                                zstd)
                 : xstrdup(host);
 
-    migrate_domain(domid, preserve_domid, rune, host, debug, config_file);
+    migrate_domain(domid, preserve_domid, rune, host, debug, zstd,
+                   config_file);
     return EXIT_SUCCESS;
 }
 
@@ -1032,7 +1065,7 @@ int main_remus(int argc, char **argv)
         }
         rune = *ssh ? backup_rune(ssh, host, &ri, daemonize) : xstrdup(host);
         transport_start(&tp, rune);
-        sender_preamble(&tp, config, config_len);
+        sender_preamble(&tp, config, config_len, 0);
         free(config);
         send_fd = tp.to_peer;
         recv_fd = tp.from_peer;

@@ -15,16 +15,22 @@
  *    (running, or paused with -p), and the reason is named, including
  *    "no space left" when the target filesystem is what ran out.
  *
- * The header bytes (struct save_file_header and its optional data, see
- * xl.h) are exactly those stock xl writes and reads.
+ *  - "xl save -z" compresses the image with zstd (XL_MANDATORY_FLAG_ZSTD,
+ *    xl_zstd.h); a thread between libxl and the file does it, and one
+ *    between the file and libxl undoes it on restore.
+ *
+ * Without -z the header bytes (struct save_file_header and its optional
+ * data, see xl.h) are exactly those stock xl writes and reads.
  */
 
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <libxl.h>
 #include <libxl_utils.h>
 #include <libxlutil.h>
 #include "xl.h"
 #include "xl_utils.h"
 #include "xl_parse.h"
+#include "xl_zstd.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -35,6 +41,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 #ifndef LIBXL_HAVE_NO_SUSPEND_RESUME
 
@@ -106,7 +115,8 @@ void save_domain_core_begin(uint32_t domid,
  * printed.
  */
 static int write_image_header(int fd, const uint8_t *config_data,
-                              int config_len, struct save_file_header *out)
+                              int config_len, uint32_t extra_flags,
+                              struct save_file_header *out)
 {
     struct save_file_header h;
     uint32_t cfg_len32 = config_len;
@@ -118,7 +128,8 @@ static int write_image_header(int fd, const uint8_t *config_data,
     memcpy(h.magic, savefileheader_magic, sizeof(h.magic));
     h.byteorder = SAVEFILE_BYTEORDER_VALUE;
     h.mandatory_flags = XL_MANDATORY_FLAG_STREAMv2 |
-                        (config_len ? XL_MANDATORY_FLAG_JSON : 0);
+                        (config_len ? XL_MANDATORY_FLAG_JSON : 0) |
+                        extra_flags;
     h.optional_flags = 0;
     /* The length word is always there, even for an empty config. */
     h.optional_data_len = sizeof(cfg_len32) + config_len;
@@ -146,11 +157,12 @@ static int write_image_header(int fd, const uint8_t *config_data,
     return e;
 }
 
-void save_domain_core_writeconfig(int fd, const char *source,
-                                  const uint8_t *config_data, int config_len)
+void save_domain_core_writeconfig_flags(int fd, const char *source,
+                                        const uint8_t *config_data,
+                                        int config_len, uint32_t extra_flags)
 {
     struct save_file_header h;
-    int e = write_image_header(fd, config_data, config_len, &h);
+    int e = write_image_header(fd, config_data, config_len, extra_flags, &h);
 
     if (e) {
         fprintf(stderr, "xl: writing the xl header to %s failed: %s\n",
@@ -161,6 +173,226 @@ void save_domain_core_writeconfig(int fd, const char *source,
             " 0x%"PRIx32"/0x%"PRIx32"/%"PRIu32")\n",
             source, h.mandatory_flags, h.optional_flags,
             h.optional_data_len);
+}
+
+void save_domain_core_writeconfig(int fd, const char *source,
+                                  const uint8_t *config_data, int config_len)
+{
+    save_domain_core_writeconfig_flags(fd, source, config_data, config_len, 0);
+}
+
+/* ---- compression (-z) ---- */
+
+/*
+ * One compressing or decompressing thread per xl process: libxl reads or
+ * writes one end of a pipe, the thread the other end and the real fd.
+ * SIGPIPE is blocked in the thread, so a reader that went away is an
+ * EPIPE it reports rather than the end of xl.
+ */
+static struct {
+    pthread_t thread;
+    bool running;
+    int in_fd, out_fd;      /* the thread's */
+    int libxl_fd;           /* the pipe end libxl uses */
+    bool adapt;
+    uint64_t base;          /* where the compressed data starts in in_fd */
+    int rc;
+    char msg[256];
+    int64_t start_ns;
+    xlz_enc enc;
+    xlz_dec dec;
+} zpump = { .in_fd = -1, .out_fd = -1, .libxl_fd = -1 };
+
+static int64_t zpump_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void zpump_block_sigpipe(void)
+{
+    sigset_t s;
+
+    sigemptyset(&s);
+    sigaddset(&s, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+}
+
+static void *zpump_compress(void *unused)
+{
+    zpump_block_sigpipe();
+    zpump.rc = xlz_pump_compress(zpump.in_fd, zpump.out_fd,
+                                 XL_ZSTD_DEFAULT_LEVEL, zpump.adapt,
+                                 &zpump.enc, zpump.msg, sizeof(zpump.msg));
+    /* libxl's writes fail from now on instead of filling the pipe. */
+    close(zpump.in_fd);
+    zpump.in_fd = -1;
+    return unused;
+}
+
+static void *zpump_decompress(void *unused)
+{
+    zpump_block_sigpipe();
+    zpump.rc = xlz_pump_decompress(zpump.in_fd, zpump.out_fd, zpump.base,
+                                   &zpump.dec, zpump.msg, sizeof(zpump.msg));
+    /* libxl sees the end of its stream (early, after an error). */
+    close(zpump.out_fd);
+    zpump.out_fd = -1;
+    return unused;
+}
+
+/* Start a thread copying between fd and a new pipe; libxl gets the
+ * pipe's other end.  0 or -1 (message printed). */
+static int zpump_start(int fd, bool compress, bool adapt)
+{
+    int p[2];
+
+    /*
+     * Close-on-exec: a helper libxl starts (libxl-save-helper) must not
+     * inherit our end, or libxl would never see EOF when the thread
+     * stops.  libxl hands its own end to the helper itself.
+     */
+    if (pipe2(p, O_CLOEXEC)) {
+        fprintf(stderr, "xl: cannot create a pipe for zstd: %s\n",
+                strerror(errno));
+        return -1;
+    }
+    zpump.adapt = adapt;
+    zpump.rc = -1;
+    zpump.msg[0] = '\0';
+    zpump.in_fd = compress ? p[0] : fd;
+    zpump.out_fd = compress ? fd : p[1];
+    zpump.libxl_fd = compress ? p[1] : p[0];
+    zpump.start_ns = zpump_ns();
+    if (pthread_create(&zpump.thread, NULL,
+                       compress ? zpump_compress : zpump_decompress, NULL)) {
+        fprintf(stderr, "xl: cannot start the zstd thread\n");
+        close(p[0]);
+        close(p[1]);
+        return -1;
+    }
+    zpump.running = true;
+    return 0;
+}
+
+/*
+ * Seconds the compressor may take, once libxl is done, to end the last
+ * frame and write the end mark: as long as libxl's own writer waits for a
+ * link that takes nothing (LIBXL_SAVE_STALL_TIMEOUT's default).
+ */
+#define ZPUMP_FINISH_S 180
+
+/*
+ * Compressing: libxl is done with its end; closing it is the EOF that
+ * ends the last frame.  Decompressing: libxl has read what it wanted.
+ * With cancel (libxl failed), or when the thread is still blocked on its
+ * fd after ZPUMP_FINISH_S, it is cancelled: its work is of no use, and a
+ * stalled peer must not keep xl here.  Returns the thread's 0 or -1.
+ */
+static int zpump_stop(bool cancel)
+{
+    struct timespec until;
+
+    if (!zpump.running)
+        return -1;
+    close(zpump.libxl_fd);
+    zpump.libxl_fd = -1;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += ZPUMP_FINISH_S;
+    if (!cancel && pthread_timedjoin_np(zpump.thread, NULL, &until)) {
+        snprintf(zpump.msg, sizeof(zpump.msg), "nothing could be written"
+                 " for %d s after the end of the stream", ZPUMP_FINISH_S);
+        cancel = true;
+    }
+    if (cancel) {
+        pthread_cancel(zpump.thread);
+        pthread_join(zpump.thread, NULL);
+    }
+    zpump.running = false;
+    return cancel ? -1 : zpump.rc;
+}
+
+static double zpump_secs(void)
+{
+    return (zpump_ns() - zpump.start_ns) / 1e9;
+}
+
+int save_zstd_begin(int out_fd, int adapt)
+{
+    if (zpump_start(out_fd, true, adapt))
+        return -1;
+    return zpump.libxl_fd;
+}
+
+int save_zstd_end(const char *what, int save_rc)
+{
+    int rc = zpump_stop(save_rc != 0);
+    const xlz_enc *e = &zpump.enc;
+
+    if (save_rc) {
+        /* libxl's failure is the story; the compressor's may be its cause. */
+        if (zpump.msg[0])
+            fprintf(stderr, "xl: zstd: %s\n", zpump.msg);
+        return -1;
+    }
+    if (rc) {
+        fprintf(stderr, "xl: zstd compression of %s failed: %s\n", what,
+                zpump.msg);
+        return -1;
+    }
+    fprintf(stderr, "xl: %s compressed with zstd: %"PRIu64" -> %"PRIu64
+            " octets (%.1f%%) in %"PRIu64" frames, %.2f s, level %d",
+            what, e->in_octets, e->out_octets,
+            e->in_octets ? 100.0 * e->out_octets / e->in_octets : 0.0,
+            e->frames, zpump_secs(), XL_ZSTD_DEFAULT_LEVEL);
+    if (e->min_level_used < XL_ZSTD_DEFAULT_LEVEL)
+        fprintf(stderr, " down to %d (the link was waiting for the"
+                " compressor)", e->min_level_used);
+    fputc('\n', stderr);
+    return 0;
+}
+
+int restore_zstd_begin(int fd, const char *source)
+{
+    off_t at = lseek(fd, 0, SEEK_CUR);
+
+    /* Offsets in messages: in the file, or from the end of xl's header. */
+    zpump.base = at > 0 ? at : 0;
+    if (zpump_start(fd, false, false))
+        return -1;
+    fprintf(stderr, "Decompressing %s (zstd)\n", source);
+    return zpump.libxl_fd;
+}
+
+int restore_zstd_end(int restore_rc)
+{
+    int rc;
+
+    if (!zpump.running)
+        return ERROR_FAIL;
+    if (restore_rc) {
+        /*
+         * libxl gave up; the thread may be waiting to write to a pipe
+         * nobody reads (closing it ends that) or to read a channel that
+         * stays quiet (cancelling ends that).
+         */
+        zpump_stop(true);
+        if (zpump.msg[0])
+            fprintf(stderr, "xl: zstd: %s\n", zpump.msg);
+        return restore_rc;
+    }
+    /* The stream is complete; the end mark follows directly. */
+    rc = zpump_stop(false);
+    if (rc) {
+        fprintf(stderr, "xl: zstd: %s\n", zpump.msg);
+        return ERROR_FAIL;
+    }
+    fprintf(stderr, "xl: decompressed %"PRIu64" -> %"PRIu64" octets"
+            " (%"PRIu64" zstd frames) in %.2f s\n", zpump.dec.in_octets,
+            zpump.dec.out_octets, zpump.dec.frames, zpump_secs());
+    return 0;
 }
 
 /* ---- where the image goes ---- */
@@ -367,13 +599,14 @@ struct save_request {
     int keep_running;           /* -c */
     int leave_paused;           /* -p */
     int preserve_domid;         /* -D */
+    int zstd;                   /* -z */
 };
 
 static int do_save(const struct save_request *req)
 {
     image_out io;
     uint8_t *config = NULL;
-    int config_len = 0, e, rc;
+    int config_len = 0, e, rc, libxl_fd;
     const char *why;
 
     save_domain_core_begin(req->domid, req->preserve_domid,
@@ -389,7 +622,8 @@ static int do_save(const struct save_request *req)
         return EXIT_FAILURE;
     }
 
-    e = write_image_header(io.fd, config, config_len, NULL);
+    e = write_image_header(io.fd, config, config_len,
+                           req->zstd ? XL_MANDATORY_FLAG_ZSTD : 0, NULL);
     free(config);
     if (e) {
         fprintf(stderr, "xl save: writing the image header failed: %s;"
@@ -397,8 +631,22 @@ static int do_save(const struct save_request *req)
         image_out_discard(&io);
         return EXIT_FAILURE;
     }
+    libxl_fd = io.fd;
 
-    rc = libxl_domain_suspend(ctx, req->domid, io.fd, 0, NULL);
+    if (req->zstd) {
+        /* A write to a compressor that failed must not kill xl. */
+        signal(SIGPIPE, SIG_IGN);
+        libxl_fd = save_zstd_begin(io.fd, 0);
+        if (libxl_fd < 0) {
+            image_out_discard(&io);
+            fprintf(stderr, "xl save: domain %u untouched\n", req->domid);
+            return EXIT_FAILURE;
+        }
+    }
+
+    rc = libxl_domain_suspend(ctx, req->domid, libxl_fd, 0, NULL);
+    if (req->zstd && save_zstd_end(req->target, rc) && !rc)
+        rc = ERROR_FAIL;
     if (rc) {
         /* Written in place (a pipe, a device): the reader sees it cut. */
         const char *left = io.tmp ? "no image was left at"
@@ -447,11 +695,16 @@ int main_save(int argc, char **argv)
 {
     struct save_request req = { 0 };
     int opt, nargs;
+    static struct option long_opts[] = {
+        {"zstd", 0, 0, 'z'},
+        COMMON_LONG_OPTS
+    };
 
-    SWITCH_FOREACH_OPT(opt, "cpD", NULL, "save", 2) {
+    SWITCH_FOREACH_OPT(opt, "cpDz", long_opts, "save", 2) {
     case 'c': req.keep_running = 1; break;
     case 'p': req.leave_paused = 1; break;
     case 'D': req.preserve_domid = 1; break;
+    case 'z': req.zstd = 1; break;
     }
 
     nargs = argc - optind;
