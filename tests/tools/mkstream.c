@@ -676,7 +676,7 @@ static const variant variants[] = {
     { "remus-cut-f", 1, "no complete checkpoint", "Remus cut inside EMULATOR_CONTEXT of checkpoint 1" },
     { "colo-back-channel", 1, "COLO back channel", "CHECKPOINT_STATE and dirty pfn list records, no header" },
     { "foreign-gzip", 1, "compressed data (gzip)", "gzip magic" },
-    { "foreign-zstd", 1, "compressed data (zstd)", "zstd frame magic" },
+    { "foreign-zstd", 1, "zstd", "zstd frame magic, then no valid frame" },
     { "foreign-xz", 1, "compressed data (xz)", "xz magic" },
     { "foreign-bzip2", 1, "compressed data (bzip2)", "bzip2 magic" },
     { "foreign-lz4", 1, "compressed data (lz4)", "lz4 frame magic" },

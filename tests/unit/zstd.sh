@@ -76,6 +76,9 @@ while IFS=$'\t' read -r name expect fragment what; do
         n_xl=$((n_xl + 1))
         same_verdict "$name (xl -z)" v.img v.xlz || bad_xl=$((bad_xl + 1))
     fi
+    # A zstd frame inside a zstd frame: the plain file is judged by the
+    # decompressor, the wrapped one by the walker, in other words.
+    [ "$name" = foreign-zstd ] && continue
     zstd -q -1 -f -o v.zst v.img
     n_bare=$((n_bare + 1))
     same_verdict "$name (.zst)" v.img v.zst || bad_bare=$((bad_bare + 1))
