@@ -9,12 +9,8 @@
 # (optimized build, for the memory figure), MKSTREAM, SEEDS (real seed
 # directory), MKLEGACY, CLS (convert-legacy-stream), RSS_TIME, WORK, MAN.
 set -u
-. "$(dirname "$0")/../lib/report.sh"
-rm -rf "$WORK"; mkdir -p "$WORK"
-cd "$WORK" || exit 1
-
-fails=0
-check() { report "$@"; [ "$2" = 0 ] || fails=$((fails + 1)); }
+UNIT_FRESH_WORK=1
+. "$(dirname "$0")/../lib/unit-script.sh"
 XS=$XEN_STREAM
 
 # `info --json` of a file, once (kept in WORK, never next to an input

@@ -6,12 +6,7 @@
 #
 # Environment: RESULTS (log), XEN_STREAM, MKSTREAM, WORK, MAN, TABLE.
 set -u
-. "$(dirname "$0")/../lib/report.sh"
-mkdir -p "$WORK"
-cd "$WORK" || exit 1
-
-fails=0
-check() { report "$@"; [ "$2" = 0 ] || fails=$((fails + 1)); }
+. "$(dirname "$0")/../lib/unit-script.sh"
 
 # ---- the table ----
 while IFS=$'\t' read -r name expect fragment what; do

@@ -7,12 +7,9 @@
 #
 # Environment: RESULTS (log), MEMCHECK (the program, sanitized build), WORK.
 set -u
-. "$(dirname "$0")/../lib/report.sh"
-rm -rf "$WORK"; mkdir -p "$WORK"
-cd "$WORK" || exit 1
+UNIT_FRESH_WORK=1
+. "$(dirname "$0")/../lib/unit-script.sh"
 MC=$MEMCHECK
-fails=0
-check() { report "$@"; [ "$2" = 0 ] || fails=$((fails + 1)); }
 
 # The self-test prints its own PASS:/FAIL: lines.
 "$MC" --selftest > selftest.out 2>&1

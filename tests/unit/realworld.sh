@@ -17,12 +17,8 @@
 #
 # Environment: RESULTS (log), XEN_STREAM, MKSTREAM, CLS, WORK, CASES.
 set -u
-. "$(dirname "$0")/../lib/report.sh"
-rm -rf "$WORK"; mkdir -p "$WORK"
-cd "$WORK" || exit 1
-
-fails=0
-check() { report "$@"; [ "$2" = 0 ] || fails=$((fails + 1)); }
+UNIT_FRESH_WORK=1
+. "$(dirname "$0")/../lib/unit-script.sh"
 XS=$XEN_STREAM
 san_clean() { ! grep -q -e AddressSanitizer -e 'runtime error' "$@"; }
 

@@ -14,12 +14,7 @@
 # Environment: RESULTS (log), XEN_STREAM, MKSTREAM, WORK, SEEDS, RSS_TIME,
 # XEN_STREAM_OPT (the optimized build, for the memory check).
 set -u
-. "$(dirname "$0")/../lib/report.sh"
-mkdir -p "$WORK"
-cd "$WORK" || exit 1
-
-fails=0
-check() { report "$@"; [ "$2" = 0 ] || fails=$((fails + 1)); }
+. "$(dirname "$0")/../lib/unit-script.sh"
 
 command -v zstd > /dev/null || {
     check "zstd/tool-present" 1 "the zstd tool is missing (scripts/install-deps.sh installs it)"
