@@ -721,10 +721,72 @@ int main_save(int argc, char **argv)
 
 /* ---- xl restore ---- */
 
+/*
+ * The ids of the domains that exist now, sorted as libxl lists them; NULL
+ * (and *nr 0) if they cannot be listed.  The caller frees the result.
+ */
+static uint32_t *domids_now(int *nr)
+{
+    libxl_dominfo *info;
+    uint32_t *ids;
+    int i, n;
+
+    *nr = 0;
+    info = libxl_list_domain(ctx, &n);
+    if (!info)
+        return NULL;
+    ids = malloc(sizeof(*ids) * (n ? n : 1));
+    if (ids) {
+        for (i = 0; i < n; i++)
+            ids[i] = info[i].domid;
+        *nr = n;
+    }
+    libxl_dominfo_list_free(info, n);
+    return ids;
+}
+
+/*
+ * The last line of a failed restore: what failed and what it left.  The
+ * reason (the stream reader's message, with record and offset) is among
+ * the errors above; here the operator learns whether a domain is left,
+ * judged by the domains that exist now and did not before.
+ */
+static void restore_failed(const char *file, const uint32_t *before,
+                           int nr_before)
+{
+    uint32_t *after;
+    int nr_after, i, j, left = 0;
+    uint32_t left_id = 0;
+
+    after = domids_now(&nr_after);
+    if (!after || !before) {
+        fprintf(stderr, "xl restore: restoring %s failed (see the first error above); cannot list domains to say whether one was left\n",
+                file);
+        free(after);
+        return;
+    }
+    for (i = 0; i < nr_after; i++) {
+        for (j = 0; j < nr_before && before[j] != after[i]; j++)
+            ;
+        if (j == nr_before) {
+            left++;
+            left_id = after[i];
+        }
+    }
+    if (!left)
+        fprintf(stderr, "xl restore: restoring %s failed (see the first error above); no domain was left behind\n",
+                file);
+    else
+        fprintf(stderr, "xl restore: restoring %s failed (see the first error above); domain %u is still there: xl destroy %u\n",
+                file, left_id, left_id);
+    free(after);
+}
+
 int main_restore(int argc, char **argv)
 {
     struct domain_create dc;
-    int opt, nargs;
+    uint32_t *before;
+    int opt, nargs, nr_before, rc;
     static struct option long_opts[] = {
         {"vncviewer", 0, 0, 'V'},
         {"vncviewer-autopass", 0, 0, 'A'},
@@ -760,7 +822,12 @@ int main_restore(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
-    return create_domain(&dc) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    before = domids_now(&nr_before);
+    rc = create_domain(&dc);
+    if (rc < 0)
+        restore_failed(dc.restore_file, before, nr_before);
+    free(before);
+    return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 #endif /* LIBXL_HAVE_NO_SUSPEND_RESUME */

@@ -50,6 +50,12 @@ expect_refusal() {
         fail "$name: expected \"$pattern\"; got: $(grep -i error "$out" | tail -3 | tr '\n' '|')"
     fi
     guest_exists && fail "$name: a domain was left behind"
+    # It ends with one line saying so, not with a cleanup that found
+    # nothing to clean (xl used to destroy libxl's destroyed domain again).
+    grep -q "Destruction of domain failed\|Non-existant domain" "$out" &&
+        fail "$name: xl reported a failed destruction of a domain that was gone: $(grep -m1 'Destruction\|Non-existant' "$out")"
+    tail -1 "$out" | grep -q "^xl restore: restoring $img failed (see the first error above); no domain was left behind$" ||
+        fail "$name: the last line is not xl's closing line: $(tail -1 "$out")"
     note "$name: refused: $(grep -m1 -- "$pattern" "$out" | sed 's/^.*: Domain [0-9]*://')"
     cases=$((cases + 1))
 }
@@ -100,4 +106,4 @@ rm -f "$img"
 grep -q "skipping optional record" "$out" ||
     fail "the optional record was not reported as skipped"
 check_continues "$log" "$from" "$before" || fail "$evidence"
-pass "$cases damaged images refused with the reader's message, none left a domain; optional record skipped and logged, $evidence"
+pass "each ending with xl's closing line (no domain was left behind) and no failed destruction; $cases damaged images refused with the reader's message, none left a domain; optional record skipped and logged, $evidence"
