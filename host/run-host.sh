@@ -80,7 +80,14 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
 # the guest's CPU while it boots.
 XS_QEMU_CPU=${XS_QEMU_CPU:-qemu64}
 XS_QEMU_SMP=${XS_QEMU_SMP:-2}
-XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=1 loglvl=all guest_loglvl=all bootscrub=0"
+# Xen's boot-time scrubbing: its default (idle: free memory is scrubbed
+# when idle or before it is handed out), so that a page a stock receiver
+# populates reads as zeros, as on a real host.  XS_XEN_BOOTSCRUB=0 leaves
+# boot memory as QEMU left it: check-libxl's two-host run uses that to
+# prove our restore clears the zero pages our sender leaves out
+# (docs/zero-pages.md).
+XS_XEN_BOOTSCRUB=${XS_XEN_BOOTSCRUB:-idle}
+XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1536M,max:1536M dom0_max_vcpus=1 loglvl=all guest_loglvl=all bootscrub=$XS_XEN_BOOTSCRUB"
 # dom0 kernel (no commas: QEMU separates multiboot modules with them).
 DOM0_ARGS=${XS_DOM0_ARGS:-"console=hvc0 earlyprintk=xen rdinit=/init quiet loglevel=4"}
 
