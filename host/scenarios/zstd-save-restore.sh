@@ -39,7 +39,11 @@ echo "$info" | grep -q '^compression: *zstd (xl header flag)' ||
 echo "$info" | grep -q 'mandatory flags 0x7' ||
     fail "the -z image's xl header lacks flag 0x4: $(echo "$info" | grep container)"
 unz=$(echo "$info" | sed -n 's/^size: *\([0-9]*\) octets.*/\1/p')
-[ "$unz" -gt $((plain - 4096)) ] && [ "$unz" -lt $((plain + 4096)) ] ||
-    fail "uncompressed size of the -z image ($unz) is not that of the plain one ($plain)"
+# Not equal: the two saves are seconds apart and the guest's memory check
+# turns pages to zero and back meanwhile, so each image leaves out a
+# different number of zero pages (4 KiB each; tens of pages seen).
+slack=$((plain / 50))
+[ "$unz" -gt $((plain - slack)) ] && [ "$unz" -lt $((plain + slack)) ] ||
+    fail "uncompressed size of the -z image ($unz) is not within 2 % of the plain one ($plain)"
 [ "$z" -lt $((plain / 2)) ] || fail "-z image $z octets is not under half the plain $plain"
 pass "plain: $plain octets, save $plain_st s, restore $plain_rt s; -z: $z octets ($(awk -v a="$z" -v b="$plain" 'BEGIN { printf "%.1f", 100 * a / b }')%), save $st s, restore $rt s; $verified; $evidence"
