@@ -367,6 +367,19 @@ need_builds() {
 
 # save_restore SAVE_BUILD RESTORE_BUILD: xl save with one build, verify the
 # image, xl restore with the other; the counter must go on.
+# restore_ours_checked IMG BEFORE WHAT: our xl restores IMG (then removed)
+# and the guest must go on from tick BEFORE (check_continues); fails the
+# scenario with WHAT otherwise.  Sets $evidence.
+restore_ours_checked() {
+    local img=$1 before=$2 what=$3 log from
+    log=$XS_CONS/guest-$XS_GUEST.log
+    from=$(lines "$log")
+    run "xl restore (ours) of $what" xlb ours restore "$img" || fail "$what did not restore"
+    set_guest_log "$log"
+    rm -f "$img"
+    check_continues "$log" "$from" "$before" || fail "$evidence"
+}
+
 save_restore() {
     local sb=$1 rb=$2 img=/tmp/$XS_GUEST.save log before from size
     local save_took restore_took

@@ -25,10 +25,5 @@ for f in cut dmg; do
     said="$said $f: '$(echo "$line" | cut -c1-160)';"
     rm -f /tmp/$f.xlz
 done
-log=$XS_CONS/guest-$XS_GUEST.log
-from=$(lines "$log")
-run "xl restore (ours) of the intact image" xlb ours restore "$img" || fail "the intact image did not restore"
-set_guest_log "$log"
-rm -f "$img"
-check_continues "$log" "$from" "$before" || fail "$evidence"
+restore_ours_checked "$img" "$before" "the intact image"
 pass "no domain left;$said intact image restored: $evidence"

@@ -17,10 +17,5 @@ grep -q "mandatory flag(s) 0x4 which are not supported" /tmp/stock-restore.out |
     fail "stock xl did not refuse with its unknown-flag error: $(tail -3 /tmp/stock-restore.out | tr '\n' '|')"
 refusal=$(grep "mandatory flag" /tmp/stock-restore.out | head -1)
 no_domain_named "$XS_GUEST" || fail "a domain $XS_GUEST exists after stock xl refused the image: $(xl list | tr '\n' '|')"
-log=$XS_CONS/guest-$XS_GUEST.log
-from=$(lines "$log")
-run "xl restore (ours) of the same image" xlb ours restore "$img" || fail "our xl restore failed"
-set_guest_log "$log"
-rm -f "$img"
-check_continues "$log" "$from" "$before" || fail "$evidence"
+restore_ours_checked "$img" "$before" "the same image"
 pass "stock: '$refusal', no domain; ours restored it: $evidence"
