@@ -87,6 +87,12 @@ struct libxl__sr_watchdog {
 _hidden void libxl__sr_watchdog_init(libxl__sr_watchdog *wd);
 _hidden int libxl__sr_watchdog_start(libxl__sr_watchdog *wd);
 _hidden void libxl__sr_watchdog_stop(libxl__gc *gc, libxl__sr_watchdog *wd);
+/*
+ * Changes while libxc's helper pid moves the stream or computes; errors
+ * as libxl__sr_os_io_count (below).  Only for comparing with itself.
+ */
+_hidden int libxl__sr_helper_activity(libxl__gc *gc, pid_t pid, bool writes,
+                                      uint64_t *count_r);
 /* Environment variable var (seconds) or the default, in ms. */
 _hidden int libxl__sr_stall_timeout_ms(libxl__gc *gc, const char *var);
 /* O_NONBLOCK on the stream's fd while we move data ourselves. */
@@ -109,6 +115,15 @@ _hidden int libxl__sr_fd_nonblocking(libxl__gc *gc, int fd, bool *is_on,
  */
 _hidden int libxl__sr_os_io_count(libxl__gc *gc, pid_t pid, bool writes,
                                   uint64_t *count_r);
+/*
+ * libxl__sr_os_cpu_ticks - the CPU time process pid has used so far, user
+ * and kernel together, in the OS's clock ticks.  A helper that reads or
+ * writes nothing for a while but uses CPU (populating, clearing or
+ * mapping guest memory in hypercalls) is working, not stalled.  Same
+ * returns as libxl__sr_os_io_count.
+ */
+_hidden int libxl__sr_os_cpu_ticks(libxl__gc *gc, pid_t pid,
+                                   uint64_t *ticks_r);
 
 /*----- stream reader -----*/
 

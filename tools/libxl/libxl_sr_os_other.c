@@ -19,6 +19,11 @@ int libxl__sr_os_io_count(libxl__gc *gc, pid_t pid, bool writes,
     return ERROR_NI;
 }
 
+int libxl__sr_os_cpu_ticks(libxl__gc *gc, pid_t pid, uint64_t *ticks_r)
+{
+    return ERROR_NI;
+}
+
 /*
  * Local variables:
  * mode: C

@@ -97,6 +97,28 @@ static void watchdog_tick(libxl__egc *egc, libxl__ev_time *ev,
 }
 
 /*
+ * A number that changes while libxc's helper (pid) moves the stream
+ * (writes: the save helper) or uses CPU.  Octets and clock ticks are
+ * added up because the watchdog only ever compares the sum with itself:
+ * between two reads the helper may spend seconds in hypercalls on a busy
+ * host (populating and clearing the pages of a batch) and must not be
+ * taken for a stalled peer.
+ */
+int libxl__sr_helper_activity(libxl__gc *gc, pid_t pid, bool writes,
+                              uint64_t *count_r)
+{
+    uint64_t octets, ticks;
+    int rc;
+
+    rc = libxl__sr_os_io_count(gc, pid, writes, &octets);
+    if (rc) return rc;
+    rc = libxl__sr_os_cpu_ticks(gc, pid, &ticks);
+    if (rc) return rc;
+    *count_r = octets + ticks;
+    return 0;
+}
+
+/*
  * A stall timeout in milliseconds, from environment variable `var' (whole
  * seconds, 0 turns the watchdog off) or the default.
  */

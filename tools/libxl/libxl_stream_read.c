@@ -991,7 +991,8 @@ static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
     if (libxl__sr_copy_inuse(&srs->copy))
         count += srs->copy.done;
     if (libxl__save_helper_inuse(&srs->shs)) {
-        rc = libxl__sr_os_io_count(gc, srs->shs.child.pid, false, &helper);
+        rc = libxl__sr_helper_activity(gc, srs->shs.child.pid, false,
+                                       &helper);
         if (rc) return rc;
         count += helper;
     }

@@ -709,7 +709,8 @@ static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
     if (libxl__sr_copy_inuse(&sws->copy))
         count += sws->copy.done;
     if (libxl__save_helper_inuse(&sws->shs)) {
-        rc = libxl__sr_os_io_count(gc, sws->shs.child.pid, true, &helper);
+        rc = libxl__sr_helper_activity(gc, sws->shs.child.pid, true,
+                                       &helper);
         if (rc) return rc;
         count += helper;
     }
