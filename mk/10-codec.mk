@@ -107,7 +107,7 @@ CODEC_FUZZERS     := fuzz_codec fuzz_xenstore fuzz_libxc_walk fuzz_verify \
 CODEC_FUZZ_BINS   := $(addprefix $(CODEC_BUILD)/fuzz/,$(CODEC_FUZZERS))
 CODEC_FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
                      -fno-sanitize-recover=all $(XS_CPPFLAGS)
-CODEC_FUZZ_CHECK_SECONDS ?= 20
+CODEC_FUZZ_CHECK_SECONDS ?= 8
 FUZZ_SECONDS      ?= 60
 CODEC_CORPUS      := $(CODEC_BUILD)/corpus
 

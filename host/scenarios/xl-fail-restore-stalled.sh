@@ -1,8 +1,12 @@
 # xl-fail-restore-stalled: `xl restore` from a pipe whose writer stops
 # without closing it, four octets into the END record (after libxc's part
-# has been read in full).  With LIBXL_RESTORE_STALL_TIMEOUT=5 our libxl
-# must give up after about 5 s, name the record and the offset, and leave
+# has been read in full).  With LIBXL_RESTORE_STALL_TIMEOUT=12 our libxl
+# must give up after about 12 s, name the record and the offset, and leave
 # no domain behind; the stock build would wait for ever.
+# Why 12 and not less: the timeout also covers libxc's part, and the
+# emulated dom0 (one vCPU) was seen to stand still for about 4 s there
+# while the helper populates memory; with 5 s one CI run in three gave up
+# inside libxc's part instead of at END.
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/xl-fail-lib.sh
 need_our_xl
@@ -12,6 +16,7 @@ img=/tmp/$XS_SCENARIO.img
 fifo=/run/xs/$XS_SCENARIO.fifo
 out=$XS_OUT/$XS_SCENARIO.txt
 name=$XS_GUEST-stalled
+stall=12
 rm -f "$img" "$fifo"
 run "xl save -c (the guest keeps running)" xl save -c "$XS_GUEST" "$img" > /dev/null 2>&1 ||
     fail "xl save -c failed"
@@ -31,18 +36,27 @@ mkfifo "$fifo"
 sh -c 'echo $$ > /run/xs/feeder.pid; head -c "$1" "$2"; exec sleep 600' sh \
     $((end + 4)) "$img" > "$fifo" &
 feeder=$!
-run "xl restore from a pipe that stalls inside END" env LIBXL_RESTORE_STALL_TIMEOUT=5 \
+run "xl restore from a pipe that stalls inside END" env LIBXL_RESTORE_STALL_TIMEOUT=$stall \
     timeout 120 xl restore /run/xs/$name.cfg "$fifo" > "$out" 2>&1
 rc=$?
 t=$took
+# Where the feeder had got, for a restore that stopped early: head still
+# writing means the reader stopped taking data.
+feeder_state=$(tr '\0' ' ' < /proc/$feeder/cmdline 2>/dev/null)
+for c in /proc/$feeder/task/*/children; do
+    for p in $(cat "$c" 2>/dev/null); do
+        feeder_state="$feeder_state; child $(tr '\0' ' ' < /proc/$p/cmdline) wrote $(sed -n 's/^wchar: //p' /proc/$p/io) in $(cat /proc/$p/wchan)"
+    done
+done
 kill "$feeder" 2>/dev/null
 cat "$out"
 rm -f "$img" "$fifo"
 [ $rc != 0 ] || fail "xl restore succeeded from a stalled pipe"
 [ $rc != 124 ] || fail "xl restore was still waiting after 120 s"
-awk -v t="$t" 'BEGIN { exit !(t >= 5 && t < 60) }' || fail "xl restore gave up after $t s (timeout 5 s)"
-msg="nothing received for 5 s at offset $want (excluding libxc's part), in the record header of record $endidx (not yet known)"
-grep -qF "$msg" "$out" || fail "expected \"$msg\": $(oneline "$out" 8)"
+awk -v t="$t" -v s="$stall" 'BEGIN { exit !(t >= s && t < s + 55) }' ||
+    fail "xl restore gave up after $t s (timeout $stall s)"
+msg="nothing received for $stall s at offset $want (excluding libxc's part), in the record header of record $endidx (not yet known)"
+grep -qF "$msg" "$out" || fail "expected \"$msg\" (feeder: $feeder_state): $(oneline "$out" 8)"
 wait_no_domain "$name" 30 || fail "$name was left behind: $(xl list | tr '\n' '|')"
 ls /var/lib/xen/qemu-resume.* > /dev/null 2>&1 && fail "a device model state file was left behind"
-pass "gave up in $t s (timeout 5 s): \"$msg\"; no domain left (image $size octets, END at file offset $end)"
+pass "gave up in $t s (timeout $stall s): \"$msg\"; no domain left (image $size octets, END at file offset $end)"

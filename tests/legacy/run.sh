@@ -420,10 +420,10 @@ if [ -n "${LEG_FUZZ:-}" ] && [ -x "$LEG_FUZZ" ]; then
     "$LEG_FUZZ" -runs=0 "$W/corpus" >"$W/fuzz-replay.log" 2>&1
     report "fuzz: harness replays the seed corpus" $?
     mkdir -p "$W/corpus-run"
-    "$LEG_FUZZ" -max_total_time="${LEG_FUZZ_SECONDS:-20}" -max_len=65536 \
+    "$LEG_FUZZ" -max_total_time="${LEG_FUZZ_SECONDS:-8}" -max_len=65536 \
         "$W/corpus-run" "$W/corpus" >"$W/fuzz-run.log" 2>&1
     rc=$?
-    report "fuzz: ${LEG_FUZZ_SECONDS:-20} s run without findings" $rc \
+    report "fuzz: ${LEG_FUZZ_SECONDS:-8} s run without findings" $rc \
         "$(grep -o 'stat::number_of_executed_units: [0-9]*' "$W/fuzz-run.log" || tail -1 "$W/fuzz-run.log")"
 else
     echo "SKIP: fuzz (no clang libFuzzer build)" | tee -a "$RESULTS"

@@ -1009,10 +1009,19 @@ static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)
     char tbuf[40];
 
     if (srs->phase == SRP_LIBXC) {
+        uint64_t helper_read;
+        const char *got = "";
+
+        /* What the helper has read tells how far into its part it got. */
+        if (libxl__save_helper_inuse(&srs->shs) &&
+            !libxl__sr_os_io_count(gc, srs->shs.child.pid, false,
+                                   &helper_read))
+            got = GCSPRINTF("; libxc's helper has read %"PRIu64" octets"
+                            " from all its fds", helper_read);
         LOGD(ERROR, srs_domid(srs), "migration stream: nothing received"
              " for %d s inside libxc's part (which starts at offset"
-             " %"PRIu64"): giving up (LIBXL_RESTORE_STALL_TIMEOUT)",
-             secs, at);
+             " %"PRIu64"%s): giving up (LIBXL_RESTORE_STALL_TIMEOUT)",
+             secs, at, got);
     } else if (srs->phase == SRP_HEADER) {
         LOGD(ERROR, srs_domid(srs), "migration stream: nothing received"
              " for %d s, inside the stream header: giving up"
