@@ -20,8 +20,11 @@
 # (A: the guest's counter when the operation began, its age in seconds;
 # X: allocate-only entries in an image of ours, - where not counted).
 # With strace in the image, one more save and restore per build runs under
-# strace -f -c -w (strace-save-BUILD.txt, strace-restore-BUILD.txt): where
-# the wall time of each build's xl and save/restore helper goes.
+# strace -f -tt -T (strace-save-BUILD.txt, strace-restore-BUILD.txt), for
+# where the time of each build's xl and save/restore helper goes
+# (summed per process and system call by bench-host-report.sh --strace).
+# That restore runs with -e: strace -f would otherwise wait for the
+# process xl leaves behind to watch the domain.
 . /run/xs/in/scenarios/lib.sh
 need_builds ours stock
 ROUNDS=${XS_BENCH_ROUNDS:-3}
@@ -94,16 +97,14 @@ traced() {
     ensure_guest || fail "no running guest"
     log=$(guest_log)
     before=$(last_tick "$log")
-    run "xl save ($b) under strace" xs-with "$b" strace -f -c -w \
+    run "xl save ($b) under strace" xs-with "$b" strace -f -tt -T \
         -o "$XS_OUT/strace-save-$b.txt" xl save "$XS_GUEST" "$IMG" ||
         fail "xl save ($b) under strace failed"
-    echo "xl save ($b) under strace: $took s" >> "$XS_OUT/strace-save-$b.txt"
     log=$XS_CONS/guest-$XS_GUEST.log
     from=$(lines "$log")
-    run "xl restore ($b) under strace" xs-with "$b" strace -f -c -w \
-        -o "$XS_OUT/strace-restore-$b.txt" xl restore "$IMG" ||
+    run "xl restore -e ($b) under strace" xs-with "$b" strace -f -tt -T \
+        -o "$XS_OUT/strace-restore-$b.txt" xl restore -e "$IMG" ||
         fail "xl restore ($b) under strace failed"
-    echo "xl restore ($b) under strace: $took s" >> "$XS_OUT/strace-restore-$b.txt"
     set_guest_log "$log"
     rm -f "$IMG"
     check_continues "$log" "$from" "$before" ||

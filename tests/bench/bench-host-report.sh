@@ -3,6 +3,7 @@
 # scenario wrote (host/scenarios/bench.sh):
 #
 #   bench-host-report.sh BENCH.RAW
+#   bench-host-report.sh --strace TRACE
 #
 # One line per operation in BENCH.RAW:
 #   round R op save|restore|migrate variant V secs S octets N age A xalloc X
@@ -13,12 +14,75 @@
 # after it has run through the others), each with its ratio to stock's in
 # the same round; then the issue's size targets, met or not.
 #
+# With --strace, TRACE is the output of strace -f -tt -T of one xl save or
+# restore: per process (named by the program it last executed, or its
+# parent's with "+" for a thread or fork), the time from its first to its
+# last system call, how much of that it spent inside system calls, and
+# the four calls it spent most of that in.  A system call that blocks
+# (read on an empty pipe, poll) counts as time inside it, so "outside"
+# is roughly the process's own CPU time.
+#
 # Exit status: 0 table printed, 1 the file is missing, malformed or lacks
 # stock or ours.
 set -u
-[ $# = 1 ] || { echo "usage: $0 BENCH.RAW" >&2; exit 1; }
-raw=$1
+case $#,${1:-} in
+    1,*|2,--strace) ;;
+    *) echo "usage: $0 BENCH.RAW | --strace TRACE" >&2; exit 1 ;;
+esac
+raw=${2:-$1}
 [ -s "$raw" ] || { echo "bench-host-report: $raw: missing or empty" >&2; exit 1; }
+
+if [ $# = 2 ]; then
+    awk '
+    function secs(t,  a) { split(t, a, ":"); return a[1] * 3600 + a[2] * 60 + a[3] }
+    $1 !~ /^[0-9]+$/ || $2 !~ /^[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+$/ { next }
+    {
+        pid = $1; t = secs($2); lines++
+        if (!(pid in first)) { first[pid] = t; order[++np] = pid }
+        last[pid] = t
+        call = ""
+        if ($3 ~ /^<\.\.\./) call = $4
+        else if (match($3, /^[a-z_0-9]+\(/)) call = substr($3, 1, RLENGTH - 1)
+        if (call == "execve" && $0 ~ /= 0 <[0-9.]+>$/ && match($0, /execve\("[^"]*"/)) {
+            prog = substr($0, RSTART + 8, RLENGTH - 9); sub(/.*\//, "", prog); name[pid] = prog
+        }
+        if ((call == "clone" || call == "clone3" || call == "fork" || call == "vfork") &&
+            match($0, /= [0-9]+ <[0-9.]+>$/)) {
+            child = substr($0, RSTART + 2); sub(/ .*/, "", child); parent[child] = pid
+        }
+        if (call != "" && $0 !~ /<unfinished \.\.\.>$/ && match($0, /<[0-9.]+>$/)) {
+            d = substr($0, RSTART + 1, RLENGTH - 2)
+            insys[pid] += d; by[pid, call] += d; nby[pid, call]++
+            if (!((pid, call) in seen)) { seen[pid, call] = 1; calls[pid] = calls[pid] " " call }
+        }
+    }
+    function nameof(p,  q) {
+        if (p in name) return name[p]
+        q = (p in parent) ? nameof(parent[p]) "+" : "?"
+        return q
+    }
+    END {
+        if (!lines) { print "bench-host-report: " FILENAME ": no strace -f -tt -T lines" > "/dev/stderr"; exit 1 }
+        printf "%-8s %-22s %9s %9s %9s  %s\n", "pid", "process", "span s", "in calls", "outside", "most time in (calls)"
+        for (i = 1; i <= np; i++) {
+            p = order[i]
+            n = split(calls[p], cs, " ")
+            top = ""
+            for (k = 1; k <= 4; k++) {
+                best = ""
+                for (j = 1; j <= n; j++)
+                    if (!(cs[j] in used) && (best == "" || by[p, cs[j]] > by[p, best])) best = cs[j]
+                if (best == "") break
+                used[best] = 1
+                top = top sprintf("%s %.3f (%d)  ", best, by[p, best], nby[p, best])
+            }
+            delete used
+            span = last[p] - first[p]
+            printf "%-8s %-22s %9.3f %9.3f %9.3f  %s\n", p, nameof(p), span, insys[p], span - insys[p], top
+        }
+    }' "$raw"
+    exit
+fi
 
 awk '
 function bad(msg) { printf "bench-host-report: %s line %d: %s\n", FILENAME, FNR, msg > "/dev/stderr"; err = 1; exit 1 }

@@ -7,8 +7,8 @@
 # (default "ours stock ours-z"), the order of the variants turned by one
 # place each round, the guest's memory checked after every operation.
 # Then the table (tests/bench/bench-host-report.sh) and, when the image
-# has strace, where the wall time of one save and one restore of each
-# build goes, by system call.
+# has strace, where the time of one more save and restore of each build
+# goes, per process and system call.
 #
 # Everything printed also goes to $RESULTS/bench-host.txt; the raw
 # figures and the host's logs stay in build/host/runs/bench.
@@ -58,11 +58,8 @@ raw=$run_dir/results/bench.raw
             f=$run_dir/results/strace-$op-$b.txt
             [ -s "$f" ] || continue
             echo
-            echo "xl $op ($b) under strace -f -c -w (wall time by system call, xl and its helper; top 8):"
-            sed -n '/^% time/,/^-----/p' "$f" | head -2
-            sed -n '/^-----/,$p' "$f" | sed -n '2,9p'
-            grep -E '^(-+ -|.* total$)' "$f" | tail -1
-            tail -1 "$f"
+            echo "xl $op ($b) under strace -f -tt -T: time per process, in seconds"
+            bash "$TOP/tests/bench/bench-host-report.sh" --strace "$f"
         done
     done
 } | tee -a "$out"

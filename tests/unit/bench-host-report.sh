@@ -60,23 +60,48 @@ grep -q 'xl save not slower than stock (mean): 0.52x: met$' good.out &&
     grep -q 'xl migrate not slower than stock (mean): 1.05x: NOT met$' good.out
 check bench-host-report/time-targets $? "$(grep 'not slower' good.out | tr '\n' '|')"
 
-# refused NAME FILE PATTERN: exit 1 and a message matching PATTERN.
+# refused NAME PATTERN ARG...: the report of ARG... exits 1 with a
+# message matching PATTERN.
 refused() {
-    local out rc
-    out=$(bash "$REPORT" "$2" 2>&1)
+    local name=$1 pat=$2 out rc
+    shift 2
+    out=$(bash "$REPORT" "$@" 2>&1)
     rc=$?
-    [ $rc = 1 ] && echo "$out" | grep -q -- "$3"
-    check "bench-host-report/$1" $? "exit $rc: $(echo "$out" | head -1)"
+    [ $rc = 1 ] && echo "$out" | grep -q -- "$pat"
+    check "bench-host-report/$name" $? "exit $rc: $(echo "$out" | head -1)"
 }
 { head -3 good.raw; echo "round 1 op save variant stock secs 2.4"; } > short.raw
-refused refuses-short-line short.raw 'short.raw line 4: not a bench line'
+refused refuses-short-line 'short.raw line 4: not a bench line' short.raw
 { head -3 good.raw; line 1 verify stock 2.40 1 1 -; } > op.raw
-refused refuses-unknown-operation op.raw 'op.raw line 4: unknown operation verify'
+refused refuses-unknown-operation 'op.raw line 4: unknown operation verify' op.raw
 { line x save ours 1.0 1 1 -; } > round.raw
-refused refuses-bad-round round.raw 'round.raw line 1: bad round or seconds'
+refused refuses-bad-round 'round.raw line 1: bad round or seconds' round.raw
 grep -v ' stock ' good.raw > nostock.raw
-refused refuses-without-stock nostock.raw 'needs both the stock and the ours variant'
+refused refuses-without-stock 'needs both the stock and the ours variant' nostock.raw
 : > empty.raw
-refused refuses-empty empty.raw 'missing or empty'
+refused refuses-empty 'missing or empty' empty.raw
+
+# --strace: time per process of an strace -f -tt -T trace, the process
+# named by what it executed, a blocked read counted where it resumed.
+cat > save.trace <<'TRACE'
+100 12:00:00.000000 execve("/usr/sbin/xl", ["xl", "save"], 0x7ffd /* 20 vars */) = 0 <0.000500>
+100 12:00:00.010000 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f) = 101 <0.000300>
+101 12:00:00.011000 execve("/usr/lib/xen/bin/libxl-save-helper", ["libxl-save-helper"], 0x7ff) = 0 <0.000400>
+100 12:00:00.012000 read(5,  <unfinished ...>
+101 12:00:00.020000 ioctl(3, _IOC(0, 0x50, 0, 0x28), 0x7ff) = 0 <0.200000>
+101 12:00:00.300000 writev(1, [{iov_base="..", iov_len=8}], 2) = 4104 <0.100000>
+101 12:00:00.400000 writev(1, [{iov_base="..", iov_len=8}], 2) = 4104 <0.150000>
+101 12:00:01.000000 +++ exited with 0 +++
+100 12:00:01.010000 <... read resumed>"x", 1) = 1 <0.998000>
+100 12:00:01.020000 write(2, "done\n", 5) = 5 <0.000100>
+TRACE
+bash "$REPORT" --strace save.trace > trace.out 2>&1
+rc=$?
+[ $rc = 0 ] &&
+    grep -q '^100  *xl  *1\.020  *0\.999  *0\.021  read 0\.998 (1)' trace.out &&
+    grep -q '^101  *libxl-save-helper  *0\.989  *0\.450  *0\.539  writev 0\.250 (2)  ioctl 0\.200 (1)' trace.out
+check bench-host-report/strace-per-process $? "exit $rc: $(tr '\n' '|' < trace.out)"
+echo 'no trace here' > notrace.txt
+refused strace-refuses-non-trace 'no strace -f -tt -T lines' --strace notrace.txt
 
 exit $((fails > 0))
