@@ -12,7 +12,7 @@
 # cache or a guest that has just been restored then favours none of them.
 #
 # A variant is BUILD or BUILD-z (xl save -z / xl migrate -z) or BUILD-nze
-# (--send-zero-pages).  Migration streams are counted by one xs-copy in
+# (--send-zero-pages), see bench-lib.sh.  Migration streams are counted by one xs-copy in
 # the ssh stand-in's pipe, for every variant alike.
 #
 # Raw figures go to bench.raw in the results, one line per operation:
@@ -26,32 +26,13 @@
 # That restore runs with -e: strace -f would otherwise wait for the
 # process xl leaves behind to watch the domain.
 . /run/xs/in/scenarios/lib.sh
+. /run/xs/in/scenarios/bench-lib.sh
 need_builds ours stock
 ROUNDS=${XS_BENCH_ROUNDS:-3}
 VARIANTS=${XS_BENCH_VARIANTS:-"ours stock ours-z"}
 RAW=$XS_OUT/bench.raw
 IMG=/tmp/$XS_GUEST.save
 : > "$RAW"
-
-build_of() { echo "${1%%-*}"; }
-opts_of() {
-    case $1 in
-        *-z) echo -z ;;
-        *-nze) echo --send-zero-pages ;;
-        *) echo ;;
-    esac
-}
-
-# rotated R: the variants, starting at place (R - 1) mod their number.
-rotated() {
-    echo $VARIANTS | awk -v r="$1" '{
-        for (i = 0; i < NF; i++) printf "%s ", $(((r - 1 + i) % NF) + 1) }'
-}
-
-# record R OP V OCTETS AGE XALLOC: one line of bench.raw; the time is $took.
-record() {
-    echo "round $1 op $2 variant $3 secs $took octets $4 age $5 xalloc $6" >> "$RAW"
-}
 
 # one_variant R V: save, restore, migrate with variant V, each checked.
 one_variant() {
