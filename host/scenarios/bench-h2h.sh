@@ -75,7 +75,7 @@ send_step() {
 
 # receive_step K R V: take the guest in with variant V's xl, check it.
 receive_step() {
-    local k=$1 r=$2 v=$3 b o from msg secs before t0
+    local k=$1 r=$2 v=$3 b o from msg secs before rlog
     b=$(build_of "$v")
     o=
     case $v in *-z) o=--zstd ;; esac
@@ -83,20 +83,20 @@ receive_step() {
         mv "$INCOMING" "$INCOMING.$k"
     fi
     from=0
-    rm -f /run/xs/recv.err
+    rlog=$XS_OUT/migrate-receive.$k.log
+    # (xl's stdout is the connection; its stderr, after xs-copy's, the log.)
     xs-copy listen -a "$XS_IP" -n 8002 -- xs-with "$b" xl migrate-receive $o \
-        > "$XS_OUT/migrate-receive.$k.log" 2> /run/xs/recv.err &
+        2> "$rlog" &
     recv_pid=$!
-    t0=$(now)
-    until grep -q listening /run/xs/recv.err 2> /dev/null; do
-        kill -0 "$recv_pid" 2> /dev/null || fail "step $k: the listener for xl migrate-receive ended: $(cat /run/xs/recv.err)"
+    until grep -q listening "$rlog" 2> /dev/null; do
+        kill -0 "$recv_pid" 2> /dev/null || fail "step $k: the listener for xl migrate-receive ended: $(cat "$rlog")"
         sleep 0.1
     done
     send_msg "$k" "ready $k"
     msg=$(wait_msg "$k")
     wait "$recv_pid"
     set -- $msg
-    [ "$1" = done ] || fail "step $k: the sending host said '$msg'; migrate-receive said: $(tail -3 "$XS_OUT/migrate-receive.$k.log" | tr '\n' ' ')"
+    [ "$1" = done ] || fail "step $k: the sending host said '$msg'; migrate-receive said: $(tail -3 "$rlog" | tr '\n' ' ')"
     secs=$3 before=$4
     guest_exists || fail "step $k: the sender says done, but there is no $XS_GUEST here"
     set_guest_log "$INCOMING"
