@@ -2,13 +2,16 @@
 # run-host.sh --two-host run it; XS_ROLE says which is which).
 #
 # The guest, booted on host A (the sender), is migrated back and forth
-# over the emulated network: step 0 A -> B, step 1 B -> A, and so on,
-# XS_BENCH_ROUNDS rounds (default 3) of the variants in XS_BENCH_VARIANTS
-# (default "ours stock ours-z"), their order turned by one place each
-# round as in bench.sh.  Each migration runs the variant's xl on both
-# ends (BUILD-z: xl migrate -z, received by migrate-receive --zstd).  The
-# receiving host checks the guest's counter and memory after every
-# migration; any failure fails the run.
+# over the emulated network, XS_BENCH_ROUNDS rounds (default 3) of the
+# variants in XS_BENCH_VARIANTS (default "ours stock ours-z"), their order
+# turned by one place each round as in bench.sh.  Each variant makes a
+# round trip, A -> B (an even step) then B -> A (the odd step after it):
+# the two directions of QEMU's socket network were measured to differ by
+# up to 5 times, so every variant must cross each of them equally often.
+# Each migration runs the variant's xl on both ends (BUILD-z: xl migrate
+# -z, received by migrate-receive --zstd).  The receiving host checks the
+# guest's counter and memory after every migration; any failure fails the
+# run.
 #
 # The hosts keep in step through one-shot messages on port 8003: the
 # receiver says "ready K" once its xl migrate-receive listens on 8002, so
@@ -16,7 +19,8 @@
 # says "done K SECS BEFORE" (BEFORE: the last tick it saw when it began).
 #
 # Each host writes the migrations it sent to bench-h2h.raw, in
-# bench.raw's layout (op migrate, octets not counted).
+# bench.raw's layout (op migrate, octets not counted): A's file holds the
+# direction A -> B, B's the direction B -> A.
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/bench-lib.sh
 : "${XS_IP:?no address}" "${XS_PEER_IP:?no peer address}"
@@ -112,14 +116,15 @@ k=0
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
     for v in $(rotated "$r"); do
-        if [ $((k % 2)) = $me ]; then
+        for _ in there back; do
             listen_msg "$k"
-            send_step "$k" "$r" "$v"
-        else
-            listen_msg "$k"
-            receive_step "$k" "$r" "$v"
-        fi
-        k=$((k + 1))
+            if [ $((k % 2)) = $me ]; then
+                send_step "$k" "$r" "$v"
+            else
+                receive_step "$k" "$r" "$v"
+            fi
+            k=$((k + 1))
+        done
     done
     r=$((r + 1))
 done

@@ -110,6 +110,12 @@ END {
         print "bench-host-report: " FILENAME ": needs both the stock and the ours variant" > "/dev/stderr"
         exit 1
     }
+    # Columns in the order of the variants names (ours, ours-z, stock),
+    # whatever order the rounds ran them in.
+    for (i = 2; i <= nv; i++)
+        for (j = i; j > 1 && order[j - 1] > order[j]; j--) {
+            t = order[j]; order[j] = order[j - 1]; order[j - 1] = t
+        }
     printf "%-11s", "operation"
     for (i = 1; i <= nv; i++) printf "  %-20s", order[i] " mean (min)"
     for (i = 1; i <= nv; i++) if (order[i] != "stock") printf "  %-11s", order[i] "/stock"

@@ -44,10 +44,11 @@ for n in "$BENCH_ROUNDS" "$BENCH_H2H_ROUNDS"; do
 done
 nv=$(echo $BENCH_VARIANTS | wc -w)
 # About 30 s per variant and round on one host (two operations, each
-# followed by the memory check), 20 s between two hosts (one); a guest
-# boot; the traced saves.  Twice that as the limit.
+# followed by the memory check), 70 s between two hosts (a round trip,
+# one direction up to 40 s); a guest boot; the traced saves.  Twice that
+# as the limit.
 one_secs=$((2 * (60 + 30 * nv * BENCH_ROUNDS + 90)))
-two_secs=$((2 * (120 + 20 * nv * BENCH_H2H_ROUNDS)))
+two_secs=$((2 * (120 + 70 * nv * BENCH_H2H_ROUNDS)))
 
 # host_run NAME ROUNDS ARGS...: run-host.sh, its progress lines left
 # out; the run's status in $verdict.
@@ -96,16 +97,27 @@ if [ "$BENCH_H2H" = 1 ]; then
     host_run bench-h2h "$BENCH_H2H_ROUNDS" --two-host --sender bench-h2h --receiver bench-h2h \
         --timeout $((two_secs + 120))
     [ "$verdict" -gt "$status" ] && status=$verdict
+    # A's figures are the direction A -> B, B's the way back.
+    ab=$run_dir/a/results/bench-h2h.raw ba=$run_dir/b/results/bench-h2h.raw
     raw=$run_dir/bench-h2h.raw
-    cat "$run_dir"/a/results/bench-h2h.raw "$run_dir"/b/results/bench-h2h.raw > "$raw" 2> /dev/null
-    if [ -s "$raw" ]; then
+    cat "$ab" "$ba" > "$raw" 2> /dev/null
+    if [ -s "$ab" ] && [ -s "$ba" ]; then
         {
             echo
-            echo "two hosts: xl migrate of the same guest back and forth over QEMU's socket network, $BENCH_H2H_ROUNDS rounds; memory checked on the receiving host after each"
-            bash "$REPORT" "$raw" | sed -n '/^operation/p; /^xl migrate/p'
+            echo "two hosts: xl migrate of the same guest back and forth over QEMU's socket network, $BENCH_H2H_ROUNDS rounds, each variant a round trip each round; memory checked on the receiving host after each"
+            # One header: the columns are in the same order in each.
+            bash "$REPORT" "$ab" | sed -n '1s/^operation  /direction  /p'
+            for f in "$ab" "$ba" "$raw"; do
+                case $f in
+                    "$ab") label="A -> B    " ;;
+                    "$ba") label="B -> A    " ;;
+                    *) label="both      " ;;
+                esac
+                bash "$REPORT" "$f" | sed -n "s/^xl migrate /$label /p"
+            done
         } | tee -a "$out"
     else
-        echo "bench-host: no figures from the two hosts ($raw)" | tee -a "$out"
+        echo "bench-host: no figures from the two hosts ($ab, $ba)" | tee -a "$out"
         [ "$status" = 0 ] && status=1
     fi
 fi
