@@ -237,6 +237,12 @@ build_dom0() {
     else
         say "no $XEN_STREAM_BIN: images will not be verified inside the host"
     fi
+    # strace, when this machine has it: the host benchmark's look at where
+    # a save's and a restore's time goes (host/scenarios/bench.sh).
+    if f=$(command -v strace); then
+        cp "$f" "$root/bin/strace"
+        say "strace from $f"
+    fi
     # (init is also a busybox applet: /bin/init stays busybox's.)
     for f in "$HOST_SRC"/dom0/*; do
         case ${f##*/} in

@@ -96,6 +96,8 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    MKSTREAM=$(BUILD)/bin/mkstream SEEDS=$(TOP)/tests/fuzz/seeds-real \
 	    RSS_TIME=$(BUILD)/bin/rss-time XEN_STREAM_OPT=$(BUILD)/bin/xen-stream \
 	    WORK=$(CODEC_BUILD)/zstd bash $(TOP)/tests/unit/zstd.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log WORK=$(CODEC_BUILD)/bench-host-report \
+	    bash $(TOP)/tests/unit/bench-host-report.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc

@@ -320,8 +320,7 @@ check_zero_pages() {
         zero_evidence="$what $size octets (allocate-only pages not counted: no xen-stream)"
         return 0
     fi
-    n=$(xen-stream info "$img" 2> /dev/null |
-        sed -n 's/^allocate-only: *\([0-9][0-9]*\) pages.*/\1/p')
+    n=$(alloc_only_pages "$img")
     mem=$((XS_GUEST_MEM * 1048576))
     zero_evidence="$what $size octets for $mem octets of guest memory, ${n:-?} zero pages left out as XALLOC"
     [ -n "$n" ] && [ "$n" -gt 0 ] || {
@@ -331,6 +330,33 @@ check_zero_pages() {
         zero_evidence="image not smaller by the pages left out: $zero_evidence"
         return 1; }
     check_no_alloc_after_data "$img" || { zero_evidence="$after_evidence"; return 1; }
+    return 0
+}
+
+# alloc_only_pages STREAM: how many allocate-only (XALLOC) entries
+# `xen-stream info` counts in STREAM; empty if it cannot tell.
+alloc_only_pages() {
+    xen-stream info "$1" 2> /dev/null |
+        sed -n 's/^allocate-only: *\([0-9][0-9]*\) pages.*/\1/p'
+}
+
+# check_all_pages_sent STREAM [live]: a stream our build sent with
+# --send-zero-pages has no allocate-only entry at all, and an image (not
+# a live capture) holds the data of every page of the guest's memory.
+# Sets $zero_evidence.  Needs xen-stream.
+check_all_pages_sent() {
+    local img=$1 live=${2:-} size n mem what=image
+    [ -n "$live" ] && what=stream
+    size=$(stat -c %s "$img")
+    mem=$((XS_GUEST_MEM * 1048576))
+    n=$(alloc_only_pages "$img")
+    zero_evidence="$what $size octets for $mem octets of guest memory, ${n:-?} allocate-only entries"
+    [ "$n" = 0 ] || {
+        zero_evidence="sent with --send-zero-pages, but: $zero_evidence"
+        return 1; }
+    [ -n "$live" ] || [ "$size" -ge "$mem" ] || {
+        zero_evidence="image smaller than the guest's memory: $zero_evidence"
+        return 1; }
     return 0
 }
 
@@ -409,7 +435,15 @@ save_restore() {
 # ssh stand-in, the sender and the receiver each with its build.  The
 # stream is captured on the way and verified, when xen-stream is there.
 migrate_local() {
-    local sb=$1 rb=$2 cap=/tmp/$XS_GUEST.stream log before from mig_took src_log
+    migrate_local_checked "$@"
+    pass "migrate ($1 -> $2) ${mig_took} s; $verified; $evidence; last tick on the source $(last_tick "$src_log")"
+}
+
+# migrate_local_checked SEND_BUILD RECV_BUILD: migrate_local without the
+# verdict: fails the scenario if anything is wrong, else returns with
+# $mig_took, $verified, $evidence and $src_log set.
+migrate_local_checked() {
+    local sb=$1 rb=$2 cap=/tmp/$XS_GUEST.stream log before from
     ensure_guest || fail "no running guest"
     src_log=$(guest_log)
     before=$(last_tick "$src_log")
@@ -439,15 +473,20 @@ migrate_local() {
     verified="stream not captured"
     if [ -n "$XS_CAPTURE" ]; then
         verify_image "$cap" || fail "stream sent by $sb: $verified"
-        if [ "$sb" = ours ]; then
+        case $sb,${XS_MIGRATE_OPTS:-} in
+        ours,*--send-zero-pages*)
+            check_all_pages_sent "$cap" live || fail "stream sent by $sb: $zero_evidence"
+            verified="$verified; $zero_evidence"
+            ;;
+        ours,*)
             # Zero pages left out in the first round, and no page that
             # went with data went later as allocate-only.
             check_zero_pages "$cap" live || fail "stream sent by $sb: $zero_evidence"
             verified="$verified; $zero_evidence, $after_evidence"
-        fi
+            ;;
+        esac
         rm -f "$cap"
     fi
-    pass "migrate ($sb -> $rb) ${mig_took} s; $verified; $evidence; last tick on the source $(last_tick "$src_log")"
 }
 
 # restore_legacy SAVE_BUILD RESTORE_BUILD: xl save (v2), turn the image into

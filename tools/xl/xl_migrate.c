@@ -436,9 +436,11 @@ sender_fail_unknown(migration *m, const char *what)
     exit(EXIT_FAILURE);
 }
 
+/* suspend_flags: LIBXL_SUSPEND_* to add to LIBXL_SUSPEND_LIVE. */
 static void migrate_domain(uint32_t domid, int preserve_domid,
-                           const char *rune, const char *host, int debug,
-                           int zstd, const char *override_config_file)
+                           const char *rune, const char *host,
+                           int suspend_flags, int zstd,
+                           const char *override_config_file)
 {
     migration m = { .domid = domid, .host = host };
     uint8_t *config = NULL;
@@ -469,8 +471,7 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
 
     xtl_stdiostream_adjust_flags(logger, XTL_STDIOSTREAM_HIDE_PROGRESS, 0);
     rc = libxl_domain_suspend(ctx, domid, stream_fd,
-                              LIBXL_SUSPEND_LIVE |
-                              (debug ? LIBXL_SUSPEND_DEBUG : 0), NULL);
+                              LIBXL_SUSPEND_LIVE | suspend_flags, NULL);
     if (zstd && save_zstd_end("migration stream", rc) && !rc)
         rc = ERROR_FAIL;
     if (rc) {
@@ -930,13 +931,14 @@ int main_migrate(int argc, char **argv)
 {
     const char *config_file = NULL, *ssh = "ssh", *host;
     int opt, daemonize = 1, debug = 0, pause_after = 0, preserve_domid = 0;
-    int zstd = 0;
+    int zstd = 0, suspend_flags = 0;
     uint32_t domid;
     char *rune;
     static struct option long_opts[] = {
         {"debug", 0, 0, 0x100},
         {"live", 0, 0, 0x200},
         {"zstd", 0, 0, 'z'},
+        {"send-zero-pages", 0, 0, 0x300},
         COMMON_LONG_OPTS
     };
 
@@ -947,9 +949,13 @@ int main_migrate(int argc, char **argv)
     case 'e': daemonize = 0; break;
     case 'p': pause_after = 1; break;
     case 'D': preserve_domid = 1; break;
-    case 0x100: debug = 1; break;
+    case 0x100:
+        debug = 1;
+        suspend_flags |= LIBXL_SUSPEND_DEBUG;
+        break;
     case 0x200: /* --live: xm's option, always the case here */ break;
     case 'z': zstd = 1; break;
+    case 0x300: suspend_flags |= LIBXL_SUSPEND_SEND_ZERO_PAGES; break;
     }
 
     domid = find_domain(argv[optind]);
@@ -959,7 +965,7 @@ int main_migrate(int argc, char **argv)
                                 zstd)
                 : xstrdup(host);
 
-    migrate_domain(domid, preserve_domid, rune, host, debug, zstd,
+    migrate_domain(domid, preserve_domid, rune, host, suspend_flags, zstd,
                    config_file);
     return EXIT_SUCCESS;
 }

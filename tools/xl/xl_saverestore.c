@@ -600,6 +600,7 @@ struct save_request {
     int leave_paused;           /* -p */
     int preserve_domid;         /* -D */
     int zstd;                   /* -z */
+    int send_zero_pages;        /* --send-zero-pages */
 };
 
 static int do_save(const struct save_request *req)
@@ -644,7 +645,10 @@ static int do_save(const struct save_request *req)
         }
     }
 
-    rc = libxl_domain_suspend(ctx, req->domid, libxl_fd, 0, NULL);
+    rc = libxl_domain_suspend(ctx, req->domid, libxl_fd,
+                              req->send_zero_pages ?
+                                  LIBXL_SUSPEND_SEND_ZERO_PAGES : 0,
+                              NULL);
     if (req->zstd && save_zstd_end(req->target, rc) && !rc)
         rc = ERROR_FAIL;
     if (rc) {
@@ -697,6 +701,7 @@ int main_save(int argc, char **argv)
     int opt, nargs;
     static struct option long_opts[] = {
         {"zstd", 0, 0, 'z'},
+        {"send-zero-pages", 0, 0, 0x100},
         COMMON_LONG_OPTS
     };
 
@@ -705,6 +710,7 @@ int main_save(int argc, char **argv)
     case 'p': req.leave_paused = 1; break;
     case 'D': req.preserve_domid = 1; break;
     case 'z': req.zstd = 1; break;
+    case 0x100: req.send_zero_pages = 1; break;
     }
 
     nargs = argc - optind;

@@ -1,0 +1,131 @@
+# bench-h2h: the two-host part of `make bench-host` (both hosts of
+# run-host.sh --two-host run it; XS_ROLE says which is which).
+#
+# The guest, booted on host A (the sender), is migrated back and forth
+# over the emulated network, XS_BENCH_ROUNDS rounds (default 3) of the
+# variants in XS_BENCH_VARIANTS (default "ours stock ours-z"), their order
+# turned by one place each round as in bench.sh.  Each variant makes a
+# round trip, A -> B (an even step) then B -> A (the odd step after it):
+# the two directions of QEMU's socket network were measured to differ by
+# up to 5 times, so every variant must cross each of them equally often.
+# Each migration runs the variant's xl on both ends (BUILD-z: xl migrate
+# -z, received by migrate-receive --zstd).  The receiving host checks the
+# guest's counter and memory after every migration; any failure fails the
+# run.
+#
+# The hosts keep in step through one-shot messages on port 8003: the
+# receiver says "ready K" once its xl migrate-receive listens on 8002, so
+# the sender's timing does not include waiting for it; the sender then
+# says "done K SECS BEFORE" (BEFORE: the last tick it saw when it began).
+#
+# Each host writes the migrations it sent to bench-h2h.raw, in
+# bench.raw's layout (op migrate, octets not counted): A's file holds the
+# direction A -> B, B's the direction B -> A.
+. /run/xs/in/scenarios/lib.sh
+. /run/xs/in/scenarios/bench-lib.sh
+: "${XS_IP:?no address}" "${XS_PEER_IP:?no peer address}"
+need_builds ours stock
+ROUNDS=${XS_BENCH_ROUNDS:-3}
+VARIANTS=${XS_BENCH_VARIANTS:-"ours stock ours-z"}
+RAW=$XS_OUT/bench-h2h.raw
+INCOMING=$XS_CONS/guest-$XS_GUEST--incoming.log
+: > "$RAW"
+case ${XS_ROLE:-} in
+    sender) me=0 ;;
+    receiver) me=1 ;;
+    *) fail "XS_ROLE must be sender or receiver (is '${XS_ROLE:-}')" ;;
+esac
+
+# listen_msg K: a one-shot listener on port 8003 that leaves what the
+# peer sends in /run/xs/msg.K.
+listen_msg() {
+    rm -f "/run/xs/msg.$1"
+    xs-copy listen -a "$XS_IP" 8003 -- \
+        sh -c "cat > /run/xs/msg.$1.tmp && mv /run/xs/msg.$1.tmp /run/xs/msg.$1" \
+        2> /dev/null &
+}
+
+# wait_msg K: wait for /run/xs/msg.K and print it.
+wait_msg() {
+    local t0
+    t0=$(now)
+    until [ -s "/run/xs/msg.$1" ]; do
+        awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 240) }' &&
+            fail "step $1: no word from the other host within 240 s"
+        sleep 0.2
+    done
+    cat "/run/xs/msg.$1"
+}
+
+send_msg() { echo "$2" | xs-copy connect "$XS_PEER_IP" 8003 120 || fail "step $1: could not reach the other host"; }
+
+# send_step K R V: migrate the guest to the other host with variant V.
+send_step() {
+    local k=$1 r=$2 v=$3 b o msg before
+    b=$(build_of "$v")
+    o=$(opts_of "$v")
+    guest_exists || fail "step $k: no guest here to send"
+    msg=$(wait_msg "$k")
+    [ "$msg" = "ready $k" ] || fail "step $k: the other host said '$msg', not 'ready $k'"
+    before=$(last_tick "$(guest_log)")
+    export XS_MIGRATE_PORT=8002
+    run "step $k (round $r): xl migrate $o ($b) to $XS_PEER_IP" \
+        xlb "$b" migrate $o -s xs-ssh "$XS_GUEST" "$XS_PEER_IP" ||
+        { send_msg "$k" "failed $k"; fail "step $k: xl migrate $o ($b) failed after $took s"; }
+    guest_exists && fail "step $k: the guest is still here after the migration"
+    send_msg "$k" "done $k $took $before"
+    record "$r" migrate "$v" - "$before" -
+}
+
+# receive_step K R V: take the guest in with variant V's xl, check it.
+receive_step() {
+    local k=$1 r=$2 v=$3 b o from msg secs before rlog
+    b=$(build_of "$v")
+    o=
+    case $v in *-z) o=--zstd ;; esac
+    if [ -f "$INCOMING" ]; then
+        mv "$INCOMING" "$INCOMING.$k"
+    fi
+    from=0
+    rlog=$XS_OUT/migrate-receive.$k.log
+    # (xl's stdout is the connection; its stderr, after xs-copy's, the log.)
+    xs-copy listen -a "$XS_IP" -n 8002 -- xs-with "$b" xl migrate-receive $o \
+        2> "$rlog" &
+    recv_pid=$!
+    until grep -q listening "$rlog" 2> /dev/null; do
+        kill -0 "$recv_pid" 2> /dev/null || fail "step $k: the listener for xl migrate-receive ended: $(cat "$rlog")"
+        sleep 0.1
+    done
+    send_msg "$k" "ready $k"
+    msg=$(wait_msg "$k")
+    wait "$recv_pid"
+    set -- $msg
+    [ "$1" = done ] || fail "step $k: the sending host said '$msg'; migrate-receive said: $(tail -3 "$rlog" | tr '\n' ' ')"
+    secs=$3 before=$4
+    guest_exists || fail "step $k: the sender says done, but there is no $XS_GUEST here"
+    set_guest_log "$INCOMING"
+    check_continues "$INCOMING" "$from" "$before" ||
+        fail "step $k (round $r, $v): $evidence"
+    note "step $k (round $r, $v): $secs s; $mem_evidence"
+}
+
+if [ $me = 0 ]; then
+    create_guest ours || fail "no guest"
+fi
+k=0
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+    for v in $(rotated "$r"); do
+        for _ in there back; do
+            listen_msg "$k"
+            if [ $((k % 2)) = $me ]; then
+                send_step "$k" "$r" "$v"
+            else
+                receive_step "$k" "$r" "$v"
+            fi
+            k=$((k + 1))
+        done
+    done
+    r=$((r + 1))
+done
+pass "$k migrations between the hosts ($ROUNDS rounds of $VARIANTS), memory ok after each on the receiving host; this host sent $(wc -l < "$RAW"); figures in bench-h2h.raw"

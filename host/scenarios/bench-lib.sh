@@ -1,0 +1,25 @@
+# Sourced by the benchmark scenarios (bench.sh, bench-h2h.sh) after lib.sh:
+# variants, their order per round, and bench.raw's lines.  The caller sets
+# VARIANTS and RAW.
+
+# A variant is BUILD, BUILD-z (xl save -z / xl migrate -z) or BUILD-nze
+# (--send-zero-pages).
+build_of() { echo "${1%%-*}"; }
+opts_of() {
+    case $1 in
+        *-z) echo -z ;;
+        *-nze) echo --send-zero-pages ;;
+        *) echo ;;
+    esac
+}
+
+# rotated R: the variants, starting at place (R - 1) mod their number.
+rotated() {
+    echo $VARIANTS | awk -v r="$1" '{
+        for (i = 0; i < NF; i++) printf "%s ", $(((r - 1 + i) % NF) + 1) }'
+}
+
+# record R OP V OCTETS AGE XALLOC: one line of $RAW; the time is $took.
+record() {
+    echo "round $1 op $2 variant $3 secs $took octets $4 age $5 xalloc $6" >> "$RAW"
+}

@@ -1,0 +1,107 @@
+#!/bin/bash
+# The table of `make bench-host` (tests/bench/bench-host-report.sh), from
+# raw figures written here: means, minimums and ratios to stock per
+# operation, sizes of the first and last round with their ratios, the size
+# and time targets judged met or not, and refusals of malformed input
+# naming the line.
+#
+# Environment: RESULTS (log), WORK.
+set -u
+REPORT=$(cd "$(dirname "$0")/../bench" && pwd)/bench-host-report.sh
+UNIT_FRESH_WORK=1
+. "$(dirname "$0")/../lib/unit-script.sh"
+
+# line R OP V SECS OCTETS AGE XALLOC
+line() { echo "round $1 op $2 variant $3 secs $4 octets $5 age $6 xalloc $7"; }
+{
+    line 1 save ours 1.20 64000000 30 17000
+    line 1 restore ours 1.00 64000000 30 -
+    line 1 migrate ours 2.00 65000000 40 -
+    line 1 save stock 2.40 134500000 50 -
+    line 1 restore stock 1.50 134500000 50 -
+    line 1 migrate stock 3.00 135000000 60 -
+    line 1 save ours-z 1.00 23000000 70 -
+    line 1 restore ours-z 1.10 23000000 70 -
+    line 1 migrate ours-z 2.50 24000000 80 -
+    line 2 save stock 2.60 134500000 90 -
+    line 2 restore stock 1.70 134500000 90 -
+    line 2 migrate stock 1.00 135000000 100 -
+    line 2 save ours-z 1.00 16000000 110 -
+    line 2 restore ours-z 1.10 16000000 110 -
+    line 2 migrate ours-z 2.50 17000000 120 -
+    line 2 save ours 1.40 80000000 130 13000
+    line 2 restore ours 1.20 80000000 130 -
+    line 2 migrate ours 2.20 81000000 140 -
+} > good.raw
+
+bash "$REPORT" good.raw > good.out 2>&1
+rc=$?
+check bench-host-report/table-printed $rc "exit $rc"
+
+# Means and minimums over the two rounds, ratio of the means to stock's.
+grep -q '^xl save  *1\.30 s (1\.20)  *1\.00 s (1\.00)  *2\.50 s (2\.40)  *0\.52x  *0\.40x' good.out
+check bench-host-report/save-mean-min-ratio $? "$(grep '^xl save' good.out)"
+grep -q '^xl migrate  *2\.10 s (2\.00)  *2\.50 s (2\.50)  *2\.00 s (1\.00)  *1\.05x  *1\.25x' good.out
+check bench-host-report/migrate-mean-min-ratio $? "$(grep '^xl migrate' good.out)"
+
+# Sizes per round against stock's of the same round, zero pages counted.
+grep -q '^save image  *round 1 (guest up 30 s):  ours 64\.0 MB (0\.48x) \[17000 zero pages left out\]  ours-z 23\.0 MB (0\.17x)  stock 134\.5 MB$' good.out
+check bench-host-report/sizes-fresh $? "$(grep '^save image *round 1' good.out)"
+grep -q '^save image  *round 2 (guest up 130 s):  ours 80\.0 MB (0\.59x)' good.out
+check bench-host-report/sizes-last-round $? "$(grep '^save image *round 2' good.out)"
+
+# Targets: each judged from its own figures, met or not.
+grep -q 'default image <= 0.50x stock: round 1 0.48x: met$' good.out &&
+    grep -q 'default image <= 0.50x stock: round 2 0.59x: NOT met$' good.out &&
+    grep -q -- '-z image <= 0.125x stock: round 1 0.171x: NOT met$' good.out &&
+    grep -q -- '-z image <= 0.125x stock: round 2 0.119x: met$' good.out
+check bench-host-report/size-targets $? "$(grep 'image <=' good.out | tr '\n' '|')"
+grep -q 'xl save not slower than stock (mean): 0.52x: met$' good.out &&
+    grep -q 'xl migrate not slower than stock (mean): 1.05x: NOT met$' good.out
+check bench-host-report/time-targets $? "$(grep 'not slower' good.out | tr '\n' '|')"
+
+# refused NAME PATTERN ARG...: the report of ARG... exits 1 with a
+# message matching PATTERN.
+refused() {
+    local name=$1 pat=$2 out rc
+    shift 2
+    out=$(bash "$REPORT" "$@" 2>&1)
+    rc=$?
+    [ $rc = 1 ] && echo "$out" | grep -q -- "$pat"
+    check "bench-host-report/$name" $? "exit $rc: $(echo "$out" | head -1)"
+}
+{ head -3 good.raw; echo "round 1 op save variant stock secs 2.4"; } > short.raw
+refused refuses-short-line 'short.raw line 4: not a bench line' short.raw
+{ head -3 good.raw; line 1 verify stock 2.40 1 1 -; } > op.raw
+refused refuses-unknown-operation 'op.raw line 4: unknown operation verify' op.raw
+{ line x save ours 1.0 1 1 -; } > round.raw
+refused refuses-bad-round 'round.raw line 1: bad round or seconds' round.raw
+grep -v ' stock ' good.raw > nostock.raw
+refused refuses-without-stock 'needs both the stock and the ours variant' nostock.raw
+: > empty.raw
+refused refuses-empty 'missing or empty' empty.raw
+
+# --strace: time per process of an strace -f -tt -T trace, the process
+# named by what it executed, a blocked read counted where it resumed.
+cat > save.trace <<'TRACE'
+100 12:00:00.000000 execve("/usr/sbin/xl", ["xl", "save"], 0x7ffd /* 20 vars */) = 0 <0.000500>
+100 12:00:00.010000 clone(child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f) = 101 <0.000300>
+101 12:00:00.011000 execve("/usr/lib/xen/bin/libxl-save-helper", ["libxl-save-helper"], 0x7ff) = 0 <0.000400>
+100 12:00:00.012000 read(5,  <unfinished ...>
+101 12:00:00.020000 ioctl(3, _IOC(0, 0x50, 0, 0x28), 0x7ff) = 0 <0.200000>
+101 12:00:00.300000 writev(1, [{iov_base="..", iov_len=8}], 2) = 4104 <0.100000>
+101 12:00:00.400000 writev(1, [{iov_base="..", iov_len=8}], 2) = 4104 <0.150000>
+101 12:00:01.000000 +++ exited with 0 +++
+100 12:00:01.010000 <... read resumed>"x", 1) = 1 <0.998000>
+100 12:00:01.020000 write(2, "done\n", 5) = 5 <0.000100>
+TRACE
+bash "$REPORT" --strace save.trace > trace.out 2>&1
+rc=$?
+[ $rc = 0 ] &&
+    grep -q '^100  *xl  *1\.020  *0\.999  *0\.021  read 0\.998 (1)' trace.out &&
+    grep -q '^101  *libxl-save-helper  *0\.989  *0\.450  *0\.539  writev 0\.250 (2)  ioctl 0\.200 (1)' trace.out
+check bench-host-report/strace-per-process $? "exit $rc: $(tr '\n' '|' < trace.out)"
+echo 'no trace here' > notrace.txt
+refused strace-refuses-non-trace 'no strace -f -tt -T lines' --strace notrace.txt
+
+exit $((fails > 0))
