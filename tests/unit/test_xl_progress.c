@@ -267,14 +267,16 @@ static xentoollog_logger inner = {
     inner_vmessage, inner_progress_fn, inner_destroy,
 };
 
-static void logmsg(xentoollog_logger *lg, const char *fmt, ...)
+static void logmsg_at(xentoollog_logger *lg, xentoollog_level level,
+                      const char *fmt, ...)
 {
     va_list al;
 
     va_start(al, fmt);
-    lg->vmessage(lg, XTL_ERROR, -1, "libxl", fmt, al);
+    lg->vmessage(lg, level, -1, "libxl", fmt, al);
     va_end(al);
 }
+#define logmsg(lg, ...) logmsg_at((lg), XTL_ERROR, __VA_ARGS__)
 
 /* What the logger wrote to stderr while fn ran. */
 static char *stderr_of(void (*fn)(xentoollog_logger *), xentoollog_logger *lg)
@@ -305,6 +307,24 @@ static void run_inplace(xentoollog_logger *lg)
     xl_progress_end(NULL, NULL);
 }
 
+static void run_debug(xentoollog_logger *lg)
+{
+    xl_progress_begin("xl save", XLP_INPLACE);
+    lg->progress(lg, "libxl-stream", "sending", 0, 1 * MiB, 128 * MiB);
+    logmsg_at(lg, XTL_DEBUG, "below xl's level");
+    fputs("|M", stderr);
+    xl_progress_end(NULL, NULL);
+}
+
+static void run_finished(xentoollog_logger *lg)
+{
+    xl_progress_begin("xl save", XLP_INPLACE);
+    lg->progress(lg, "libxl-stream", "sending", 0, 1 * MiB, 128 * MiB);
+    lg->progress(lg, "libxl-stream", "sent", 0, 2 * MiB, 2 * MiB);
+    fputs("|after", stderr);
+    xl_progress_end(NULL, NULL);
+}
+
 static void run_lines(xentoollog_logger *lg)
 {
     xl_progress_begin("xl save", XLP_LINES);
@@ -323,7 +343,7 @@ static void run_off(xentoollog_logger *lg)
 
 static void test_logger(void)
 {
-    xentoollog_logger *lg = xl_progress_logger(&inner);
+    xentoollog_logger *lg = xl_progress_logger(&inner, XTL_INFO);
     char *out;
 
     lg->progress(lg, "libxl-stream", "sending", 0, 1, 2);
@@ -343,6 +363,14 @@ static void test_logger(void)
           inner_messages == 2 && contains(out + 1, "\r"));
     CHECK("logger: during an operation its reports are not passed on",
           inner_progress == 2);
+
+    out = stderr_of(run_debug, lg);
+    CHECK("logger: a message xl does not print leaves the line",
+          out[0] == '\r' && contains(out, "|M") &&
+          !contains(out, "\r|M") && inner_messages == 3);
+    out = stderr_of(run_finished, lg);
+    CHECK("logger: the line is erased when the stream ends",
+          contains(out, "\r|after") && !contains(out, "|after\r"));
 
     out = stderr_of(run_lines, lg);
     CHECK("logger: lines, nothing within the first interval", !*out);

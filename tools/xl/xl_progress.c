@@ -293,6 +293,7 @@ int xlp_write_json(FILE *f, const xlp_totals *t)
 typedef struct {
     xentoollog_logger vtable;
     xentoollog_logger *inner;
+    xentoollog_level min_level;  /* the inner logger's */
 } xlp_logger;
 
 static struct {
@@ -339,7 +340,9 @@ static void logger_vmessage(xentoollog_logger *lg, xentoollog_level level,
 {
     xlp_logger *l = (xlp_logger *)lg;
 
-    erase_line();
+    /* Only a message that will be printed takes the line away. */
+    if (level >= l->min_level)
+        erase_line();
     l->inner->vmessage(l->inner, level, errnoval, context, format, al);
 }
 
@@ -352,7 +355,10 @@ static void logger_progress(xentoollog_logger *lg, const char *context,
 
     if (op.active && xlp_event(&op.st, now, context, doing_what, done,
                                total)) {
-        if (xlp_due(&op.st, now))
+        /* The totals follow; a restore's xl may fork a daemon now. */
+        if (op.st.finished)
+            erase_line();
+        else if (xlp_due(&op.st, now))
             draw(now);
         return;
     }
@@ -368,7 +374,8 @@ static void logger_destroy(xentoollog_logger *lg)
     free(l);
 }
 
-xentoollog_logger *xl_progress_logger(xentoollog_logger *inner)
+xentoollog_logger *xl_progress_logger(xentoollog_logger *inner,
+                                     xentoollog_level min_level)
 {
     xlp_logger *l = calloc(1, sizeof(*l));
 
@@ -378,6 +385,7 @@ xentoollog_logger *xl_progress_logger(xentoollog_logger *inner)
     l->vtable.progress = logger_progress;
     l->vtable.destroy = logger_destroy;
     l->inner = inner;
+    l->min_level = min_level;
     return &l->vtable;
 }
 

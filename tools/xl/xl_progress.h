@@ -92,7 +92,9 @@ int xlp_write_json(FILE *f, const xlp_totals *t);
 
 /* ---- xl's side: one operation at a time, in the main thread ---- */
 
-xentoollog_logger *xl_progress_logger(xentoollog_logger *inner);
+/* inner prints messages of min_level and above. */
+xentoollog_logger *xl_progress_logger(xentoollog_logger *inner,
+                                     xentoollog_level min_level);
 /* XLP_OFF when quiet, else in place on a terminal (or with xl -t). */
 xlp_mode xl_progress_mode(bool quiet, bool use_cr);
 void xl_progress_begin(const char *what, xlp_mode mode);
