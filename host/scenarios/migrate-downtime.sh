@@ -4,11 +4,14 @@
 #     (no progress line, no totals, from the sender or the receiver); the
 #     JSON totals are written, and the downtime in them agrees with the
 #     pause the guest itself saw: memcheck's first "mem gap" line on the
-#     destination (its wall clock across the suspension, 10 ms sleeps),
-#     within DOWNTIME_TOL_MS (see docs/progress.md for what each figure
-#     includes and why they differ).
+#     destination (its wall clock across the suspension, 10 ms sleeps).
+#     The guest's pause is longer than xl's figure by its own suspend and
+#     resume work, and may be shorter only by the latency of the report
+#     inside xl's: it must be within -DOWNTIME_BELOW_MS .. +DOWNTIME_ABOVE_MS
+#     of xl's (docs/progress.md has what each figure includes and the
+#     measured differences).
 #  2. xl migrate --stats=FILE with stderr into a pipe, through a relay that
-#     slows the stream to about 10 MiB/s: progress comes as lines (no \r),
+#     slows the stream to under 10 MiB/s: progress comes as lines (no \r),
 #     XLP_LINE_MS (3 s) apart or more, with octets, rate and iteration; the
 #     receiver's lines too; then the summary with the guest's pause; the
 #     downtime agrees with the guest's again.
@@ -17,14 +20,14 @@
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/xl-fail-lib.sh
 need_our_xl
-# The guest's gap minus xl's downtime, allowed either way (ms); measured
-# differences are in docs/progress.md.
-DOWNTIME_TOL_MS=${DOWNTIME_TOL_MS:-150}
+# How far the guest's pause may be below and above xl's downtime (ms).
+DOWNTIME_BELOW_MS=${DOWNTIME_BELOW_MS:-100}
+DOWNTIME_ABOVE_MS=${DOWNTIME_ABOVE_MS:-700}
 d=/run/xs/downtime
 rm -rf "$d"; mkdir -p "$d"
 
 # slow_ssh: an ssh stand-in that runs the receiver here and relays the
-# sender's bytes to it about 1 MiB per 0.1 s.
+# sender's bytes to it, at most 3 MiB per 0.1 s.
 slow_ssh() {
     cat > "$d/slow-ssh" <<'SH'
 #!/bin/sh
@@ -35,7 +38,7 @@ exec 4<&0 0</dev/null
 sh -c '
     exec 3> '"$f"'
     while :; do
-        out=$(dd bs=65536 count=16 2>&1 >&3) || exit 1
+        out=$(dd bs=65536 count=48 2>&1 >&3) || exit 1
         case $out in "0+0 records in"*) exit 0 ;; esac
         sleep 0.1
     done' <&4 > /dev/null &
@@ -84,10 +87,10 @@ migrate_watched() {
           sed -n 's/^mem gap \([0-9]*\) ms realtime \([0-9]*\) ms .*/\1 \2/p' |
           head -1 | awk '{ print ($1 > $2 ? $1 : $2) }')
     [ -n "$gap" ] || fail "$name: the guest reported no pause (no mem gap line in $(basename "$log")), xl says $down ms"
-    note "$name: xl says the guest was paused $down ms; the guest saw $gap ms (difference $((gap - down)) ms, tolerance $DOWNTIME_TOL_MS ms)"
-    if [ $((gap - down)) -gt "$DOWNTIME_TOL_MS" ] ||
-       [ $((down - gap)) -gt "$DOWNTIME_TOL_MS" ]; then
-        fail "$name: xl reports a downtime of $down ms, the guest saw a pause of $gap ms: more than $DOWNTIME_TOL_MS ms apart"
+    note "$name: xl says the guest was paused $down ms; the guest saw $gap ms (difference $((gap - down)) ms, allowed -$DOWNTIME_BELOW_MS..+$DOWNTIME_ABOVE_MS)"
+    if [ $((gap - down)) -gt "$DOWNTIME_ABOVE_MS" ] ||
+       [ $((down - gap)) -gt "$DOWNTIME_BELOW_MS" ]; then
+        fail "$name: xl reports a downtime of $down ms, the guest saw a pause of $gap ms: outside -$DOWNTIME_BELOW_MS..+$DOWNTIME_ABOVE_MS ms"
     fi
 }
 

@@ -332,6 +332,7 @@ struct libxl__stream_write_state {
     libxl__carefd *dm_file;
     bool fd_nonblocking;       /* set while we write; libxc wants it off */
     uint64_t written;          /* octets of finished writes, ours only */
+    int64_t base_pos;          /* file position of the header, or -1 */
     void (*after_write)(libxl__egc *egc, libxl__stream_write_state *sws);
     libxl__sr_copy_state copy;
     libxl__sr_watchdog watchdog;

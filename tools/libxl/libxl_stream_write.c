@@ -243,6 +243,7 @@ void libxl__stream_write_init(libxl__stream_write_state *sws)
     sws->dm_file = NULL;
     sws->fd_nonblocking = false;
     sws->written = 0;
+    sws->base_pos = -1;
     sws->helper_octets = 0;
     sws->after_write = NULL;
     libxl__save_helper_init(&sws->shs);
@@ -268,6 +269,7 @@ void libxl__stream_write_start(libxl__egc *egc,
 {
     STATE_AO_GC(sws->ao);
     unsigned char opening[LIBXL_SR_HEADER_SIZE + LIBXL_SR_REC_HDR_SIZE];
+    struct stat st;
     int r, rc;
 
     libxl__stream_write_init(sws);
@@ -297,6 +299,12 @@ void libxl__stream_write_start(libxl__egc *egc,
         if (rc) goto out;
     }
 
+    /* On a regular file, its position counts libxc's octets exactly. */
+    if (!fstat(sws->fd, &st) && S_ISREG(st.st_mode)) {
+        sws->base_pos = lseek(sws->fd, 0, SEEK_CUR);
+        if (sws->base_pos < 0)
+            sws->base_pos = -1;
+    }
     sws->progress.ao = sws->ao;
     sws->progress.sending = true;
     sws->progress.count = stream_octets;
@@ -722,12 +730,24 @@ static void write_stream_done(libxl__egc *egc,
  * what libxc's save helper has written.  While the helper runs it is
  * asked; for the watchdog (busy) its CPU time counts too, for the
  * user's progress only octets, which are then kept for after it exits.
+ * For the user, a file's position is better still: it is exact (the
+ * helper shares the open file), where the helper's count includes its
+ * messages to us.
  */
 static int stream_sent(libxl__gc *gc, libxl__stream_write_state *sws,
                        bool busy, uint64_t *count_r)
 {
     uint64_t count = sws->written, helper;
+    off_t pos;
     int rc;
+
+    if (!busy && sws->base_pos >= 0) {
+        pos = lseek(sws->fd, 0, SEEK_CUR);
+        if (pos >= sws->base_pos) {
+            *count_r = pos - sws->base_pos;
+            return 0;
+        }
+    }
 
     if (libxl__sr_copy_inuse(&sws->copy))
         count += sws->copy.done;
