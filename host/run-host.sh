@@ -64,7 +64,8 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     xl-fail-restore-stalled xl-fail-migrate-receiver-stalled
     memcheck-catches-damage
     zstd-save-restore zstd-restore-stock-refuses zstd-restore-damaged
-    zstd-migrate-localhost zstd-migrate-to-stock-refused"
+    zstd-migrate-localhost zstd-migrate-to-stock-refused
+    migrate-downtime"
 # (xl-fail-*: our xl's failure handling, docs/man/xl-saverestore.md; they
 # skip unless the build under test is ours.)
 
