@@ -65,7 +65,8 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     memcheck-catches-damage
     zstd-save-restore zstd-restore-stock-refuses zstd-restore-damaged
     zstd-migrate-localhost zstd-migrate-to-stock-refused
-    zero-pages-sent-save zero-pages-sent-migrate"
+    zero-pages-sent-save zero-pages-sent-migrate
+    migrate-downtime"
 # (xl-fail-*: our xl's failure handling, docs/man/xl-saverestore.md; they
 # skip unless the build under test is ours.)
 

@@ -55,8 +55,16 @@ $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 
 # ---- unit tests ----
 
-CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk test_xl_zstd
+CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk test_xl_zstd \
+                    test_xl_progress
 CODEC_UNIT_BINS  := $(addprefix $(CODEC_BUILD)/unit/,$(CODEC_UNIT_TESTS))
+
+# xl's progress lines and totals (tools/xl/xl_progress.c, the file xl is
+# built with): libyajl, and xentoollog.h from libxen-dev.
+XL_PROGRESS_SRC := $(XL_ZSTD_DIR)/xl_progress.c
+$(CODEC_BUILD)/unit/test_xl_progress: $(TOP)/tests/unit/test_xl_progress.c $(TOP)/tests/unit/unit.h $(XL_PROGRESS_SRC) $(XL_ZSTD_DIR)/xl_progress.h
+	@mkdir -p $(@D)
+	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(XL_PROGRESS_SRC) $(YAJL_LIBS)
 
 $(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)

@@ -28,11 +28,13 @@
  * seen before a save is still reported after the restore.  The process
  * runs at nice 10, behind the guest's counter.
  *
- * Between steps the program sleeps SLEEP_MS at a time and measures how long
- * each sleep really took, on CLOCK_MONOTONIC and CLOCK_REALTIME (Linux
- * leaves a suspend out of the former).  A sleep that took GAP_MS or more
- * (the guest was paused: a migration's last iteration, a Remus checkpoint)
- * prints
+ * Between steps the program sleeps SLEEP_MS at a time and measures the
+ * time from one wake-up to the next, on CLOCK_MONOTONIC and CLOCK_REALTIME
+ * (Linux leaves a suspend out of the former): a sleep and, now and then,
+ * a step, so that a pause is seen whether it falls in a sleep or in a
+ * step (the guest's processes are frozen for a suspend wherever they
+ * are).  A gap of GAP_MS or more (the guest was paused: a migration's
+ * last iteration, a Remus checkpoint) prints
  *
  *   mem gap M ms realtime R ms pass N largest L ms
  *
@@ -470,8 +472,8 @@ static int step(struct memcheck *m)
     return 1;
 }
 
-/* A sleep that took MONO_MS on the monotonic clock and REAL_MS on the
- * wall clock. */
+/* From one wake-up to the next: MONO_MS on the monotonic clock and
+ * REAL_MS on the wall clock. */
 static void note_gap(struct memcheck *m, int64_t mono_ms, int64_t real_ms)
 {
     int64_t gap = mono_ms > real_ms ? mono_ms : real_ms;
@@ -513,13 +515,16 @@ static int run(struct memcheck *m, uint32_t passes, uint32_t inject_at)
 
     m->pass_cpu_ns = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     next_step = clock_ns(CLOCK_MONOTONIC) / 1000000 + STEP_MS;
+    mono0 = clock_ns(CLOCK_MONOTONIC) / 1000000;
+    real0 = clock_ns(CLOCK_REALTIME) / 1000000;
     for (;;) {
-        mono0 = clock_ns(CLOCK_MONOTONIC) / 1000000;
-        real0 = clock_ns(CLOCK_REALTIME) / 1000000;
         nanosleep(&nap, NULL);
         mono1 = clock_ns(CLOCK_MONOTONIC) / 1000000;
         real1 = clock_ns(CLOCK_REALTIME) / 1000000;
+        /* Since the last wake-up: the step in between counts too. */
         note_gap(m, mono1 - mono0, real1 - real0);
+        mono0 = mono1;
+        real0 = real1;
         if (mono1 < next_step)
             continue;
         next_step += STEP_MS;
@@ -820,7 +825,7 @@ static int selftest(void)
     expect("mismatch-lines-capped", q == REPORT_PER_PASS + 1 &&
            strstr(buf, " wrong 10 total 17 ") != NULL, detail);
 
-    /* A sleep that took 99 ms is no gap; one that took 150 ms on the wall
+    /* 99 ms between wake-ups is no gap; 150 ms on the wall
      * clock is, whatever the monotonic clock says (a suspend). (That run()
      * measures real gaps is tested by stopping the process.) */
     m.capture_len = 0;

@@ -431,6 +431,22 @@ save_restore() {
     pass "save ($sb) ${save_took} s, $size; restore ($rb) ${restore_took} s; $verified; $evidence"
 }
 
+# incoming_log: the console log of a guest that arrives by migration
+# (prints its name).  A guest that arrived by an earlier migration still
+# logs to this name, and the new domain would too: both would write one
+# file during the live phase.  So an existing file is moved aside first
+# (xenconsoled keeps writing the source's console to it through its open
+# descriptor), and the file under the name holds only what the destination
+# prints.  If the current guest's log was that file, it follows the move.
+incoming_log() {
+    local log=$XS_CONS/guest-$XS_GUEST--incoming.log
+    if [ -f "$log" ]; then
+        mv "$log" "$log.$$"
+        [ "$(guest_log)" = "$log" ] && set_guest_log "$log.$$"
+    fi
+    echo "$log"
+}
+
 # migrate_local SEND_BUILD RECV_BUILD: xl migrate to this host through the
 # ssh stand-in, the sender and the receiver each with its build.  The
 # stream is captured on the way and verified, when xen-stream is there.
@@ -445,18 +461,9 @@ migrate_local() {
 migrate_local_checked() {
     local sb=$1 rb=$2 cap=/tmp/$XS_GUEST.stream log before from
     ensure_guest || fail "no running guest"
+    log=$(incoming_log)
     src_log=$(guest_log)
     before=$(last_tick "$src_log")
-    log=$XS_CONS/guest-$XS_GUEST--incoming.log
-    # A guest that arrived by an earlier migration still logs to this name,
-    # and the new domain would too: both would write one file during the
-    # live phase.  Move the old file aside (xenconsoled keeps writing the
-    # source's console to it through its open descriptor), so that the
-    # file under the name holds only what the destination printed.
-    if [ -f "$log" ]; then
-        mv "$log" "$log.$$"
-        [ "$src_log" = "$log" ] && src_log=$log.$$ && set_guest_log "$src_log"
-    fi
     from=0
     XS_CAPTURE=
     # XS_CAPTURE_STREAMS=0 (in run.conf) migrates without the tee.

@@ -125,6 +125,64 @@ _hidden int libxl__sr_os_io_count(libxl__gc *gc, pid_t pid, bool writes,
 _hidden int libxl__sr_os_cpu_ticks(libxl__gc *gc, pid_t pid,
                                    uint64_t *ticks_r);
 
+/*----- telling libxl's user how far a stream has got -----*/
+
+/*
+ * Progress goes to the user through libxl's logger, as xtl_progress
+ * calls with context LIBXL_SR_PROGRESS_CONTEXT:
+ *
+ *   doing_what    done                    total
+ *   "sending"     octets sent so far      the guest's memory in octets
+ *   "receiving"   octets received so far  (0: not known)
+ *   "sent"        octets of the whole stream, once, when it ended well
+ *   "received"    (total == done)
+ *   "suspended"   0                       0: the guest has just been
+ *                                         seen suspended (every time)
+ *
+ * "sending"/"receiving" come when the stream starts and about every
+ * SR_PROGRESS_MS (libxl_sr_progress.c) while it runs.  libxc's own
+ * progress (context "xc", e.g. "Frames iteration N") is passed through
+ * unchanged by libxl_save_callout.c.  The migration API takes no
+ * libxl_asyncprogress_how (libxl_domain_suspend has none, and
+ * libxl_domain_create_restore's is for the console), and adding one
+ * would change libxenlight's ABI: the logger is the channel libxl
+ * already has for progress, and any user's logger gets these.
+ *
+ * The octets are ours plus what libxc's helper moved on its own (counted
+ * by libxl__sr_os_io_count, so they include the few kilobytes of its
+ * messages to us).
+ */
+#define LIBXL_SR_PROGRESS_CONTEXT "libxl-stream"
+
+typedef struct libxl__sr_progress libxl__sr_progress;
+struct libxl__sr_progress {
+    /* caller fills these in */
+    libxl__ao *ao;
+    bool sending;
+    int (*count)(libxl__sr_progress *pr, uint64_t *octets_r);
+    /* private */
+    libxl__ev_time tick;
+    uint64_t expected;
+    bool running;
+};
+
+_hidden void libxl__sr_progress_init(libxl__sr_progress *pr);
+/* Reports 0 of `expected' octets now, then keeps reporting. */
+_hidden void libxl__sr_progress_start(libxl__gc *gc, libxl__sr_progress *pr,
+                                      uint64_t expected);
+/* Stops reporting; with ok, reports the stream's total.  Idempotent. */
+_hidden void libxl__sr_progress_stop(libxl__gc *gc, libxl__sr_progress *pr,
+                                     bool ok);
+/*
+ * Called by libxl_dom_suspend.c when it sees the guest suspended, and
+ * by libxl_save_callout.c when libxc's helper says it is complete (it
+ * has moved all its octets and is about to exit: the last moment they
+ * can be counted).
+ */
+_hidden void libxl__sr_guest_suspended(libxl__gc *gc, uint32_t domid);
+_hidden void libxl__sr_helper_completing(libxl__gc *gc,
+                                         libxl__save_helper_state *shs);
+
 /*----- stream reader -----*/
 
 /*
@@ -204,6 +262,8 @@ struct libxl__stream_read_state {
     void (*after_read)(libxl__egc *egc, libxl__stream_read_state *srs);
     libxl__sr_copy_state copy;
     libxl__sr_watchdog watchdog;
+    libxl__sr_progress progress;
+    uint64_t helper_octets;    /* read by libxc's helper, once it is done */
 };
 
 /*
@@ -272,9 +332,12 @@ struct libxl__stream_write_state {
     libxl__carefd *dm_file;
     bool fd_nonblocking;       /* set while we write; libxc wants it off */
     uint64_t written;          /* octets of finished writes, ours only */
+    int64_t base_pos;          /* file position of the header, or -1 */
     void (*after_write)(libxl__egc *egc, libxl__stream_write_state *sws);
     libxl__sr_copy_state copy;
     libxl__sr_watchdog watchdog;
+    libxl__sr_progress progress;
+    uint64_t helper_octets;    /* written by libxc's helper, once done */
 };
 
 _hidden void libxl__stream_write_init(libxl__stream_write_state *stream);

@@ -103,6 +103,7 @@ static void resync_offset(libxl__stream_read_state *srs)
     }
     srs->offset = pos - srs->base_pos;
     srs->offset_exact = true;
+    srs->helper_octets = 0;    /* in the offset now */
 }
 
 /* Which emulator's records this guest can take; 0: none. */
@@ -232,6 +233,7 @@ static void stream_finish(libxl__egc *egc, libxl__stream_read_state *srs,
 static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs);
 static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r);
 static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd);
+static int stream_octets(libxl__sr_progress *pr, uint64_t *count_r);
 
 /* Needs srs->ao; _start calls it, nobody else has to. */
 void libxl__stream_read_init(libxl__stream_read_state *srs)
@@ -264,6 +266,8 @@ void libxl__stream_read_init(libxl__stream_read_state *srs)
     libxl__conversion_helper_init(&srs->chs);
     libxl__sr_copy_init(&srs->copy);
     libxl__sr_watchdog_init(&srs->watchdog);
+    libxl__sr_progress_init(&srs->progress);
+    srs->helper_octets = 0;
 }
 
 void libxl__stream_read_start(libxl__egc *egc,
@@ -300,6 +304,12 @@ void libxl__stream_read_start(libxl__egc *egc,
         rc = libxl__sr_watchdog_start(wd);
         if (rc) goto out;
     }
+
+    srs->progress.ao = srs->ao;
+    srs->progress.sending = false;
+    srs->progress.count = stream_octets;
+    libxl__sr_progress_start(gc, &srs->progress,
+                    (uint64_t)dcs->guest_config->b_info.target_memkb * 1024);
 
     if (srs->legacy) {
         libxl__conversion_helper_state *chs = &srs->chs;
@@ -936,6 +946,7 @@ static void stream_finish(libxl__egc *egc, libxl__stream_read_state *srs,
     srs->phase = SRP_STOPPING;
 
     libxl__sr_watchdog_stop(gc, &srs->watchdog);
+    libxl__sr_progress_stop(gc, &srs->progress, !srs->rc);
     libxl__sr_copy_kill(&srs->copy);
     drop_body(srs);
     drop_pending(srs);
@@ -979,25 +990,49 @@ static void stop_check(libxl__egc *egc, libxl__stream_read_state *srs)
 
 /*
  * What the stream has given so far: our reads, plus what libxc's helper
- * has read while it owns the fd.  Only changes matter to the watchdog.
+ * has read (unless the offset, resynchronised on a file, has it).  While
+ * the helper runs it is asked; for the watchdog (busy) its CPU time
+ * counts too, for the user's progress only octets, kept for after it
+ * exits.
  */
-static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
+static int stream_received(libxl__gc *gc, libxl__stream_read_state *srs,
+                           bool busy, uint64_t *count_r)
 {
-    libxl__stream_read_state *srs = CONTAINER_OF(wd, *srs, watchdog);
-    STATE_AO_GC(srs->ao);
     uint64_t count = srs->offset, helper;
     int rc;
 
     if (libxl__sr_copy_inuse(&srs->copy))
         count += srs->copy.done;
-    if (libxl__save_helper_inuse(&srs->shs)) {
-        rc = libxl__sr_helper_activity(gc, srs->shs.child.pid, false,
-                                       &helper);
+    if (libxl__save_helper_inuse(&srs->shs) && !srs->shs.completed) {
+        pid_t pid = srs->shs.child.pid;
+
+        rc = busy ? libxl__sr_helper_activity(gc, pid, false, &helper)
+                  : libxl__sr_os_io_count(gc, pid, false, &helper);
         if (rc) return rc;
+        if (!busy)
+            srs->helper_octets = helper;
         count += helper;
+    } else {
+        count += srs->helper_octets;
     }
     *count_r = count;
     return 0;
+}
+
+static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
+{
+    libxl__stream_read_state *srs = CONTAINER_OF(wd, *srs, watchdog);
+    STATE_AO_GC(srs->ao);
+
+    return stream_received(gc, srs, true, count_r);
+}
+
+static int stream_octets(libxl__sr_progress *pr, uint64_t *count_r)
+{
+    libxl__stream_read_state *srs = CONTAINER_OF(pr, *srs, progress);
+    STATE_AO_GC(srs->ao);
+
+    return stream_received(gc, srs, false, count_r);
 }
 
 static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)

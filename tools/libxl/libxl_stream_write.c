@@ -229,6 +229,7 @@ static void write_stream_done(libxl__egc *egc,
                               libxl__stream_write_state *sws, int rc);
 static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r);
 static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd);
+static int stream_octets(libxl__sr_progress *pr, uint64_t *count_r);
 
 void libxl__stream_write_init(libxl__stream_write_state *sws)
 {
@@ -242,10 +243,25 @@ void libxl__stream_write_init(libxl__stream_write_state *sws)
     sws->dm_file = NULL;
     sws->fd_nonblocking = false;
     sws->written = 0;
+    sws->base_pos = -1;
+    sws->helper_octets = 0;
     sws->after_write = NULL;
     libxl__save_helper_init(&sws->shs);
     libxl__sr_copy_init(&sws->copy);
     libxl__sr_watchdog_init(&sws->watchdog);
+    libxl__sr_progress_init(&sws->progress);
+}
+
+/* The guest's memory in octets, which the stream is about; 0: unknown. */
+static uint64_t guest_memory(libxl__gc *gc, uint32_t domid)
+{
+    xc_domaininfo_t info;
+    int r;
+
+    r = xc_domain_getinfolist(CTX->xch, domid, 1, &info);
+    if (r != 1 || info.domain != domid)
+        return 0;
+    return (uint64_t)info.tot_pages * XC_PAGE_SIZE;
 }
 
 void libxl__stream_write_start(libxl__egc *egc,
@@ -253,6 +269,7 @@ void libxl__stream_write_start(libxl__egc *egc,
 {
     STATE_AO_GC(sws->ao);
     unsigned char opening[LIBXL_SR_HEADER_SIZE + LIBXL_SR_REC_HDR_SIZE];
+    struct stat st;
     int r, rc;
 
     libxl__stream_write_init(sws);
@@ -281,6 +298,18 @@ void libxl__stream_write_start(libxl__egc *egc,
         rc = libxl__sr_watchdog_start(wd);
         if (rc) goto out;
     }
+
+    /* On a regular file, its position counts libxc's octets exactly. */
+    if (!fstat(sws->fd, &st) && S_ISREG(st.st_mode)) {
+        sws->base_pos = lseek(sws->fd, 0, SEEK_CUR);
+        if (sws->base_pos < 0)
+            sws->base_pos = -1;
+    }
+    sws->progress.ao = sws->ao;
+    sws->progress.sending = true;
+    sws->progress.count = stream_octets;
+    libxl__sr_progress_start(gc, &sws->progress,
+                             guest_memory(gc, sws->dss->domid));
 
     rc = emulator_for(gc, sws->dss, &sws->emulator_id);
     if (rc) goto out;
@@ -688,6 +717,7 @@ static void write_stream_done(libxl__egc *egc,
     if (libxl__sr_fd_nonblocking(gc, sws->fd, &sws->fd_nonblocking,
                                  false) && !rc)
         rc = ERROR_FAIL;
+    libxl__sr_progress_stop(gc, &sws->progress, !rc);
     sws->running = false;
     sws->phase = SWP_IDLE;
 
@@ -697,25 +727,60 @@ static void write_stream_done(libxl__egc *egc,
 
 /*
  * What has gone out so far: our finished writes, the current copy, and
- * what libxc's save helper has written while it owns the fd.
+ * what libxc's save helper has written.  While the helper runs it is
+ * asked; for the watchdog (busy) its CPU time counts too, for the
+ * user's progress only octets, which are then kept for after it exits.
+ * For the user, a file's position is better still: it is exact (the
+ * helper shares the open file), where the helper's count includes its
+ * messages to us.
  */
+static int stream_sent(libxl__gc *gc, libxl__stream_write_state *sws,
+                       bool busy, uint64_t *count_r)
+{
+    uint64_t count = sws->written, helper;
+    off_t pos;
+    int rc;
+
+    if (!busy && sws->base_pos >= 0) {
+        pos = lseek(sws->fd, 0, SEEK_CUR);
+        if (pos >= sws->base_pos) {
+            *count_r = pos - sws->base_pos;
+            return 0;
+        }
+    }
+
+    if (libxl__sr_copy_inuse(&sws->copy))
+        count += sws->copy.done;
+    if (libxl__save_helper_inuse(&sws->shs) && !sws->shs.completed) {
+        pid_t pid = sws->shs.child.pid;
+
+        rc = busy ? libxl__sr_helper_activity(gc, pid, true, &helper)
+                  : libxl__sr_os_io_count(gc, pid, true, &helper);
+        if (rc) return rc;
+        if (!busy)
+            sws->helper_octets = helper;
+        count += helper;
+    } else {
+        count += sws->helper_octets;
+    }
+    *count_r = count;
+    return 0;
+}
+
 static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r)
 {
     libxl__stream_write_state *sws = CONTAINER_OF(wd, *sws, watchdog);
     STATE_AO_GC(sws->ao);
-    uint64_t count = sws->written, helper;
-    int rc;
 
-    if (libxl__sr_copy_inuse(&sws->copy))
-        count += sws->copy.done;
-    if (libxl__save_helper_inuse(&sws->shs)) {
-        rc = libxl__sr_helper_activity(gc, sws->shs.child.pid, true,
-                                       &helper);
-        if (rc) return rc;
-        count += helper;
-    }
-    *count_r = count;
-    return 0;
+    return stream_sent(gc, sws, true, count_r);
+}
+
+static int stream_octets(libxl__sr_progress *pr, uint64_t *count_r)
+{
+    libxl__stream_write_state *sws = CONTAINER_OF(pr, *sws, progress);
+    STATE_AO_GC(sws->ao);
+
+    return stream_sent(gc, sws, false, count_r);
 }
 
 static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)

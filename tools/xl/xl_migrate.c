@@ -41,6 +41,7 @@
 #include "xl.h"
 #include "xl_utils.h"
 #include "xl_parse.h"
+#include "xl_progress.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -440,9 +441,12 @@ sender_fail_unknown(migration *m, const char *what)
 static void migrate_domain(uint32_t domid, int preserve_domid,
                            const char *rune, const char *host,
                            int suspend_flags, int zstd,
-                           const char *override_config_file)
+                           const char *override_config_file,
+                           int quiet, const char *stats)
 {
     migration m = { .domid = domid, .host = host };
+    xlp_totals totals;
+    int64_t done_ms;
     uint8_t *config = NULL;
     int config_len = 0, rc, err = 0, secs, stream_fd;
     hs_status st;
@@ -470,10 +474,13 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
     }
 
     xtl_stdiostream_adjust_flags(logger, XTL_STDIOSTREAM_HIDE_PROGRESS, 0);
+    xl_progress_begin("xl migrate", xl_progress_mode(quiet,
+                                                     progress_use_cr));
     rc = libxl_domain_suspend(ctx, domid, stream_fd,
                               LIBXL_SUSPEND_LIVE | suspend_flags, NULL);
     if (zstd && save_zstd_end("migration stream", rc) && !rc)
         rc = ERROR_FAIL;
+    xl_progress_end(&totals, "migrate");
     if (rc) {
         snprintf(msg, sizeof(msg), "sending the domain failed (libxl error"
                  " %d)", rc);
@@ -545,12 +552,20 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
                            " has destroyed its copy");
     }
 
+    /*
+     * The receiver reports after it unpaused the domain: the guest's
+     * pause ends here, one message later than there.
+     */
+    done_ms = xl_progress_now_ms();
+    totals.downtime_ms = xlp_paused_for(&totals, done_ms);
+    totals.total_ms = done_ms - totals.start_ms;
     fprintf(stderr, "migration sender: Target reports successful startup.\n");
     libxl_domain_destroy(ctx, domid, NULL);
     transport_finish(&m.tp);
     free(m.away_name);
+    rc = xl_progress_report(&totals, quiet, stats);
     fprintf(stderr, "Migration successful.\n");
-    exit(EXIT_SUCCESS);
+    exit(rc ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
 /* ---- the receiver ---- */
@@ -699,7 +714,7 @@ receiver_failover(uint32_t domid, libxl_checkpointed_stream kind,
 }
 
 struct receive_opts {
-    int debug, daemonize, monitor, pause_after;
+    int debug, daemonize, monitor, pause_after, quiet;
     libxl_checkpointed_stream checkpointed;
     char *colo_proxy_script;
     bool userspace_colo_proxy;
@@ -714,6 +729,7 @@ static void migrate_receive(const struct receive_opts *o,
     uint32_t domid;
     hs_status st;
     char status;
+    xlp_totals totals;
 
     signal(SIGPIPE, SIG_IGN);
     plain = o->checkpointed == LIBXL_CHECKPOINTED_STREAM_NONE;
@@ -763,7 +779,10 @@ static void migrate_receive(const struct receive_opts *o,
     dc.colo_proxy_script = o->colo_proxy_script;
     dc.userspace_colo_proxy = o->userspace_colo_proxy;
 
+    /* Our stderr is the sender's, through ssh: lines, not \r. */
+    xl_progress_begin("xl migrate-receive", o->quiet ? XLP_OFF : XLP_LINES);
     rc = create_domain(&dc);
+    xl_progress_end(&totals, "migrate-receive");
     if (rc < 0) {
         fprintf(stderr, "migration target: Domain creation failed"
                 " (code %d).\n", rc);
@@ -775,6 +794,7 @@ static void migrate_receive(const struct receive_opts *o,
 
     if (!plain)
         receiver_failover(domid, o->checkpointed, incoming_name);
+    xl_progress_report(&totals, o->quiet, NULL);
 
     guard.phase = RG_WAITING;
     fprintf(stderr, "migration target: Transfer complete,"
@@ -864,10 +884,12 @@ int main_migrate_receive(int argc, char **argv)
         {"coloft-script", 1, 0, 0x200},
         {"userspace-colo-proxy", 0, 0, 0x300},
         {"zstd", 0, 0, 0x400},
+        {"quiet", 0, 0, 'q'},
         COMMON_LONG_OPTS
     };
 
-    SWITCH_FOREACH_OPT(opt, "Fedrp", long_opts, "migrate-receive", 0) {
+    SWITCH_FOREACH_OPT(opt, "Fedrpq", long_opts, "migrate-receive", 0) {
+    case 'q': o.quiet = 1; break;
     case 'F': o.daemonize = 0; break;
     case 'e': o.daemonize = 0; o.monitor = 0; break;
     case 'd': o.debug = 1; break;
@@ -901,7 +923,7 @@ int main_migrate_receive(int argc, char **argv)
  * options passed are the ones it knows.
  */
 static char *receiver_rune(const char *ssh, const char *host, int daemonize,
-                           int debug, int pause_after, int zstd)
+                           int debug, int pause_after, int zstd, int quiet)
 {
     char vflags[16] = "";
     char *rune;
@@ -915,7 +937,7 @@ static char *receiver_rune(const char *ssh, const char *host, int daemonize,
         memset(vflags + 2, 'v', extra_v);
         vflags[2 + extra_v] = '\0';
     }
-    xasprintf(&rune, "exec %s %s xl%s%s%s migrate-receive%s%s%s%s",
+    xasprintf(&rune, "exec %s %s xl%s%s%s migrate-receive%s%s%s%s%s",
               ssh, host,
               (progress_use_cr || isatty(STDERR_FILENO) > 0) ? " -t" : "",
               timestamps ? " -T" : "",
@@ -923,7 +945,8 @@ static char *receiver_rune(const char *ssh, const char *host, int daemonize,
               daemonize ? "" : " -e",
               debug ? " -d" : "",
               pause_after ? " -p" : "",
-              zstd ? " --zstd" : "");
+              zstd ? " --zstd" : "",
+              quiet ? " --quiet" : "");
     return rune;
 }
 
@@ -931,7 +954,8 @@ int main_migrate(int argc, char **argv)
 {
     const char *config_file = NULL, *ssh = "ssh", *host;
     int opt, daemonize = 1, debug = 0, pause_after = 0, preserve_domid = 0;
-    int zstd = 0, suspend_flags = 0;
+    int zstd = 0, suspend_flags = 0, quiet = 0;
+    const char *stats = NULL;
     uint32_t domid;
     char *rune;
     static struct option long_opts[] = {
@@ -939,10 +963,14 @@ int main_migrate(int argc, char **argv)
         {"live", 0, 0, 0x200},
         {"zstd", 0, 0, 'z'},
         {"send-zero-pages", 0, 0, 0x300},
+        {"quiet", 0, 0, 'q'},
+        {"stats", 1, 0, 0x400},
         COMMON_LONG_OPTS
     };
 
-    SWITCH_FOREACH_OPT(opt, "FC:s:epDz", long_opts, "migrate", 2) {
+    SWITCH_FOREACH_OPT(opt, "FC:s:epDzq", long_opts, "migrate", 2) {
+    case 'q': quiet = 1; break;
+    case 0x400: stats = optarg; break;
     case 'C': config_file = optarg; break;
     case 's': ssh = optarg; break;
     case 'F':
@@ -962,11 +990,11 @@ int main_migrate(int argc, char **argv)
     host = argv[optind + 1];
     /* An empty -s: HOST is the whole command. */
     rune = *ssh ? receiver_rune(ssh, host, daemonize, debug, pause_after,
-                                zstd)
+                                zstd, quiet)
                 : xstrdup(host);
 
     migrate_domain(domid, preserve_domid, rune, host, suspend_flags, zstd,
-                   config_file);
+                   config_file, quiet, stats);
     return EXIT_SUCCESS;
 }
 
@@ -1078,7 +1106,10 @@ int main_remus(int argc, char **argv)
     }
 
     /* From here the backup may take over at any time. */
+    xl_progress_begin(colo ? "xl remus (COLO)" : "xl remus",
+                      xl_progress_mode(false, progress_use_cr));
     rc = libxl_domain_remus_start(ctx, &ri, domid, send_fd, recv_fd, 0);
+    xl_progress_end(NULL, NULL);
 
     /* Destroying the primary is how an operator forces failover. */
     if (libxl_domain_info(ctx, 0, domid)) {

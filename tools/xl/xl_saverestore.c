@@ -31,6 +31,7 @@
 #include "xl_utils.h"
 #include "xl_parse.h"
 #include "xl_zstd.h"
+#include "xl_progress.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -601,6 +602,8 @@ struct save_request {
     int preserve_domid;         /* -D */
     int zstd;                   /* -z */
     int send_zero_pages;        /* --send-zero-pages */
+    int quiet;                  /* -q */
+    const char *stats;          /* --stats=FILE */
 };
 
 static int do_save(const struct save_request *req)
@@ -609,6 +612,7 @@ static int do_save(const struct save_request *req)
     uint8_t *config = NULL;
     int config_len = 0, e, rc, libxl_fd;
     const char *why;
+    xlp_totals totals;
 
     save_domain_core_begin(req->domid, req->preserve_domid,
                            req->config_file, &config, &config_len);
@@ -645,12 +649,15 @@ static int do_save(const struct save_request *req)
         }
     }
 
+    xl_progress_begin("xl save", xl_progress_mode(req->quiet,
+                                                  progress_use_cr));
     rc = libxl_domain_suspend(ctx, req->domid, libxl_fd,
                               req->send_zero_pages ?
                                   LIBXL_SUSPEND_SEND_ZERO_PAGES : 0,
                               NULL);
     if (req->zstd && save_zstd_end(req->target, rc) && !rc)
         rc = ERROR_FAIL;
+    xl_progress_end(&totals, "save");
     if (rc) {
         /* Written in place (a pipe, a device): the reader sees it cut. */
         const char *left = io.tmp ? "no image was left at"
@@ -689,10 +696,13 @@ static int do_save(const struct save_request *req)
                     " failed (libxl error %d)\n", req->domid, rc);
             return EXIT_FAILURE;
         }
+        /* The guest ran again just now: that ends its pause. */
+        totals.downtime_ms = xlp_paused_for(&totals, xl_progress_now_ms());
     } else {
         libxl_domain_destroy(ctx, req->domid, NULL);
     }
-    return EXIT_SUCCESS;
+    return xl_progress_report(&totals, req->quiet, req->stats) ?
+           EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int main_save(int argc, char **argv)
@@ -702,15 +712,19 @@ int main_save(int argc, char **argv)
     static struct option long_opts[] = {
         {"zstd", 0, 0, 'z'},
         {"send-zero-pages", 0, 0, 0x100},
+        {"quiet", 0, 0, 'q'},
+        {"stats", 1, 0, 0x101},
         COMMON_LONG_OPTS
     };
 
-    SWITCH_FOREACH_OPT(opt, "cpDz", long_opts, "save", 2) {
+    SWITCH_FOREACH_OPT(opt, "cpDzq", long_opts, "save", 2) {
     case 'c': req.keep_running = 1; break;
     case 'p': req.leave_paused = 1; break;
     case 'D': req.preserve_domid = 1; break;
     case 'z': req.zstd = 1; break;
     case 0x100: req.send_zero_pages = 1; break;
+    case 'q': req.quiet = 1; break;
+    case 0x101: req.stats = optarg; break;
     }
 
     nargs = argc - optind;
@@ -792,10 +806,14 @@ int main_restore(int argc, char **argv)
 {
     struct domain_create dc;
     uint32_t *before;
-    int opt, nargs, nr_before, rc;
+    int opt, nargs, nr_before, rc, quiet = 0;
+    const char *stats = NULL;
+    xlp_totals totals;
     static struct option long_opts[] = {
         {"vncviewer", 0, 0, 'V'},
         {"vncviewer-autopass", 0, 0, 'A'},
+        {"quiet", 0, 0, 'q'},
+        {"stats", 1, 0, 0x100},
         COMMON_LONG_OPTS
     };
 
@@ -805,7 +823,9 @@ int main_restore(int argc, char **argv)
     dc.migrate_fd = -1;
     dc.send_back_fd = -1;
 
-    SWITCH_FOREACH_OPT(opt, "FcpdeVA", long_opts, "restore", 1) {
+    SWITCH_FOREACH_OPT(opt, "FcpdeVAq", long_opts, "restore", 1) {
+    case 'q': quiet = 1; break;
+    case 0x100: stats = optarg; break;
     case 'c': dc.console_autoconnect = 1; break;
     case 'p': dc.paused = 1; break;
     case 'd': dc.debug = 1; break;
@@ -829,11 +849,16 @@ int main_restore(int argc, char **argv)
     }
 
     before = domids_now(&nr_before);
+    xl_progress_begin("xl restore", xl_progress_mode(quiet, progress_use_cr));
     rc = create_domain(&dc);
+    xl_progress_end(&totals, "restore");
     if (rc < 0)
         restore_failed(dc.restore_file, before, nr_before);
     free(before);
-    return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    if (rc < 0)
+        return EXIT_FAILURE;
+    return xl_progress_report(&totals, quiet, stats) ?
+           EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 #endif /* LIBXL_HAVE_NO_SUSPEND_RESUME */
