@@ -4,7 +4,7 @@
  * what is left, when a line is due in place and in line mode, the text
  * of a line and of the summary, the JSON totals, and the logger that
  * wraps xl's own (reports of an operation drawn, everything else passed
- * through).
+ * through; the operation's first error kept for its last line).
  */
 #define _GNU_SOURCE
 #include <inttypes.h>
@@ -391,6 +391,64 @@ static void test_logger(void)
     lg->destroy(lg);
 }
 
+static void test_message_core(void)
+{
+    char buf[64];
+
+    xlp_message_core("libxl_stream_read.c:1032:stream_stalled: Domain 2:"
+                     "migration stream: stalled\n", buf, sizeof(buf));
+    CHECK("core: location and domain removed",
+          !strcmp(buf, "migration stream: stalled"));
+    xlp_message_core("libxl_create.c:9:f: cannot build", buf, sizeof(buf));
+    CHECK("core: location removed without a domain",
+          !strcmp(buf, "cannot build"));
+    xlp_message_core("Savefile has flags 0x4: need newer xl", buf,
+                     sizeof(buf));
+    CHECK("core: a message without a location is kept",
+          !strcmp(buf, "Savefile has flags 0x4: need newer xl"));
+    xlp_message_core("Domain x: not a domid", buf, sizeof(buf));
+    CHECK("core: 'Domain' without a number is kept",
+          !strcmp(buf, "Domain x: not a domid"));
+    xlp_message_core("a.c:1:f: 0123456789012345678901234567890123456789"
+                     "0123456789012345678901234567890123456789", buf, 16);
+    CHECK("core: cut to the buffer", !strcmp(buf, "012345678901234"));
+}
+
+static void run_errors(xentoollog_logger *lg)
+{
+    xl_progress_begin("xl restore", XLP_OFF);
+    logmsg_at(lg, XTL_INFO, "x.c:1:f: Domain 1:not an error");
+    logmsg(lg, "libxl_stream_read.c:7:g: Domain 5:migration stream: record"
+           " %d at offset %d: bad", 3, 40);
+    logmsg(lg, "libxl_create.c:8:h: Domain 5:cannot (re-)build domain");
+    xl_progress_end(NULL, NULL);
+}
+
+static void test_first_error(void)
+{
+    xentoollog_logger *lg = xl_progress_logger(&inner, XTL_INFO);
+    const char *e;
+
+    stderr_of(run_errors, lg);
+    e = xl_progress_first_error();
+    CHECK("first error: the first one of the operation, without prefixes",
+          e && !strcmp(e, "migration stream: record 3 at offset 40: bad"));
+    CHECK("first error: the message still reaches xl's logger",
+          !strcmp(inner_last, "libxl_create.c:8:h: Domain 5:cannot"
+                  " (re-)build domain"));
+    xl_progress_begin("xl restore", XLP_OFF);
+    logmsg(lg, "a.c:1:f: outside");
+    xl_progress_end(NULL, NULL);
+    CHECK("first error: a new operation starts afresh",
+          (e = xl_progress_first_error()) && !strcmp(e, "outside"));
+    xl_progress_begin("xl restore", XLP_OFF);
+    xl_progress_end(NULL, NULL);
+    logmsg(lg, "a.c:1:f: after the operation");
+    CHECK("first error: none when the operation logged none",
+          !xl_progress_first_error());
+    lg->destroy(lg);
+}
+
 int main(void)
 {
     test_events();
@@ -399,5 +457,7 @@ int main(void)
     test_format();
     test_summary_and_json();
     test_logger();
+    test_message_core();
+    test_first_error();
     return unit_failures ? 1 : 0;
 }

@@ -482,8 +482,10 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
         rc = ERROR_FAIL;
     xl_progress_end(&totals, "migrate");
     if (rc) {
-        snprintf(msg, sizeof(msg), "sending the domain failed (libxl error"
-                 " %d)", rc);
+        const char *why = xl_progress_first_error();
+
+        snprintf(msg, sizeof(msg), "sending the domain failed: %s (libxl"
+                 " error %d)", why ? why : "see the messages above", rc);
         sender_fail_resume(&m, msg);
     }
 

@@ -204,6 +204,43 @@ void xlp_totals_of(const xlp_state *st, int64_t now_ms, xlp_totals *t)
     t->iterations = st->passes;
 }
 
+/*
+ * libxl's messages read "FILE.c:LINE:FUNCTION: Domain N:TEXT" (libxl's
+ * LOG macros); a line for the operator wants TEXT only.  Anything else is
+ * kept as it is, without a trailing newline.
+ */
+void xlp_message_core(const char *msg, char *buf, size_t len)
+{
+    const char *p = msg, *colon;
+    unsigned long domid;
+    char *end;
+    size_t n;
+    int i;
+
+    /* FILE.c:LINE:FUNCTION: */
+    colon = strchr(p, ':');
+    if (colon && colon - p > 2 && !strncmp(colon - 2, ".c", 2)) {
+        const char *q = colon + 1;
+
+        for (i = 0; i < 2 && q; i++) {
+            q = strchr(q, ':');
+            if (q) q++;
+        }
+        if (q && *q == ' ')
+            p = q + 1;
+    }
+    /* Domain N: */
+    if (!strncmp(p, "Domain ", 7)) {
+        domid = strtoul(p + 7, &end, 10);
+        if (end != p + 7 && *end == ':' && domid < (1UL << 16))
+            p = end + 1;
+    }
+    snprintf(buf, len, "%s", p);
+    n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = 0;
+}
+
 int64_t xlp_paused_for(const xlp_totals *t, int64_t now_ms)
 {
     if (t->suspended_ms < 0)
@@ -300,6 +337,7 @@ static struct {
     bool active;
     xlp_state st;
     int shown;                 /* length of the line drawn in place */
+    char first_error[320];     /* the operation's first error, "" if none */
 } op;
 
 int64_t xl_progress_now_ms(void)
@@ -339,6 +377,18 @@ static void logger_vmessage(xentoollog_logger *lg, xentoollog_level level,
                             const char *format, va_list al)
 {
     xlp_logger *l = (xlp_logger *)lg;
+    va_list copy;
+
+    /* The first error says why an operation failed: kept for its last
+     * line (the inner logger consumes al, hence the copy). */
+    if (op.active && level >= XTL_ERROR && !op.first_error[0]) {
+        char text[sizeof(op.first_error)];
+
+        va_copy(copy, al);
+        vsnprintf(text, sizeof(text), format, copy);
+        va_end(copy);
+        xlp_message_core(text, op.first_error, sizeof(op.first_error));
+    }
 
     /* Only a message that will be printed takes the line away. */
     if (level >= l->min_level)
@@ -399,6 +449,7 @@ xlp_mode xl_progress_mode(bool quiet, bool use_cr)
 void xl_progress_begin(const char *what, xlp_mode mode)
 {
     erase_line();
+    op.first_error[0] = 0;
     xlp_init(&op.st, what, mode, xl_progress_now_ms());
     op.active = true;
 }
@@ -411,6 +462,11 @@ void xl_progress_end(xlp_totals *t, const char *operation)
     }
     erase_line();
     op.active = false;
+}
+
+const char *xl_progress_first_error(void)
+{
+    return op.first_error[0] ? op.first_error : NULL;
 }
 
 int xl_progress_report(const xlp_totals *t, bool quiet,

@@ -85,6 +85,9 @@ typedef struct {
 void xlp_totals_of(const xlp_state *st, int64_t now_ms, xlp_totals *t);
 /* From the guest's suspension to now_ms, or -1 if it was not suspended. */
 int64_t xlp_paused_for(const xlp_totals *t, int64_t now_ms);
+/* The text of a libxl message without its source location and domain
+ * prefix ("f.c:12:fn: Domain 3:text" -> "text"), cut to len - 1. */
+void xlp_message_core(const char *msg, char *buf, size_t len);
 /* The one-line summary, without \n. */
 void xlp_summary(const xlp_totals *t, char *buf, size_t len);
 /* The totals as one JSON object and a newline; 0 or an errno value. */
@@ -101,6 +104,9 @@ void xl_progress_begin(const char *what, xlp_mode mode);
 /* Ends the line being drawn; fills t (may be NULL). */
 void xl_progress_end(xlp_totals *t, const char *operation);
 int64_t xl_progress_now_ms(void);
+/* The first error logged during the last operation, its source
+ * location and domain prefix removed; NULL if there was none. */
+const char *xl_progress_first_error(void);
 /* Summary to stderr (unless quiet) and JSON to json_path ("-": stdout)
  * if given; returns 0, or 1 if the JSON could not be written. */
 int xl_progress_report(const xlp_totals *t, bool quiet,

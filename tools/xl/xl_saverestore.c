@@ -664,6 +664,8 @@ static int do_save(const struct save_request *req)
                                   : "what was written is incomplete:";
 
         why = guess_save_failure(&io);
+        if (!why)
+            why = xl_progress_first_error();
         image_out_discard(&io);
         fprintf(stderr, "xl save: saving domain %u to %s failed: %s"
                 " (libxl error %d); %s %s\n",
@@ -766,22 +768,26 @@ static uint32_t *domids_now(int *nr)
 }
 
 /*
- * The last line of a failed restore: what failed and what it left.  The
- * reason (the stream reader's message, with record and offset) is among
- * the errors above; here the operator learns whether a domain is left,
- * judged by the domains that exist now and did not before.
+ * The last line of a failed restore: what failed (the first error logged
+ * during it, normally the stream reader's message with record and
+ * offset) and what it left, judged by the domains that exist now and did
+ * not before.
  */
 static void restore_failed(const char *file, const uint32_t *before,
                            int nr_before)
 {
+    const char *why = xl_progress_first_error();
     uint32_t *after;
     int nr_after, i, j, left = 0;
     uint32_t left_id = 0;
 
+    if (!why)
+        why = "see the messages above";
+
     after = domids_now(&nr_after);
     if (!after || !before) {
-        fprintf(stderr, "xl restore: restoring %s failed (see the first error above); cannot list domains to say whether one was left\n",
-                file);
+        fprintf(stderr, "xl restore: restoring %s failed: %s; cannot list"
+                " domains to say whether one was left\n", file, why);
         free(after);
         return;
     }
@@ -794,11 +800,12 @@ static void restore_failed(const char *file, const uint32_t *before,
         }
     }
     if (!left)
-        fprintf(stderr, "xl restore: restoring %s failed (see the first error above); no domain was left behind\n",
-                file);
+        fprintf(stderr, "xl restore: restoring %s failed: %s; no domain"
+                " was left behind\n", file, why);
     else
-        fprintf(stderr, "xl restore: restoring %s failed (see the first error above); domain %u is still there: xl destroy %u\n",
-                file, left_id, left_id);
+        fprintf(stderr, "xl restore: restoring %s failed: %s; domain %u is"
+                " still there: xl destroy %u\n", file, why, left_id,
+                left_id);
     free(after);
 }
 

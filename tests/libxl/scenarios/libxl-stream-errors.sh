@@ -54,8 +54,14 @@ expect_refusal() {
     # nothing to clean (xl used to destroy libxl's destroyed domain again).
     grep -q "Destruction of domain failed\|Non-existant domain" "$out" &&
         fail "$name: xl reported a failed destruction of a domain that was gone: $(grep -m1 'Destruction\|Non-existant' "$out")"
-    tail -1 "$out" | grep -q "^xl restore: restoring $img failed (see the first error above); no domain was left behind$" ||
-        fail "$name: the last line is not xl's closing line: $(tail -1 "$out")"
+    # ... and that line carries the reader's message itself.
+    last=$(tail -1 "$out")
+    case "$last" in
+    "xl restore: restoring $img failed: "*"; no domain was left behind") ;;
+    *) fail "$name: the last line is not xl's closing line: $last" ;;
+    esac
+    printf '%s\n' "$last" | grep -q -- "$pattern" ||
+        fail "$name: the last line does not give the reason (\"$pattern\"): $last"
     note "$name: refused: $(grep -m1 -- "$pattern" "$out" | sed 's/^.*: Domain [0-9]*://')"
     cases=$((cases + 1))
 }
@@ -106,4 +112,4 @@ rm -f "$img"
 grep -q "skipping optional record" "$out" ||
     fail "the optional record was not reported as skipped"
 check_continues "$log" "$from" "$before" || fail "$evidence"
-pass "each ending with xl's closing line (no domain was left behind) and no failed destruction; $cases damaged images refused with the reader's message, none left a domain; optional record skipped and logged, $evidence"
+pass "each ending with xl's closing line (the reader's message, no domain was left behind) and no failed destruction; $cases damaged images refused with the reader's message, none left a domain; optional record skipped and logged, $evidence"
