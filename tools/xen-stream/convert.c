@@ -5,6 +5,8 @@
  *
  *   xl     [xl header + config][libxl stream up to END]  (trailing dropped)
  *   libxl                      [libxl stream up to END]
+ *          (from an xl file or a libvirt save image: what follows the
+ *          xl config or libvirt's domain XML)
  *   libxc          [the libxc stream inside LIBXC_CONTEXT up to its END]
  *
  * so a conversion is a copy of one window of the input, checked octet by
@@ -272,8 +274,17 @@ static void on_event(void *opaque, const sw_event *ev)
         else if (to == CV_TO_LIBXL)
             c->out_start = SW_XL_HEADER_SIZE + ev->u.xl.optional_len;
         break;
+    case SW_EV_LV_HEADER:
+        /* The libxl stream starts right behind the domain XML. */
+        if (to == CV_TO_XL)
+            refuse(c, "a libvirt save image carries libvirt's domain XML, "
+                   "not the xl configuration an xl save file needs; "
+                   "--to libxl extracts its libxl stream");
+        else if (to == CV_TO_LIBXL)
+            c->out_start = SW_LV_HEADER_SIZE + (uint64_t)ev->u.lv.xml_len;
+        break;
     case SW_EV_LIBXL_HEADER:
-        if (c->w->xl_header)
+        if (c->w->xl_header || c->w->libvirt)
             break;
         if (to == CV_TO_XL)
             refuse(c, "a bare libxl stream does not carry the domain "

@@ -100,6 +100,9 @@ static void on_event(void *opaque, const sw_event *ev)
     if (ev->kind == SW_EV_XL_CONFIG)
         config_guest_name(ev->u.config.text, r->guest_name,
                           sizeof(r->guest_name));
+    if (ev->kind == SW_EV_LV_XML)
+        xml_guest_name(ev->u.config.text, r->guest_name,
+                       sizeof(r->guest_name));
     if (r->cmd != CMD_DUMP)
         return;
     if (r->json)
