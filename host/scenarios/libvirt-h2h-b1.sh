@@ -5,6 +5,7 @@
 . /run/xs/in/scenarios/libvirt-lib.sh
 lv_listen_info $LV_PORT_LEG1
 lv_listen_info $LV_PORT_LEG3
+lv_listen_info $LV_PORT_KILL
 lv_expect_leg $LV_PORT_LEG1
 lv_two_host_setup b ours
 lv_judge_leg $LV_PORT_LEG1 "ours -> ours"

@@ -25,11 +25,19 @@ STOCK=$BUILD/xen-stock/dist
 
 say() { echo "check-libvirt: $*" >&2; }
 
+# The emulated CPU: libvirt's libxl driver will not start unless it can
+# name the host CPU with one of its models, from the features Xen reports.
+# Xen hides SYSENTER (sep) on an AMD CPU such as QEMU's default qemu64,
+# and then only models libvirt refuses for a host match (cpu64-rhel5/6):
+# "cannot create capabilities for libxenlight".  An Intel model TCG
+# emulates in full gives it one.
+export XS_QEMU_CPU=${LIBVIRT_QEMU_CPU:-Nehalem}
+
 ONE_HOST="libvirt-define-start libvirt-save-restore libvirt-managedsave
     libvirt-save-enospc libvirt-restore-stalled libvirt-interop-images"
 # Host A's and host B's scenarios of the two-host run, in order.
-H2H_A="libvirt-h2h-a1 libvirt-h2h-a2 libvirt-h2h-a3"
-H2H_B="libvirt-h2h-b1 libvirt-h2h-b2 libvirt-h2h-b3"
+H2H_A="libvirt-h2h-a1 libvirt-h2h-a2 libvirt-h2h-a-kill libvirt-h2h-a3"
+H2H_B="libvirt-h2h-b1 libvirt-h2h-b2 libvirt-h2h-b-kill libvirt-h2h-b3"
 SCEN=()
 H2H=1
 if [ $# -gt 0 ]; then
@@ -102,7 +110,8 @@ if [ ${#SCEN[@]} -gt 0 ]; then
 fi
 
 # Two hosts, both starting with our library: A -> B ours -> ours, B's
-# libvirtd restarted on stock, B -> A stock -> ours, A -> B ours -> stock.
+# libvirtd restarted on stock, B -> A stock -> ours, A -> B with B's
+# libvirtd killed midway, A -> B ours -> stock.
 if [ $H2H = 1 ]; then
     RUN=$WORK/run-h2h
     say "booting two hosts: virsh migrate --live A -> B -> A -> B"
