@@ -6,7 +6,10 @@
 #   the XML; --json says the same; verify walks the stream behind it, from
 #   a file and from a pipe, and any cut of it is named; convert --to libxl
 #   gives exactly the octets behind the XML, --to libxc the libxc part,
-#   --to xl is refused (no xl config in it) and leaves no file.
+#   --to xl is refused (no xl config in it) and leaves no file;
+#   convert --to libvirt --xml makes one from an xl file (and back to the
+#   same libxl stream), refuses a bad XML file, a checkpointed stream and
+#   --zstd, leaving no file.
 # The malformed headers are rows of the table (malformed.sh).
 #
 # Environment: RESULTS (log), XEN_STREAM, MKSTREAM, WORK.
@@ -80,6 +83,38 @@ check libvirt/convert-to-libxc $?
 [ $rc = 1 ] && grep -q "libvirt's domain XML, not the xl configuration" conv.txt &&
     [ ! -e out.xl ] && [ -z "$(ls -A . | grep '\.convert-')" ]
 check libvirt/convert-to-xl-refused $? "exit $rc: $(tail -1 conv.txt | cut -c1-120)"
+
+# ---- the other way: --to libvirt --xml ----
+"$MKSTREAM" --pages 64 --variant valid-pv xl.img
+printf "<domain type='xen'>\n  <name>from-xl</name>\n</domain>\n" > dom.xml
+"$XS" convert --to libvirt --xml dom.xml xl.img made.img > conv.txt 2>&1 &&
+    "$XS" info made.img > made.txt 2>&1 &&
+    grep -q "^container: *libvirt save image (version 2, domain XML $(( $(stat -c %s dom.xml) + 1 )) octets)$" made.txt &&
+    grep -q '^guest: *from-xl$' made.txt &&
+    head -c 64 made.img | od -An -tx1 | tr -d ' \n' | grep -q '^6c6962766972742d786d6c0a2000200d02000000' &&
+    "$XS" convert --to libxl made.img made.libxl > /dev/null 2>&1 &&
+    "$XS" convert --to libxl xl.img xl.libxl > /dev/null 2>&1 && cmp -s made.libxl xl.libxl
+check libvirt/convert-xl-to-libvirt-and-back $? "$(tail -1 conv.txt)"
+# A libvirt image made again from a libvirt image is the same image.
+"$XS" convert --to libvirt --xml dom.xml made.img again.img > /dev/null 2>&1 && cmp -s again.img made.img
+check libvirt/convert-libvirt-to-libvirt-same $?
+bad=0
+printf 'name = "x"\n' > notxml.xml
+printf '<domain>\0</domain>' > nul.xml
+: > empty.xml
+for x in notxml.xml nul.xml empty.xml missing.xml; do
+    "$XS" convert --to libvirt --xml $x xl.img out.lv > conv.txt 2>&1; rc=$?
+    [ $rc = 2 ] && [ ! -e out.lv ] && grep -q "$x" conv.txt || { echo "  --xml $x: exit $rc: $(cat conv.txt)"; bad=1; }
+done
+"$MKSTREAM" --variant valid-checkpointed cp.img
+"$XS" convert --to libvirt --xml dom.xml cp.img out.lv > conv.txt 2>&1
+[ $? = 1 ] && [ ! -e out.lv ] && grep -q 'checkpointed' conv.txt || { echo "  checkpointed: $(cat conv.txt)"; bad=1; }
+"$XS" convert --to libvirt --xml dom.xml --zstd xl.img out.lv > conv.txt 2>&1
+[ $? = 2 ] && [ ! -e out.lv ] || { echo "  --zstd: $(cat conv.txt)"; bad=1; }
+"$XS" convert --to libvirt xl.img out.lv > conv.txt 2>&1
+[ $? = 2 ] && [ ! -e out.lv ] || { echo "  no --xml: $(cat conv.txt)"; bad=1; }
+[ -z "$(ls -A . | grep '\.convert-')" ] || { echo "  temporary files left"; bad=1; }
+check libvirt/convert-to-libvirt-refusals $bad
 
 san_dirty=$(grep -l -e AddressSanitizer -e 'runtime error' ./*.txt ./*.json 2>/dev/null)
 [ -z "$san_dirty" ]
