@@ -64,8 +64,11 @@ lv_start() {
     xs-with "$b" env LD_LIBRARY_PATH=/usr/lib:$LV/lib LIBVIRT_DRIVER_DIR=$LV/driver "$@" \
         "$LV/sbin/libvirtd" -d $listen -p "$LV_PID" -f /etc/libvirt/libvirtd.conf ||
         fail "libvirtd ($b) did not start: $(lv_log_errors)"
+    pid=
     until lv version > /dev/null 2>&1; do
-        [ -f "$LV_PID" ] && ! kill -0 "$(cat "$LV_PID")" 2>/dev/null &&
+        # (It removes its pid file when it gives up: remember the pid.)
+        [ -z "$pid" ] && [ -f "$LV_PID" ] && pid=$(cat "$LV_PID")
+        [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null &&
             fail "libvirtd ($b) exited: $(lv_log_errors)"
         awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 60) }' &&
             fail "libvirtd ($b) does not answer after 60 s: $(lv version 2>&1 | tail -1); log: $(lv_log_errors)"
