@@ -25,6 +25,7 @@ listed=$(lv list --all 2>/dev/null | tr -s ' ' | tr '\n' '|')
 # The next leg needs the name free, whatever the verdict.
 for d in $(xl list | awk 'NR > 2 { print $1 }'); do xl destroy "$d"; done
 lv_expect_leg $LV_PORT_LEG3
+lv_send_info $LV_PORT_READY "ready 0 0 0"
 [ -z "$left" ] || fail "left on host B after the sender gave up: $left; after libvirtd's restart: ${left2:-nothing}; libvirt lists: ${listed:-nothing}"
 [ -z "$left2" ] || fail "no domain after the kill, but after libvirtd's restart: $left2"
 pass "libvirtd killed mid-stream; host A reports virsh exit $info_before after $info_took s; no domain left here, before or after libvirtd's restart"
