@@ -5,12 +5,15 @@
 # on another build, to tell libvirt's part from the library's.
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/libvirt-lib.sh
-lv_ensure "${LV_SAVE_BUILD:-$XS_BUILD}"
-lv_ensure_guest
 dir=/run/xs/full
 mkdir -p "$dir"
 mount -t tmpfs -o size=16m tmpfs "$dir" || fail "cannot mount a 16 MiB tmpfs on $dir"
 trap 'umount "$dir" 2>/dev/null' EXIT
+# libvirtd (re)started after the mount: with a build other than the one on
+# /usr it runs in a mount namespace of its own (xs-with), which does not
+# see mounts made after it started.
+lv_start "${LV_SAVE_BUILD:-$XS_BUILD}"
+lv_ensure_guest
 out=$XS_OUT/$XS_SCENARIO.virsh.txt
 log=$(guest_log)
 before=$(last_tick "$log")
