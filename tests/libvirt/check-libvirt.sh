@@ -34,8 +34,7 @@ say() { echo "check-libvirt: $*" >&2; }
 export XS_QEMU_CPU=${LIBVIRT_QEMU_CPU:-Nehalem}
 
 ONE_HOST="libvirt-define-start libvirt-save-restore libvirt-managedsave
-    libvirt-save-enospc libvirt-save-enospc-stock libvirt-restore-stalled
-    libvirt-interop-images
+    libvirt-save-enospc libvirt-restore-stalled libvirt-interop-images
     libvirt-restore-xl-image"
 # Host A's and host B's scenarios of the two-host run, in order.
 H2H_A="libvirt-h2h-a1 libvirt-h2h-a2 libvirt-h2h-a-kill libvirt-h2h-a3"
