@@ -15,6 +15,9 @@
 #   LIBVIRT_WORK   where images, bundle and runs go (default
 #                  build/libvirt-host)
 set -uo pipefail
+# One brace group, read whole before it runs: the script may be edited
+# while a long run is going.
+{
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
@@ -127,3 +130,4 @@ if [ $H2H = 1 ]; then
     collect "$WORK/run-h2h.out" $rc "$RUN" $H2H_A $H2H_B
 fi
 exit $failed
+}
