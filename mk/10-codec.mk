@@ -106,6 +106,9 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	    WORK=$(CODEC_BUILD)/zstd bash $(TOP)/tests/unit/zstd.sh || rc=1; \
 	RESULTS=$(RESULTS)/check-unit.log WORK=$(CODEC_BUILD)/bench-host-report \
 	    bash $(TOP)/tests/unit/bench-host-report.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
+	    MKSTREAM=$(BUILD)/bin/mkstream WORK=$(CODEC_BUILD)/libvirt \
+	    bash $(TOP)/tests/unit/libvirt.sh || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc

@@ -6,7 +6,8 @@
 #                     guest, ours next to stock; then migration between
 #                     two hosts (tests/bench/bench-host.sh; tables also in
 #                     build/results/bench-host.txt)
-#   make check-all    make check, then make bench and make bench-host
+#   make check-all    make check with check-libvirt, then make bench and
+#                     make bench-host
 #
 # Neither is part of make check.  Both boot QEMU: on a shared machine run
 # them under the host lock (flock /work/host.lock make bench-host).
@@ -24,7 +25,8 @@ bench-host: host-image $(BUILD)/bin/xen-stream
 # after everything has run.
 check-all:
 	@rc=0; \
-	$(MAKE) --no-print-directory check || rc=1; \
+	$(MAKE) --no-print-directory check \
+	    CHECK_STAGES="$(CHECK_STAGES_ALL) $(CHECK_STAGES_EXTRA)" || rc=1; \
 	$(MAKE) --no-print-directory bench || rc=1; \
 	$(MAKE) --no-print-directory bench-host || rc=1; \
 	exit $$rc

@@ -3,7 +3,8 @@
  * xen-stream's tests, fuzz corpus and benchmark.
  *
  *   mkstream [--shape pv|hvm] [--pages N] [--checkpoints N] [--final-end]
- *            [--optional] [--xenstore] [--no-xl] [--libxc-version 2|3]
+ *            [--optional] [--xenstore] [--no-xl] [--libvirt]
+ *            [--libxc-version 2|3]
  *            [--trailing N] [--bare-libxc] [--variant NAME] OUT
  *   mkstream --list-variants       NAME EXPECTED-EXIT FRAGMENT DESCRIPTION
  *   mkstream --boundaries [...]    offsets of every structure boundary
@@ -23,7 +24,7 @@
 /* ---- Output buffer with a log of where things are ---- */
 
 typedef struct mark {
-    char layer;          /* 'x' xl, 'l' libxl, 'c' libxc */
+    char layer;          /* 'x' xl, 'v' libvirt, 'l' libxl, 'c' libxc */
     uint32_t type;       /* record type, or ~0 for a header */
     size_t offset;
     size_t length;       /* whole structure including padding */
@@ -133,6 +134,12 @@ typedef struct opts {
     size_t foreign_len;
     int alloc_only;          /* every 4th pfn XALLOC: zero pages left out */
     int alloc_after_data;    /* checkpoints resend data pfns as XALLOC */
+    int libvirt;             /* libvirt's save header + XML instead of xl's */
+    uint32_t lv_version;     /* its version (2) */
+    int lv_xml_len_set;      /* write lv_xml_len, not the XML's length */
+    uint32_t lv_xml_len;
+    int lv_xml_no_nul;       /* the XML without its NUL */
+    uint32_t lv_xml_extra;   /* added to the XML's length in the header */
 } opts;
 
 /* ---- xl and libxl layers ---- */
@@ -155,6 +162,28 @@ static void xl_header(const opts *o)
     le32(sizeof(config));
     emit(config, sizeof(config));
     note('x', ~0u, start, pos() - start, 0);
+}
+
+/*
+ * libvirt's libxl driver (virsh save / managedsave): 16-octet magic, u32
+ * version, u32 length of the domain XML with its NUL, 40 octets of zeros,
+ * the XML, then the libxl stream.
+ */
+static void libvirt_header(const opts *o)
+{
+    static const char magic[16] = "libvirt-xml\n \0 \r";
+    static const char xml[] =
+        "<domain type='xen'>\n  <name>mkstream-guest</name>\n"
+        "  <memory unit='KiB'>131072</memory>\n</domain>\n";
+    uint32_t len = o->lv_xml_no_nul ? sizeof(xml) - 1 : sizeof(xml);
+    size_t start = pos();
+
+    emit(magic, sizeof(magic));
+    le32(o->lv_version);
+    le32(o->lv_xml_len_set ? o->lv_xml_len : len + o->lv_xml_extra);
+    zeros(40);
+    emit(xml, len);
+    note('v', ~0u, start, pos() - start, 0);
 }
 
 static void libxl_header(const opts *o)
@@ -494,7 +523,9 @@ static void stream(const opts *o)
         rec('c', 0, NULL, 0);
         return;
     }
-    if (o->xl)
+    if (o->libvirt)
+        libvirt_header(o);
+    else if (o->xl)
         xl_header(o);
     libxl_header(o);
     if (o->optional) {
@@ -682,7 +713,15 @@ static const variant variants[] = {
     { "foreign-lz4", 1, "compressed data (lz4)", "lz4 frame magic" },
     { "foreign-elf", 1, "an ELF file", "ELF magic" },
     { "foreign-libvirt-qemu", 1, "QEMU/KVM", "libvirt qemu save header \"LibvirtQemudSave\"" },
-    { "foreign-libvirt-xml", 1, "libvirt save image (libxl driver)", "libvirt libxl save header \"libvirt-xml\"" },
+    { "foreign-libvirt-xml", 1, "libvirt save", "libvirt libxl save header \"libvirt-xml\", then no XML length that makes sense" },
+    { "valid-libvirt", 0, "valid", "libvirt save image (virsh save): libvirt's header and domain XML, then the libxl stream" },
+    { "libvirt-version-1", 1, "legacy (pre-4.6) stream", "libvirt save image version 1 (a legacy stream behind the XML)" },
+    { "libvirt-version-3", 1, "unknown version 3", "libvirt save image version 3" },
+    { "libvirt-xml-zero", 1, "domain XML length 0", "libvirt save image with an XML length of 0" },
+    { "libvirt-xml-absurd", 1, "exceeds the cap", "libvirt XML length 0xFFFFFFF0 (nothing is allocated by it)" },
+    { "libvirt-xml-no-nul", 1, "does not end in a NUL", "libvirt domain XML without its NUL" },
+    { "libvirt-xml-too-long", 1, "does not end in a NUL", "libvirt XML length 8 octets past the XML (the libxl header taken for XML)" },
+    { "trunc-libvirt-xml", 1, "inside the domain XML", "libvirt XML length past the end of the file" },
     { "foreign-qemu-state", 1, "QEMU's device state", "a bare QEMU migration stream (\"QEVM\")" },
     { "foreign-text", 1, "text", "an xl domain configuration" },
     { "foreign-empty", 1, "input is empty", "a file of 0 octets" },
@@ -701,6 +740,7 @@ static void defaults(opts *o)
     o->xl_mandatory = 3;
     o->emu_id = 2;
     o->pv_levels = 4;
+    o->lv_version = 2;
 }
 
 struct foreign_magic {
@@ -747,6 +787,31 @@ static void prepare(const char *name, opts *o)
         o->xenstore = 1;
     if (!strcmp(name, "valid-bare-libxl"))
         o->xl = 0;
+    if (!strcmp(name, "valid-libvirt") || !strncmp(name, "libvirt-", 8) ||
+        !strcmp(name, "trunc-libvirt-xml")) {
+        o->libvirt = 1;
+        if (!strcmp(name, "libvirt-version-1"))
+            o->lv_version = 1;
+        if (!strcmp(name, "libvirt-version-3"))
+            o->lv_version = 3;
+        if (!strcmp(name, "libvirt-xml-zero")) {
+            o->lv_xml_len_set = 1;
+            o->lv_xml_len = 0;
+        }
+        if (!strcmp(name, "libvirt-xml-absurd")) {
+            o->lv_xml_len_set = 1;
+            o->lv_xml_len = 0xfffffff0u;
+        }
+        if (!strcmp(name, "libvirt-xml-no-nul"))
+            o->lv_xml_no_nul = 1;
+        if (!strcmp(name, "libvirt-xml-too-long")) {
+            o->lv_xml_extra = 8;
+        }
+        if (!strcmp(name, "trunc-libvirt-xml")) {
+            o->lv_xml_len_set = 1;
+            o->lv_xml_len = 12u << 20;
+        }
+    }
     if (!strncmp(name, "valid-empty-vcpu-", 17)) {
         const char *k = name + 17;
 
@@ -1027,7 +1092,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: mkstream [--shape pv|hvm] [--pages N] "
             "[--checkpoints N] [--final-end] [--optional] [--xenstore] "
-            "[--no-xl] [--bare-libxc] [--libxc-version 2|3] [--trailing N] "
+            "[--no-xl] [--libvirt] [--bare-libxc] [--libxc-version 2|3] [--trailing N] "
             "[--variant NAME] [--boundaries] OUT\n"
             "       mkstream --list-variants\n"
             "       mkstream --bench-gib N OUT\n");
@@ -1083,6 +1148,8 @@ int main(int argc, char **argv)
             o.bare_libxc = 1;
         } else if (!strcmp(a, "--no-xl")) {
             o.xl = 0;
+        } else if (!strcmp(a, "--libvirt")) {
+            o.libvirt = 1;
         } else if (!strcmp(a, "--boundaries")) {
             boundaries = 1;
         } else if (a[0] == '-' && a[1]) {

@@ -95,7 +95,7 @@ static void hvm_plain(void)
 
 static stream_walk w;
 static unsigned char body[SW_BODY_BUF_MIN + 1];
-static unsigned ev_count[6], pairs;
+static unsigned ev_count[SW_EV_LIBXC + 1], pairs;
 static int saw_qevm;
 
 static void on_event(void *opaque, const sw_event *ev)
@@ -179,6 +179,62 @@ static void test_valid(void)
     libxl_hdr(); rec(0x80000003u, "hello", 5); rec(1, NULL, 0);
     libxc_hdrs(1); rec(0, NULL, 0); rec(0, NULL, 0);
     CHECK("sw/optional-skipped", run(2) == SR_OK && w.optional_skipped == 1);
+}
+
+/* libvirt's header and domain XML in front of a bare libxl stream. */
+static void libvirt_image(uint32_t version, uint32_t xml_len_extra)
+{
+    static const char xml[] = "<domain type='xen'><name>g</name></domain>";
+    size_t skip = 32 + 16 + 4 + strlen("{ \"c_info\": {} }") + 1;
+    size_t front = 64 + sizeof(xml);
+
+    hvm_plain();
+    memmove(s + front, s + skip, n - skip);
+    n = n - skip + front;
+    memset(s, 0, 64);
+    memcpy(s, "libvirt-xml\n \0 \r", 16);
+    s[16] = (unsigned char)version;
+    s[20] = (unsigned char)(sizeof(xml) + xml_len_extra);
+    memcpy(s + 64, xml, sizeof(xml));
+}
+
+static void test_libvirt(void)
+{
+    static const size_t chunks[] = { 1, 3, 8, 17, 63, 64, 65, 4096 };
+    size_t i;
+    int ok = 1;
+
+    libvirt_image(2, 0);
+    for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++)
+        if (run(chunks[i]) != SR_OK || !w.libvirt || w.lv_version != 2 ||
+            w.config_len != 43 || w.xl_header || w.seq.records != 4 ||
+            ev_count[SW_EV_LV_HEADER] != 1 || ev_count[SW_EV_LV_XML] != 1 ||
+            ev_count[SW_EV_LIBXL_HEADER] != 1 || w.offset != n)
+            ok = 0;
+    CHECK("sw/libvirt-every-chunk-size", ok);
+
+    libvirt_image(1, 0);
+    CHECK("sw-err/libvirt-version-1",
+          run_msg() == SR_E_BAD_VERSION && w.err.offset == 16 &&
+          strstr(msg, "libvirt save header at offset 16") &&
+          strstr(msg, "legacy"));
+    libvirt_image(2, 5);
+    CHECK("sw-err/libvirt-xml-length-past-nul",
+          run(1) == SR_E_BAD_FIELD && w.err.offset == 64 + 43 + 5 - 1);
+    /* Cut at every octet of the header and the XML: truncated, named. */
+    libvirt_image(2, 0);
+    {
+        size_t full = n, cut;
+
+        ok = 1;
+        for (cut = 8; cut < 64 + 43; cut++) {
+            n = cut;
+            if (run(7) != SR_E_TRUNCATED || w.err_layer != SW_LAYER_LIBVIRT)
+                ok = 0;
+        }
+        n = full;
+    }
+    CHECK("sw-err/libvirt-cut-anywhere-in-front", ok);
 }
 
 static void test_checkpointed(void)
@@ -461,5 +517,6 @@ int main(void)
     test_checkpoint_cuts();
     test_errors();
     test_big_xenstore();
+    test_libvirt();
     return unit_failures ? 1 : 0;
 }

@@ -5,7 +5,12 @@
  *
  *   xl     [xl header + config][libxl stream up to END]  (trailing dropped)
  *   libxl                      [libxl stream up to END]
+ *          (from an xl file or a libvirt save image: what follows the
+ *          xl config or libvirt's domain XML)
  *   libxc          [the libxc stream inside LIBXC_CONTEXT up to its END]
+ *   libvirt  [libvirt header + XML][libxl stream up to END]
+ *          (the header and the domain XML, from --xml, are written first;
+ *          the rest is the libxl window)
  *
  * so a conversion is a copy of one window of the input, checked octet by
  * octet by the same walker `verify` uses.  The walker reports each edge of
@@ -218,7 +223,76 @@ static int out_put(cv_run *c, const unsigned char *p, size_t n, uint64_t at)
     return 0;
 }
 
+/* ---- libvirt's header ---- */
+
+/*
+ * --to libvirt: libvirt's 64-octet header and the domain XML (from a
+ * local file the user names, read up to the cap and no further), written
+ * before the libxl window.  Returns 0, or -1 with a message printed.
+ */
+static int write_libvirt_prefix(cv_run *c)
+{
+    static const char magic[16] = "libvirt-xml\n \0 \r";
+    unsigned char hdr[SW_LV_HEADER_SIZE];
+    const char *path = c->opts->xml_path;
+    char *xml = NULL;
+    size_t have = 0;
+    ssize_t r;
+    int fd, rc = -1;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    xml = malloc(SW_LV_MAX_XML + 1);
+    if (fd < 0 || !xml) {
+        fprintf(stderr, "xen-stream: %s: %s\n", path,
+                fd < 0 ? strerror(errno) : "out of memory");
+        goto out;
+    }
+    while (have <= SW_LV_MAX_XML &&
+           (r = read(fd, xml + have, SW_LV_MAX_XML + 1 - have)) > 0)
+        have += (size_t)r;
+    if (r < 0) {
+        fprintf(stderr, "xen-stream: %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    /* The XML with its NUL must fit the header's length and our cap. */
+    if (have < SW_LV_MAX_XML)
+        xml[have] = '\0';
+    if (!have || have >= SW_LV_MAX_XML || memchr(xml, '\0', have) ||
+        !strstr(xml, "<domain")) {
+        fprintf(stderr, "xen-stream: %s: not a domain XML for libvirt "
+                "(empty, a NUL inside, no <domain element, or %u octets "
+                "or more)\n", path, SW_LV_MAX_XML);
+        goto out;
+    }
+    memset(hdr, 0, sizeof(hdr));
+    memcpy(hdr, magic, sizeof(magic));
+    hdr[16] = SW_LV_VERSION_V2;
+    hdr[20] = (unsigned char)(have + 1);
+    hdr[21] = (unsigned char)((have + 1) >> 8);
+    hdr[22] = (unsigned char)((have + 1) >> 16);
+    hdr[23] = (unsigned char)((have + 1) >> 24);
+    if (write_all(c->out_fd, hdr, sizeof(hdr)) ||
+        write_all(c->out_fd, (const unsigned char *)xml, have + 1)) {
+        fprintf(stderr, "xen-stream: %s: write: %s\n", c->opts->out_path,
+                strerror(errno));
+        goto out;
+    }
+    c->prefix = sizeof(hdr) + have + 1;
+    rc = 0;
+ out:
+    if (fd >= 0)
+        close(fd);
+    free(xml);
+    return rc;
+}
+
 /* ---- Where the output starts and stops ---- */
+
+/* The targets whose window is the libxl stream. */
+static bool libxl_window(enum cv_target to)
+{
+    return to == CV_TO_LIBXL || to == CV_TO_LIBVIRT;
+}
 
 static void refuse(cv_run *c, const char *why)
 {
@@ -235,17 +309,18 @@ static void on_libxc_event(cv_run *c, const xcw_event *x)
             refuse(c, "a bare libxc stream carries neither the domain "
                    "configuration nor the libxl records an xl save file "
                    "needs");
-        else if (c->opts->to == CV_TO_LIBXL)
+        else if (libxl_window(c->opts->to))
             refuse(c, "a bare libxc stream lacks the libxl records (device "
                    "model state) of a libxl stream");
         else
             c->out_start = 0;
     }
-    if (x->kind == XCW_EV_RECORD && c->opts->to == CV_TO_XL &&
+    if (x->kind == XCW_EV_RECORD &&
+        (c->opts->to == CV_TO_XL || c->opts->to == CV_TO_LIBVIRT) &&
         x->u.record->type == XCW_REC_CHECKPOINT)
-        refuse(c, "checkpointed (Remus/COLO) stream: `xl restore` reads a "
-               "plain stream and refuses checkpoint records, so no xl save "
-               "file made from it would restore; --to libxl extracts the "
+        refuse(c, "checkpointed (Remus/COLO) stream: a restore reads a "
+               "plain stream and refuses checkpoint records, so no saved "
+               "image made from it would restore; --to libxl extracts the "
                "stream as it is");
     if (x->kind != XCW_EV_RECORD || c->opts->to != CV_TO_LIBXC)
         return;
@@ -269,16 +344,25 @@ static void on_event(void *opaque, const sw_event *ev)
             c->out_start = 0;
             c->zstart = SW_XL_HEADER_SIZE + ev->u.xl.optional_len;
         }
-        else if (to == CV_TO_LIBXL)
+        else if (libxl_window(to))
             c->out_start = SW_XL_HEADER_SIZE + ev->u.xl.optional_len;
         break;
+    case SW_EV_LV_HEADER:
+        /* The libxl stream starts right behind the domain XML. */
+        if (to == CV_TO_XL)
+            refuse(c, "a libvirt save image carries libvirt's domain XML, "
+                   "not the xl configuration an xl save file needs; "
+                   "--to libxl extracts its libxl stream");
+        else if (libxl_window(to))
+            c->out_start = SW_LV_HEADER_SIZE + (uint64_t)ev->u.lv.xml_len;
+        break;
     case SW_EV_LIBXL_HEADER:
-        if (c->w->xl_header)
+        if (c->w->xl_header || c->w->libvirt)
             break;
         if (to == CV_TO_XL)
             refuse(c, "a bare libxl stream does not carry the domain "
                    "configuration an xl save file needs; use --to libxl");
-        else if (to == CV_TO_LIBXL)
+        else if (libxl_window(to))
             c->out_start = ev->offset;
         break;
     case SW_EV_RECORD:
@@ -449,6 +533,7 @@ const char *cv_target_name(enum cv_target to)
     switch (to) {
     case CV_TO_XL:    return "an xl save file";
     case CV_TO_LIBXL: return "a libxl stream";
+    case CV_TO_LIBVIRT: return "a libvirt save image";
     default:          return "a libxc stream";
     }
 }
@@ -458,6 +543,8 @@ static void usage_short(FILE *f)
     fprintf(f,
 "usage: xen-stream convert [--to xl|libxl|libxc] [--zstd]\n"
 "                          [--from-legacy [--width 32|64] [--guest pv|hvm]]\n"
+"                          IN OUT\n"
+"       xen-stream convert --to libvirt --xml DOMAIN.xml [--from-legacy ...]\n"
 "                          IN OUT\n"
 "(xen-stream --help says more)\n");
 }
@@ -478,6 +565,7 @@ static int parse_args(int argc, char **argv, cv_opts *o)
         { "width",       required_argument, NULL, 'w' },
         { "guest",       required_argument, NULL, 'g' },
         { "zstd",        no_argument,       NULL, 'z' },
+        { "xml",         required_argument, NULL, 'x' },
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -496,13 +584,17 @@ static int parse_args(int argc, char **argv, cv_opts *o)
                 o->to = CV_TO_LIBXL;
             else if (!strcmp(optarg, "libxc"))
                 o->to = CV_TO_LIBXC;
+            else if (!strcmp(optarg, "libvirt"))
+                o->to = CV_TO_LIBVIRT;
             else
-                return usage_error("--to must be xl, libxl or libxc");
+                return usage_error("--to must be xl, libxl, libxc or "
+                                   "libvirt");
             break;
         case 'L': o->from_legacy = true; break;
         case 'w': o->width = optarg; break;
         case 'g': o->guest = optarg; break;
         case 'z': o->zstd = true; break;
+        case 'x': o->xml_path = optarg; break;
         case 'h':
             usage_short(stdout);
             return -1;
@@ -526,6 +618,11 @@ static int parse_args(int argc, char **argv, cv_opts *o)
         return usage_error("--width must be 32 or 64");
     if (o->guest && strcmp(o->guest, "pv") && strcmp(o->guest, "hvm"))
         return usage_error("--guest must be pv or hvm");
+    if ((o->to == CV_TO_LIBVIRT) != !!o->xml_path)
+        return usage_error("--to libvirt and --xml go together");
+    if (o->to == CV_TO_LIBVIRT && o->zstd)
+        return usage_error("libvirt does not read compressed images: "
+                           "--zstd cannot go with --to libvirt");
     return CV_EXIT_OK;
 }
 
@@ -537,7 +634,7 @@ static void report_success(const cv_run *c)
 
     fprintf(stderr, "xen-stream: %s: converted to %s: %" PRIu64
             " octets written to %s\n", c->in_name,
-            cv_target_name(c->opts->to), c->written, out);
+            cv_target_name(c->opts->to), c->prefix + c->written, out);
     if (c->enc)
         fprintf(stderr, "xen-stream: %s: compressed with zstd: %" PRIu64
                 " octets of the stream made %" PRIu64 " in %" PRIu64
@@ -606,6 +703,11 @@ int convert_main(int argc, char **argv)
         c.enc = &enc;
     }
 
+    if (opts.xml_path && write_libvirt_prefix(&c)) {
+        out_discard(&out);
+        rc = CV_EXIT_USAGE;
+        goto done;
+    }
     if (opts.from_legacy) {
         rc = cv_run_legacy(&c);
     } else if (xs_input_open(&in, c.in_fd)) {

@@ -22,7 +22,7 @@
 
 #define CV_UNKNOWN  UINT64_MAX
 
-enum cv_target { CV_TO_XL, CV_TO_LIBXL, CV_TO_LIBXC };
+enum cv_target { CV_TO_XL, CV_TO_LIBXL, CV_TO_LIBXC, CV_TO_LIBVIRT };
 
 /* Exit statuses, the same as the other commands'. */
 enum { CV_EXIT_OK = 0, CV_EXIT_INVALID = 1, CV_EXIT_USAGE = 2 };
@@ -33,6 +33,7 @@ typedef struct cv_opts {
     bool zstd;                    /* compress OUT */
     const char *width;            /* "32" or "64"; NULL: 64 */
     const char *guest;            /* "pv" or "hvm"; NULL: from the config */
+    const char *xml_path;         /* --to libvirt: the domain XML */
     const char *in_path, *out_path;
 } cv_opts;
 
@@ -56,6 +57,7 @@ typedef struct cv_run {
     bool pushed_once;
     uint64_t out_start, out_stop;
     uint64_t written;
+    uint64_t prefix;              /* --to libvirt: header and XML */
     uint64_t dropped_after;       /* octets after the legacy stream */
     char refusal[256];            /* the target cannot be made from this */
     bool walk_failed;             /* c->w->err says why */

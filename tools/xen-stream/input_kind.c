@@ -54,8 +54,8 @@ static const struct magic magics[] = {
       "a partly written libvirt save image of a QEMU/KVM guest "
       "(\"LibvirtQemudPart\" header), not a Xen image" },
     { "libvirt-xml\n \0 \r", 16,
-      "a libvirt save image (libxl driver): cut off libvirt's 64-octet "
-      "header and the domain XML (length: u32 at offset 20) first" },
+      "a libvirt save image (libxl driver): `xen-stream convert --to "
+      "libxl` extracts the libxl stream behind libvirt's header" },
     { "QEVM", 4,
       "QEMU's device state on its own (a QEMU migration stream, what "
       "EMULATOR_CONTEXT carries), not a whole Xen image" },

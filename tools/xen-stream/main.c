@@ -51,10 +51,12 @@ static void usage(FILE *f)
 "usage: xen-stream [--json] [--read-all] COMMAND FILE\n"
 "       xen-stream convert [--to xl|libxl|libxc]\n"
 "                  [--from-legacy [--width 32|64] [--guest pv|hvm]] IN OUT\n"
+"       xen-stream convert --to libvirt --xml DOMAIN.xml IN OUT\n"
 "\n"
 "Inspect a Xen saved-domain image or a captured migration stream.\n"
-"FILE may be an xl save file, a bare libxl stream or a bare libxc\n"
-"stream, each also zstd-compressed (`xl save -z`, or a .zst file);\n"
+"FILE may be an xl save file, a libvirt save image (virsh save), a bare\n"
+"libxl stream or a bare libxc stream, each also zstd-compressed\n"
+"(`xl save -z`, or a .zst file);\n"
 "'-' reads standard input (a pipe is fine).\n"
 "\n"
 "commands:\n"
@@ -76,6 +78,10 @@ static void usage(FILE *f)
 "  --to xl     (default) an xl save file for `xl restore`: from an xl file\n"
 "              or a live-migration capture, up to libxl's END\n"
 "  --to libxl  the bare libxl stream (no xl header, nothing after END)\n"
+"  --to libvirt  a libvirt save image for `virsh restore`: libvirt's\n"
+"              header and the domain XML given with --xml, then the\n"
+"              libxl stream (a libvirt image cannot become --to xl: it\n"
+"              carries no xl configuration)\n"
 "  --to libxc  the bare libxc stream inside LIBXC_CONTEXT (refused for a\n"
 "              checkpointed stream)\n"
 "  --zstd      compress OUT: an xl file as `xl save -z` writes it, a\n"
@@ -100,6 +106,9 @@ static void on_event(void *opaque, const sw_event *ev)
     if (ev->kind == SW_EV_XL_CONFIG)
         config_guest_name(ev->u.config.text, r->guest_name,
                           sizeof(r->guest_name));
+    if (ev->kind == SW_EV_LV_XML)
+        xml_guest_name(ev->u.config.text, r->guest_name,
+                       sizeof(r->guest_name));
     if (r->cmd != CMD_DUMP)
         return;
     if (r->json)

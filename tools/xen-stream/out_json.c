@@ -87,6 +87,24 @@ void config_guest_name(const char *json, char *out, size_t len)
     config_c_info(json, "name", out, len);
 }
 
+/*
+ * The <name> element of libvirt's domain XML: the first one, which is the
+ * domain's (a device's names come later).  Plain text search, no XML
+ * parser: it only labels the output.
+ */
+void xml_guest_name(const char *xml, char *out, size_t len)
+{
+    const char *a = strstr(xml, "<name>"), *b;
+
+    out[0] = '\0';
+    if (!a)
+        return;
+    a += strlen("<name>");
+    b = strstr(a, "</name>");
+    if (b && (size_t)(b - a) < len)
+        snprintf(out, len, "%.*s", (int)(b - a), a);
+}
+
 void config_guest_type(const char *json, char *out, size_t len)
 {
     config_c_info(json, "type", out, len);
@@ -218,6 +236,22 @@ void json_event(void *ctx, const sw_event *ev)
         strn(j, ev->u.config.text, ev->u.config.shown);
         kv_bool(j, "cut", ev->u.config.shown < ev->u.config.total);
         break;
+    case SW_EV_LV_HEADER:
+        kv_str(j, "layer", "libvirt");
+        kv_str(j, "kind", "save_header");
+        kv_int(j, "offset", ev->offset);
+        kv_int(j, "version", ev->u.lv.version);
+        kv_int(j, "xml_length", ev->u.lv.xml_len);
+        break;
+    case SW_EV_LV_XML:
+        kv_str(j, "layer", "libvirt");
+        kv_str(j, "kind", "domain_xml");
+        kv_int(j, "offset", ev->offset);
+        kv_int(j, "length", ev->u.config.total);
+        str(j, "text");
+        strn(j, ev->u.config.text, ev->u.config.shown);
+        kv_bool(j, "cut", ev->u.config.shown + 1 < ev->u.config.total);
+        break;
     case SW_EV_LIBXL_HEADER:
         kv_str(j, "layer", "libxl");
         kv_str(j, "kind", "header");
@@ -286,7 +320,12 @@ void json_end(void *ctx, const xs_result *res)
     kv_int(j, "size", w->offset);
     kv_str(j, "container", w->back_channel ? "colo_back_channel" :
                            w->bare_libxc ? "libxc" :
-                           w->xl_header ? "xl" : "libxl");
+                           w->xl_header ? "xl" :
+                           w->libvirt ? "libvirt" : "libxl");
+    if (w->libvirt) {
+        kv_int(j, "libvirt_version", w->lv_version);
+        kv_int(j, "libvirt_xml_length", w->config_len);
+    }
     if (res->input && res->input->kind != XI_PLAIN) {
         kv_str(j, "compression", "zstd");
         kv_bool(j, "compression_xl_flag", res->input->kind == XI_XL_ZSTD);

@@ -168,6 +168,17 @@ void text_event(FILE *f, const sw_event *ev)
                 ev->u.config.shown < ev->u.config.total ? " (cut)" : "");
         fprintf(f, "%.*s\n", (int)ev->u.config.shown, ev->u.config.text);
         break;
+    case SW_EV_LV_HEADER:
+        fprintf(f, "@%010" PRIu64 " libvirt save header: version %u, domain"
+                " XML %u octets\n", ev->offset, ev->u.lv.version,
+                ev->u.lv.xml_len);
+        break;
+    case SW_EV_LV_XML:
+        fprintf(f, "@%010" PRIu64 " libvirt domain XML: %zu octets%s\n",
+                ev->offset, ev->u.config.total,
+                ev->u.config.shown + 1 < ev->u.config.total ? " (cut)" : "");
+        fprintf(f, "%.*s\n", (int)ev->u.config.shown, ev->u.config.text);
+        break;
     case SW_EV_LIBXL_HEADER:
         fprintf(f, "@%010" PRIu64 " libxl header: version %u, options 0x%x%s"
                 "\n", ev->offset, ev->u.libxl_hdr.version,
@@ -235,6 +246,10 @@ static void info_text(FILE *f, const xs_result *res)
         fprintf(f, "container:        xl save file (mandatory flags 0x%x, "
                 "config %" PRIu64 " octets)\n",
                 w->xl_mandatory | (xl_zstd ? XL_ZSTD_MANDATORY_FLAG : 0),
+                w->config_len);
+    else if (w->libvirt)
+        fprintf(f, "container:        libvirt save image (version %u, "
+                "domain XML %" PRIu64 " octets)\n", w->lv_version,
                 w->config_len);
     else
         fprintf(f, "container:        bare libxl stream\n");

@@ -28,6 +28,7 @@ typedef struct xs_result {
  * text is at most the walker's 1 MiB body buffer).  Writes "" when the
  * config is not JSON or has no name. */
 void config_guest_name(const char *json, char *out, size_t len);
+void xml_guest_name(const char *xml, char *out, size_t len);
 /* c_info.type ("pv", "hvm", "pvh"), the same way. */
 void config_guest_type(const char *json, char *out, size_t len);
 

@@ -22,6 +22,8 @@ enum {
     ST_XL_CFGLEN,
     ST_XL_CONFIG,
     ST_XL_OPT_REST,  /* optional data beyond the config, not understood */
+    ST_LV_HDR,       /* libvirt's save header */
+    ST_LV_XML,       /* the domain XML behind it */
     ST_LIBXL_HDR,
     ST_REC_HDR,
     ST_EMU_HDR,
@@ -42,6 +44,9 @@ enum {
 
 /* xl's save-file magic, 32 octets including its embedded NULs. */
 static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
+
+/* libvirt's libxl driver: the 16-octet magic of its save images. */
+static const char lv_magic[16] = "libvirt-xml\n \0 \r";
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -93,6 +98,13 @@ char *sw_format_error(const stream_walk *w, char *buf, size_t len)
         break;
     case SW_LAYER_XL:
         snprintf(buf, len, "xl save header at offset %llu: %s: %s",
+                 (unsigned long long)w->err.offset,
+                 libxl__sr_strerror(w->err.code), w->err.detail);
+        break;
+    case SW_LAYER_LIBVIRT:
+        snprintf(buf, len, "libvirt %s at offset %llu: %s: %s",
+                 w->err.offset < SW_LV_HEADER_SIZE ?
+                 "save header" : "domain XML",
                  (unsigned long long)w->err.offset,
                  libxl__sr_strerror(w->err.code), w->err.detail);
         break;
@@ -257,6 +269,11 @@ static int detect(stream_walk *w)
         w->acc_want = LIBXL_SR_HEADER_SIZE;
         return SR_OK;
     }
+    if (!memcmp(w->acc, lv_magic, 8)) {
+        w->state = ST_LV_HDR;
+        w->acc_want = SW_LV_HEADER_SIZE;   /* keep the 8 already read */
+        return SR_OK;
+    }
     if (xs_colo_back_channel(w->acc, w->acc_have)) {
         w->back_channel = true;
         return bc_record_header(w);
@@ -343,6 +360,75 @@ static void config_done(stream_walk *w)
     ev.u.config.total = w->config_len;
     emit(w, &ev);
     w->state = ST_XL_OPT_REST;      /* w->skip holds what is left */
+}
+
+/* ---- The libvirt container ---- */
+
+/*
+ * libvirt's header: the magic, a version, the length of the domain XML
+ * that follows (its NUL included), 40 octets libvirt leaves zero and never
+ * reads (so neither do we).  The length only decides how many octets to
+ * pass over; nothing is allocated by it.
+ */
+static int lv_header(stream_walk *w)
+{
+    const unsigned char *a = w->acc;
+    uint32_t version = le32(a + 16);
+    uint32_t xml_len = le32(a + 20);
+    sw_event ev;
+
+    if (memcmp(a, lv_magic, sizeof(lv_magic)))
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_BAD_IDENT, -1, 0, 0,
+                    "libvirt magic damaged");
+    w->libvirt = true;
+    w->lv_version = version;
+    if (version == SW_LV_VERSION_LEGACY)
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_BAD_VERSION, -1, 0, 16,
+                    "version 1: a legacy (pre-4.6) stream follows the "
+                    "domain XML; libvirt's libxl driver converts it when "
+                    "it restores the image");
+    if (version != SW_LV_VERSION_V2)
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_BAD_VERSION, -1, 0, 16,
+                    "unknown version %u (libvirt writes 1 or 2)", version);
+    if (!xml_len)
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_BAD_LENGTH, -1, 0, 20,
+                    "domain XML length 0 (libvirt refuses such an image)");
+    if (xml_len > SW_LV_MAX_XML)
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_TOO_LONG, -1, 0, 20,
+                    "domain XML length %u exceeds the cap of %u", xml_len,
+                    SW_LV_MAX_XML);
+    w->config_len = xml_len;
+    w->body_left = xml_len;
+    w->body_have = 0;
+    ev.kind = SW_EV_LV_HEADER;
+    ev.offset = 0;
+    ev.u.lv.version = version;
+    ev.u.lv.xml_len = xml_len;
+    emit(w, &ev);
+    w->state = ST_LV_XML;
+    return SR_OK;
+}
+
+/* The whole XML has gone by: it must end in its NUL. */
+static int lv_xml_done(stream_walk *w)
+{
+    sw_event ev;
+    size_t shown = w->body_have;
+
+    if (w->last_octet != '\0')
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_BAD_FIELD, -1, 0,
+                    w->offset - 1, "domain XML (%llu octets from offset "
+                    "%u) does not end in a NUL",
+                    (unsigned long long)w->config_len, SW_LV_HEADER_SIZE);
+    w->body[shown] = '\0';
+    ev.kind = SW_EV_LV_XML;
+    ev.offset = SW_LV_HEADER_SIZE;
+    ev.u.config.text = (const char *)w->body;
+    ev.u.config.shown = strlen((const char *)w->body);
+    ev.u.config.total = w->config_len;
+    emit(w, &ev);
+    expect(w, ST_LIBXL_HDR, LIBXL_SR_HEADER_SIZE);
+    return SR_OK;
 }
 
 /* ---- libxl records ---- */
@@ -545,6 +631,32 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             if (w->skip)
                 return SR_OK;
             expect(w, ST_LIBXL_HDR, LIBXL_SR_HEADER_SIZE);
+            break;
+
+        case ST_LV_HDR:
+            if (!take(w, &p, &n))
+                return SR_OK;
+            rc = lv_header(w);
+            break;
+
+        case ST_LV_XML:
+            /* Keep what fits for display, pass over the rest. */
+            k = n < w->body_left ? n : (size_t)w->body_left;
+            if (w->body_have < w->body_cap - 1) {
+                size_t keep = w->body_cap - 1 - w->body_have;
+
+                if (keep > k)
+                    keep = k;
+                memcpy(w->body + w->body_have, p, keep);
+                w->body_have += (uint32_t)keep;
+            }
+            if (k)
+                w->last_octet = p[k - 1];
+            p += k; n -= k; w->offset += k;
+            w->body_left -= k;
+            if (w->body_left)
+                return SR_OK;
+            rc = lv_xml_done(w);
             break;
 
         case ST_LIBXL_HDR: {
@@ -787,6 +899,16 @@ static int finish_plain(stream_walk *w)
     case ST_XL_OPT_REST:
         return fail(w, SW_LAYER_XL, SR_E_TRUNCATED, -1, 0, w->offset,
                     "stream ended inside the xl save header or config");
+    case ST_LV_HDR:
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_TRUNCATED, -1, 0, w->offset,
+                    "stream ended inside libvirt's %u-octet header (%u "
+                    "octets)", SW_LV_HEADER_SIZE, w->acc_have);
+    case ST_LV_XML:
+        return fail(w, SW_LAYER_LIBVIRT, SR_E_TRUNCATED, -1, 0, w->offset,
+                    "stream ended inside the domain XML (%llu of %llu "
+                    "octets)", (unsigned long long)(w->config_len -
+                                                    w->body_left),
+                    (unsigned long long)w->config_len);
     case ST_LIBXL_HDR:
         return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED, -1, 0, w->offset,
                     "stream ended inside the libxl stream header");

@@ -3,8 +3,12 @@
  * migration stream, as xen-stream sees it:
  *
  *   [xl save-file header + config]  libxl stream  [trailing octets]
+ *   libvirt save header + domain XML  libxl stream  [trailing octets]
  *
- * or a bare libxc stream.  A COLO back channel (records from the secondary,
+ * or a bare libxc stream.  The libvirt container is what libvirt's libxl
+ * driver writes for `virsh save` and `virsh managedsave`: a 64-octet header
+ * (magic "libvirt-xml\n \0 \r", u32 version, u32 length of the domain XML
+ * including its NUL, 40 unused octets), the XML, then libxl's stream.  A COLO back channel (records from the secondary,
  * no header) is walked too, so that dump shows it, but it is not an image:
  * sw_finish says what it is and fails.  The libxl layer is checked with the codec in
  * tools/libxl/libxl_sr_codec.c (the same code libxenlight uses), the libxc
@@ -34,11 +38,24 @@
 #define SW_XL_FLAG_STREAMV2 (1u << 1)
 #define SW_XL_FLAGS_KNOWN   (SW_XL_FLAG_JSON | SW_XL_FLAG_STREAMV2)
 
-enum sw_layer { SW_LAYER_INPUT, SW_LAYER_XL, SW_LAYER_LIBXL, SW_LAYER_LIBXC };
+#define SW_LV_HEADER_SIZE   64u
+/* libvirt writes version 2 in front of a migration-v2 stream; version 1
+ * images carry a legacy (pre-4.6) stream. */
+#define SW_LV_VERSION_V2    2u
+#define SW_LV_VERSION_LEGACY 1u
+/* Far above any domain XML; a larger length is damage. */
+#define SW_LV_MAX_XML       (16u << 20)
+
+enum sw_layer {
+    SW_LAYER_INPUT, SW_LAYER_XL, SW_LAYER_LIBVIRT, SW_LAYER_LIBXL,
+    SW_LAYER_LIBXC
+};
 
 enum sw_event_kind {
     SW_EV_XL_HEADER,      /* u.xl */
     SW_EV_XL_CONFIG,      /* u.config: the (possibly cut) config text */
+    SW_EV_LV_HEADER,      /* u.lv */
+    SW_EV_LV_XML,         /* u.config: the (possibly cut) domain XML */
     SW_EV_LIBXL_HEADER,   /* u.libxl_hdr */
     SW_EV_RECORD,         /* u.rec: one libxl record checked */
     SW_EV_XS_PAIR,        /* u.pair: inside the last EMULATOR_XENSTORE_DATA */
@@ -64,6 +81,7 @@ typedef struct sw_event {
         struct {
             uint32_t mandatory_flags, optional_flags, optional_len;
         } xl;
+        struct { uint32_t version, xml_len; } lv;
         struct { const char *text; size_t shown, total; } config;
         libxl__sr_hdr libxl_hdr;
         const sw_record *rec;
@@ -90,7 +108,9 @@ typedef struct stream_walk {
     bool back_channel;            /* a COLO back channel, not an image */
     uint64_t bc_states, bc_dirty_lists;
     uint32_t xl_mandatory, xl_optional;
-    uint64_t config_len;
+    uint64_t config_len;          /* xl config or libvirt domain XML */
+    bool libvirt;                 /* libvirt save header in front */
+    uint32_t lv_version;
     libxl__sr_hdr hdr;
     libxl__sr_sequence seq;
     xc_walk xc;
@@ -109,11 +129,12 @@ typedef struct stream_walk {
 
     /* Private. */
     int state;
-    unsigned char acc[SW_XL_HEADER_SIZE];
+    unsigned char acc[SW_LV_HEADER_SIZE];   /* the largest fixed header */
     uint32_t acc_have, acc_want;
     uint64_t skip;                /* octets to pass over in this state */
     uint64_t body_left;
     uint32_t body_have;
+    unsigned char last_octet;     /* of the libvirt XML: its NUL */
     sw_record rec;
 } stream_walk;
 
