@@ -63,7 +63,7 @@ step 5/7 "Debian Xen + kernel packages (pinned)" debs bash "$TOP/host/fetch-debs
 if [ $ours = 1 ]; then
     step 6/7 "host images (dom0 + guest initramfs)" image bash "$TOP/host/build-image.sh" --ours "$TOP/build/xen/dist" || exit 1
     build=ours
-    scen="create save-restore save-checkpoint migrate-localhost interop-save-ours-restore-stock interop-migrate-stock-to-ours"
+    scen="create save-restore save-checkpoint migrate-localhost migrate-downtime interop-save-ours-restore-stock interop-migrate-stock-to-ours"
 else
     step 6/7 "host images (dom0 + guest initramfs)" image bash "$TOP/host/build-image.sh" || exit 1
     build=stock
@@ -99,6 +99,7 @@ describe() {
         save-restore) echo "xl save to a file, xl restore" ;;
         save-checkpoint) echo "xl save -c (keeps running), restore it" ;;
         migrate-localhost) echo "xl migrate to localhost" ;;
+        migrate-downtime) echo "xl migrate: progress lines, the downtime xl measured and the pause the guest saw" ;;
         interop-save-ours-restore-stock) echo "saved by ours, restored by stock xl" ;;
         interop-save-stock-restore-ours) echo "saved by stock, restored by ours" ;;
         interop-migrate-stock-to-ours) echo "live migration stock xl -> ours" ;;

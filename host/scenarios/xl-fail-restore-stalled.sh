@@ -5,8 +5,8 @@
 # no domain behind; the stock build would wait for ever.
 # Why 12 and not less: the timeout also covers libxc's part, and the
 # emulated dom0 (one vCPU) was seen to stand still for about 4 s there
-# while the helper populates memory; with 5 s one CI run in three gave up
-# inside libxc's part instead of at END.
+# while the helper populates memory.  (A rarer stop inside libxc's part,
+# below, happens at 12 s as at 5 s.)
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/xl-fail-lib.sh
 need_our_xl
@@ -32,24 +32,44 @@ libxc=$(awk '/^@[0-9]+ libxl record [0-9]+ LIBXC_CONTEXT/ { print substr($1, 2) 
 # the end of LIBXC_CONTEXT's header.
 want=$((libxc + 8 - hdr))
 sed "s/^name = .*/name = \"$name\"/" "$(guest_cfg)" > /run/xs/$name.cfg
-mkfifo "$fifo"
-sh -c 'echo $$ > /run/xs/feeder.pid; head -c "$1" "$2"; exec sleep 600' sh \
-    $((end + 4)) "$img" > "$fifo" &
-feeder=$!
-run "xl restore from a pipe that stalls inside END" env LIBXL_RESTORE_STALL_TIMEOUT=$stall \
-    timeout 120 xl restore /run/xs/$name.cfg "$fifo" > "$out" 2>&1
-rc=$?
-t=$took
-# Where the feeder had got, for a restore that stopped early: head still
-# writing means the reader stopped taking data.
-feeder_state=$(tr '\0' ' ' < /proc/$feeder/cmdline 2>/dev/null)
-for c in /proc/$feeder/task/*/children; do
-    for p in $(cat "$c" 2>/dev/null); do
-        feeder_state="$feeder_state; child $(tr '\0' ' ' < /proc/$p/cmdline) wrote $(sed -n 's/^wchar: //p' /proc/$p/io) in $(cat /proc/$p/wchan)"
+# attempt: feed the image up to 4 octets into END through a fifo and
+# restore from it; sets rc, t and feeder_state.
+attempt() {
+    rm -f "$fifo" /run/xs/feeder.status
+    mkfifo "$fifo"
+    sh -c 'echo $$ > /run/xs/feeder.pid; head -c "$1" "$2"; echo $? > /run/xs/feeder.status; exec sleep 600' sh \
+        $((end + 4)) "$img" > "$fifo" &
+    feeder=$!
+    run "xl restore from a pipe that stalls inside END" env LIBXL_RESTORE_STALL_TIMEOUT=$stall \
+        timeout 120 xl restore /run/xs/$name.cfg "$fifo" > "$out" 2>&1
+    rc=$?
+    t=$took
+    # Where the feeder had got: head still writing means the reader
+    # stopped taking data; its exit status if it ended.
+    feeder_state="$(tr '\0' ' ' < /proc/$feeder/cmdline 2>/dev/null)head exit $(cat /run/xs/feeder.status 2>/dev/null)"
+    for c in /proc/$feeder/task/*/children; do
+        for p in $(cat "$c" 2>/dev/null); do
+            feeder_state="$feeder_state; child $(tr '\0' ' ' < /proc/$p/cmdline) wrote $(sed -n 's/^wchar: //p' /proc/$p/io) in $(cat /proc/$p/wchan)"
+        done
     done
-done
-kill "$feeder" 2>/dev/null
-cat "$out"
+    kill "$feeder" 2>/dev/null
+    cat "$out"
+}
+attempt
+# Seen about once in eight runs in the emulated host, never under -vvv or
+# with a sampler running: libxc's helper stops reading about 13.9 MB into
+# its part although the feeder wrote everything, and the watchdog rightly
+# gives up inside libxc's part.  Not understood yet (see the notes of
+# issue 11); what this scenario is about is the stall at END, so that
+# case is recorded and the restore tried once more.
+anomaly=
+if grep -q "inside libxc's part" "$out"; then
+    anomaly="; first attempt stopped inside libxc's part ($(grep -o "libxc's helper has read [0-9]* octets" "$out"), feeder: $feeder_state), tried again"
+    note "stopped inside libxc's part$anomaly"
+    cp "$out" "$out.first"
+    wait_no_domain "$name" 30 || fail "$name was left behind by the first attempt: $(xl list | tr '\n' '|')"
+    attempt
+fi
 rm -f "$img" "$fifo"
 [ $rc != 0 ] || fail "xl restore succeeded from a stalled pipe"
 [ $rc != 124 ] || fail "xl restore was still waiting after 120 s"
@@ -59,4 +79,4 @@ msg="nothing received for $stall s at offset $want (excluding libxc's part), in 
 grep -qF "$msg" "$out" || fail "expected \"$msg\" (feeder: $feeder_state): $(oneline "$out" 8)"
 wait_no_domain "$name" 30 || fail "$name was left behind: $(xl list | tr '\n' '|')"
 ls /var/lib/xen/qemu-resume.* > /dev/null 2>&1 && fail "a device model state file was left behind"
-pass "gave up in $t s (timeout $stall s): \"$msg\"; no domain left (image $size octets, END at file offset $end)"
+pass "gave up in $t s (timeout $stall s): \"$msg\"; no domain left (image $size octets, END at file offset $end)$anomaly"
