@@ -85,21 +85,7 @@ bash "$TOP/host/libvirt-bundle.sh" "$WORK/bundle" \
     "$OVER/host/scenarios/libvirt-bin-bundle.tgz.sh" "$STOCK/usr/lib" >&2 ||
     fail_all "cannot build the libvirt bundle (host/libvirt-bundle.sh)"
 
-# collect RUN_OUT RC RUN_DIR NAME...: one PASS/FAIL/SKIP line per NAME
-# from run-host.sh's output; a name it printed nothing for failed.
 failed=0
-collect() {
-    local out=$1 rc=$2 dir=$3 s line; shift 3
-    for s in "$@"; do
-        line=$(grep -E "^(PASS|FAIL|SKIP): host/$s " "$out" | tail -1)
-        case $line in
-            PASS:*) report "libvirt/$s" 0 "${line#PASS: host/$s }" ;;
-            SKIP:*) echo "SKIP: libvirt/$s ${line#SKIP: host/$s }" | tee -a "$RESULTS" ;;
-            FAIL:*) report "libvirt/$s" 1 "${line#FAIL: host/$s }"; failed=1 ;;
-            *) report "libvirt/$s" 1 "no verdict (run-host exit $rc; logs in $dir)"; failed=1 ;;
-        esac
-    done
-}
 
 if [ ${#SCEN[@]} -gt 0 ]; then
     RUN=$WORK/run
@@ -110,7 +96,7 @@ if [ ${#SCEN[@]} -gt 0 ]; then
     rc=$?
     cat "$WORK/run.out" >&2
     say "one-host boot took $(( $(date +%s) - t0 )) s"
-    collect "$WORK/run.out" $rc "$RUN" "${SCEN[@]}"
+    report_host_verdicts libvirt "$WORK/run.out" $rc "$RUN" "${SCEN[@]}" || failed=1
 fi
 
 # Two hosts, both starting with our library: A -> B ours -> ours, B's
@@ -127,7 +113,7 @@ if [ $H2H = 1 ]; then
     cat "$WORK/run-h2h.out" >&2
     say "two-host boot took $(( $(date +%s) - t0 )) s"
     # shellcheck disable=SC2086
-    collect "$WORK/run-h2h.out" $rc "$RUN" $H2H_A $H2H_B
+    report_host_verdicts libvirt "$WORK/run-h2h.out" $rc "$RUN" $H2H_A $H2H_B || failed=1
 fi
 exit $failed
 }

@@ -106,21 +106,7 @@ bash "$TOP/tests/libxl/hvm-bundle.sh" "$WORK/hvm" \
     "$OVER/host/scenarios/libxl-bin-hvm.tgz.sh" >&2 ||
     say "cannot build the HVM bundle: libxl-hvm will skip"
 
-# collect RUN_OUT RC RUN_DIR NAME...: one PASS/FAIL/SKIP line per NAME
-# from run-host.sh's output; a name it printed nothing for failed.
 failed=0
-collect() {
-    local out=$1 rc=$2 dir=$3 s line; shift 3
-    for s in "$@"; do
-        line=$(grep -E "^(PASS|FAIL|SKIP): host/$s " "$out" | tail -1)
-        case $line in
-            PASS:*) report "libxl/$s" 0 "${line#PASS: host/$s }" ;;
-            SKIP:*) echo "SKIP: libxl/$s ${line#SKIP: host/$s }" | tee -a "$RESULTS" ;;
-            FAIL:*) report "libxl/$s" 1 "${line#FAIL: host/$s }"; failed=1 ;;
-            *) report "libxl/$s" 1 "no verdict (run-host exit $rc; logs in $dir)"; failed=1 ;;
-        esac
-    done
-}
 
 if [ ${#SCEN[@]} -gt 0 ]; then
     RUN=$WORK/run
@@ -133,7 +119,7 @@ if [ ${#SCEN[@]} -gt 0 ]; then
     rc=$?
     cat "$WORK/run.out" >&2
     say "one-host boot took $(( $(date +%s) - t0 )) s"
-    collect "$WORK/run.out" $rc "$RUN" "${SCEN[@]}"
+    report_host_verdicts libxl "$WORK/run.out" $rc "$RUN" "${SCEN[@]}" || failed=1
 fi
 
 # Two hosts: A (ours) creates the HVM guest and migrates it to B over the
@@ -164,6 +150,6 @@ for peer in "${PEERS[@]}"; do
     cat "$WORK/run-h2h-$peer.out" >&2
     say "two-host boot (ours -> $peer) took $(( $(date +%s) - t0 )) s"
     # shellcheck disable=SC2046
-    collect "$WORK/run-h2h-$peer.out" $rc "$RUN" $(h2h_names "$peer")
+    report_host_verdicts libxl "$WORK/run-h2h-$peer.out" $rc "$RUN" $(h2h_names "$peer") || failed=1
 done
 exit $failed
