@@ -76,27 +76,19 @@ exec 4<&0 0</dev/null
 xs-copy <&4 > "$d/fwd" &
 fwd=$!
 exec 4<&-
-XL_MIGRATE_TIMEOUT=${XS_RECEIVER_TIMEOUT:-} "$@" < "$d/fwd" | {
-    : > "$d/back"
-    cut=0
-    while :; do
-        dd bs=1 count=1 of="$d/byte" 2>/dev/null
-        [ -s "$d/byte" ] || break
-        cat "$d/byte" >> "$d/back"
-        if [ $cut = 0 ] && grep -q 'ready to unpause' "$d/back"; then
-            if [ "${XS_GO_STALL:-}" = 1 ]; then
-                # Stalled, not gone: the pipe stays open, GO is swallowed.
-                kill -STOP "$fwd"
-                echo "$fwd" > "$d/stalled.pid"
-            else
-                kill "$fwd"; wait "$fwd" 2>/dev/null
-            fi
-            cut=1
-            echo cut > "$d/cut"
-        fi
-        cat "$d/byte" || break
-    done
-}
+# The receiver's answers go back through xs-copy watch, which acts just
+# before the last octet of "ready to unpause" reaches the sender, so the
+# sender's GO finds the forwarder already stalled (stopped, the pipe still
+# open) or gone: the action returns only once the forwarder is stopped
+# (T) or dead (Z: it is this shell's child, reaped later).
+settled="until [ ! -e /proc/$fwd ] || grep -q '^[0-9]* ([^)]*) [TZ]' /proc/$fwd/stat; do sleep 0.05; done"
+if [ "${XS_GO_STALL:-}" = 1 ]; then
+    act="kill -STOP $fwd; $settled; echo $fwd > $d/stalled.pid; echo cut > $d/cut"
+else
+    act="kill $fwd; $settled; echo cut > $d/cut"
+fi
+XL_MIGRATE_TIMEOUT=${XS_RECEIVER_TIMEOUT:-} "$@" < "$d/fwd" |
+    xs-copy watch -b 'ready to unpause' -- sh -c "$act"
 SH
     chmod +x /run/xs/go-cut-ssh
     echo /run/xs/go-cut-ssh
@@ -113,22 +105,10 @@ report_cut_ssh() {
 shift   # the host: always this one
 d=/run/xs/reportcut
 rm -rf "$d"; mkdir -p "$d"
-"$@" | {
-    : > "$d/back"
-    seen=0
-    while :; do
-        dd bs=1 count=1 of="$d/byte" 2>/dev/null
-        [ -s "$d/byte" ] || break
-        cat "$d/byte" >> "$d/back"
-        cat "$d/byte" || break
-        # The octet after "...ready to unpause" is its NUL: stop after it.
-        [ $seen = 1 ] && { echo cut > "$d/cut"; break; }
-        grep -q 'ready to unpause' "$d/back" && seen=1
-    done
-    exec >&-
-    # Keep reading (and dropping) so that the receiver can finish.
-    cat > /dev/null
-}
+# The answers go through up to the NUL that ends "ready to unpause";
+# then the sender's side is closed and the rest (the report) dropped, read
+# to the end so that the receiver can finish.
+"$@" | xs-copy watch -a 1 -x 'ready to unpause' -- sh -c "echo cut > $d/cut"
 SH
     chmod +x /run/xs/report-cut-ssh
     echo /run/xs/report-cut-ssh

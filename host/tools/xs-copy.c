@@ -14,11 +14,25 @@
  *                                        CMD with it as stdin and stdout;
  *                                        -n: print "listening" on stderr
  *                                        once the socket is bound
+ *   xs-copy [-v] watch [-a N] [-b] [-x] STRING [-- CMD [ARG...]]
+ *                                        stdin -> stdout as it arrives,
+ *                                        watching for STRING; N octets
+ *                                        after its first occurrence (0)
+ *                                        run CMD (sh -c style: waited
+ *                                        for), before that octet is
+ *                                        written with -b, after it
+ *                                        otherwise; -x: then close stdout
+ *                                        and drop the rest of stdin
  *
  * "connect" is the transport of the ssh stand-in used for `xl migrate -s`:
  * xl talks to its "ssh" child through two pipes, so this side has to relay.
  * "listen" runs the receiving `xl migrate-receive` directly on the socket,
  * so the receiver copies nothing.
+ * "watch" is the stand-ins' way to cut or stall a connection right at a
+ * message of xl's handshake ("ready to unpause"): it relays octets the
+ * moment they arrive, so a handshake through it costs no time (the shell
+ * loops it replaces spawned processes for every octet, seconds per message
+ * on a loaded machine).
  *
  * Exit status: 0 done, 1 usage or I/O error, 2 could not connect.
  */
@@ -37,6 +51,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define BUF_SIZE (1u << 20)
@@ -126,6 +141,131 @@ static int copy_plain(int in, int out, int tee_fd)
         total += (uint64_t)r;
     }
     report("copied", total, t0);
+    free(buf);
+    return rc;
+}
+
+/*
+ * watch mode: copy in -> out, acting once at a trigger point: the octet
+ * `after` octets past the end of the first occurrence of `needle` (after
+ * = 0: the needle's last octet).  `before`: act before that octet is
+ * written, else after.  `cut`: after acting, close out and read the rest
+ * of in to nowhere, so that the writer on the other side can finish.
+ */
+struct watch {
+    const char *needle;
+    size_t nlen, matched;    /* a mismatch restarts the match: correct
+                              * because main refuses a needle that repeats
+                              * its first octet */
+    uint64_t after, countdown;
+    int seen, done, before, cut;
+    char **cmd;
+};
+
+/* Run the action: the command, if any, waited for. */
+static void watch_act(struct watch *w)
+{
+    pid_t pid;
+    int st;
+
+    w->done = 1;
+    if (!w->cmd || !w->cmd[0])
+        return;
+    pid = fork();
+    if (pid < 0) {
+        msg("fork: %s", strerror(errno));
+        return;
+    }
+    if (pid == 0) {
+        execvp(w->cmd[0], w->cmd);
+        msg("%s: %s", w->cmd[0], strerror(errno));
+        _exit(127);
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+}
+
+/*
+ * Offset in buf[0..len) of the trigger octet, or -1 if it is not in this
+ * chunk.  Advances the matcher over the octets it looks at.
+ */
+static ssize_t watch_scan(struct watch *w, const char *buf, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (w->seen) {
+            if (w->countdown == 0)
+                return (ssize_t)i;
+            w->countdown--;
+            continue;
+        }
+        if (buf[i] == w->needle[w->matched])
+            w->matched++;
+        else
+            w->matched = buf[i] == w->needle[0] ? 1 : 0;
+        if (w->matched == w->nlen) {
+            w->seen = 1;
+            if (w->after == 0)
+                return (ssize_t)i;
+            w->countdown = w->after - 1;
+        }
+    }
+    return -1;
+}
+
+static int copy_watch(int in, int out, struct watch *w)
+{
+    char *buf = malloc(BUF_SIZE);
+    int rc = 0;
+
+    if (!buf) {
+        msg("out of memory");
+        return 1;
+    }
+    for (;;) {
+        ssize_t r = read(in, buf, BUF_SIZE), at = -1;
+        size_t head;
+
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            msg("read: %s", strerror(errno));
+            rc = 1;
+            break;
+        }
+        if (r == 0)
+            break;
+        if (out < 0)
+            continue;                   /* cut: dropping the rest */
+        if (!w->done)
+            at = watch_scan(w, buf, (size_t)r);
+        if (at < 0) {
+            if (write_all(out, buf, (size_t)r) < 0) {
+                msg("write: %s", strerror(errno));
+                rc = 1;
+                break;
+            }
+            continue;
+        }
+        head = (size_t)at + (w->before ? 0 : 1);
+        if (write_all(out, buf, head) < 0) {
+            msg("write: %s", strerror(errno));
+            rc = 1;
+            break;
+        }
+        watch_act(w);
+        if (w->cut) {
+            close(out);
+            out = -1;
+            continue;
+        }
+        if (write_all(out, buf + head, (size_t)r - head) < 0) {
+            msg("write: %s", strerror(errno));
+            rc = 1;
+            break;
+        }
+    }
     free(buf);
     return rc;
 }
@@ -358,7 +498,8 @@ static void usage(void)
 {
     fputs("usage: xs-copy [-v] [-t FILE]\n"
           "       xs-copy [-v] connect HOST PORT [SECS]\n"
-          "       xs-copy [-v] listen [-a ADDR] PORT [-n] -- CMD [ARG...]\n",
+          "       xs-copy [-v] listen [-a ADDR] PORT [-n] -- CMD [ARG...]\n"
+          "       xs-copy [-v] watch [-a N] [-b] [-x] STRING [-- CMD [ARG...]]\n",
           stderr);
     exit(1);
 }
@@ -404,6 +545,38 @@ int main(int argc, char **argv)
         if (!port || i + 1 >= argc)
             usage();
         return do_listen(addr, port, notify, argv + i + 1);
+    }
+
+    if (i < argc && !strcmp(argv[i], "watch")) {
+        struct watch w;
+
+        memset(&w, 0, sizeof(w));
+        for (i++; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+            if (!strcmp(argv[i], "-a") && i + 1 < argc)
+                w.after = strtoull(argv[++i], NULL, 10);
+            else if (!strcmp(argv[i], "-b"))
+                w.before = 1;
+            else if (!strcmp(argv[i], "-x"))
+                w.cut = 1;
+            else
+                usage();
+        }
+        if (i >= argc || !argv[i][0])
+            usage();
+        w.needle = argv[i++];
+        w.nlen = strlen(w.needle);
+        /* The restart-on-mismatch matcher needs a needle whose first
+         * octet does not occur again in it. */
+        if (memchr(w.needle + 1, w.needle[0], w.nlen - 1)) {
+            msg("watch: STRING must not repeat its first octet");
+            return 1;
+        }
+        if (i < argc) {
+            if (strcmp(argv[i], "--") || i + 1 >= argc)
+                usage();
+            w.cmd = argv + i + 1;
+        }
+        return copy_watch(0, 1, &w);
     }
 
     if (i != argc)

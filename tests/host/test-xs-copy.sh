@@ -1,6 +1,6 @@
 #!/bin/bash
 # Tests of host/tools/xs-copy.c on this machine (no emulation needed):
-# plain copy, tee, the TCP relay in both directions with half-close, the
+# plain copy, tee, watch (act at a string), the TCP relay in both directions with half-close, the
 # listener exec, and the exit statuses.  Usage: test-xs-copy.sh XS_COPY_BINARY
 # Prints PASS:/FAIL: lines through tests/lib/report.sh.
 set -uo pipefail
@@ -21,6 +21,32 @@ cmp -s "$D/in" "$D/out" && cmp -s "$D/in" "$D/tee"; report host/xs-copy/tee $(( 
 : > "$D/empty"
 "$X" < "$D/empty" > "$D/out"; rc=$?
 [ ! -s "$D/out" ]; report host/xs-copy/empty-input $(( rc | $? ))
+
+# watch: the action runs at the trigger octet; -b before it is written,
+# otherwise after; -a N moves the trigger N octets on; -x then cuts the
+# output and drains the input.  The action records how much output
+# existed when it ran.  The needle is split across two writes, to cross
+# a read boundary.
+N='ready to unpause'
+pre=$(head -c 700 /dev/zero | tr '\0' 'x')
+watch_case() {    # NAME WANT_AT WANT_OUT_LEN ARGS...
+    local name=$1 want_at=$2 want_len=$3 at len rc; shift 3
+    rm -f "$D/at"
+    { printf '%sready to' "$pre"; sleep 0.3; printf ' unpause\0%s' "$pre"; } |
+        "$X" watch "$@" "$N" -- sh -c "wc -c < '$D/wout' > '$D/at'" > "$D/wout"
+    rc=$?
+    at=$(cat "$D/at" 2>/dev/null); len=$(wc -c < "$D/wout")
+    [ $rc = 0 ] && [ "$at" = "$want_at" ] && [ "$len" = "$want_len" ]
+    report "host/xs-copy/watch-$name" $? "exit $rc, output $at octets when acting, $len in all"
+}
+watch_case before 715 1417 -b
+watch_case after 716 1417
+watch_case cut-after-nul 717 717 -a 1 -x
+printf 'no needle here' | "$X" watch "$N" -- sh -c "echo acted > '$D/acted'" > "$D/wout"; rc=$?
+[ $rc = 0 ] && [ ! -e "$D/acted" ] && [ "$(cat "$D/wout")" = 'no needle here' ]
+report host/xs-copy/watch-absent $? "exit $rc"
+"$X" watch 'abca' < /dev/null > /dev/null 2>&1; rc=$?
+[ $rc = 1 ]; report host/xs-copy/watch-bad-needle $? "exit $rc"
 
 # A port that is free now (the listener binds it right after).
 port() {
