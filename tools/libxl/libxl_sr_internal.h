@@ -183,6 +183,13 @@ _hidden void libxl__sr_guest_suspended(libxl__gc *gc, uint32_t domid);
 _hidden void libxl__sr_helper_completing(libxl__gc *gc,
                                          libxl__save_helper_state *shs);
 
+/*
+ * True if domid exists and is shut down for suspend (false on any error).
+ * libxl_dom_suspend.c asks before requesting a suspend (see
+ * libxl_sr_suspended.c).
+ */
+_hidden bool libxl__sr_domain_suspended(libxl__gc *gc, uint32_t domid);
+
 /*----- stream reader -----*/
 
 /*
