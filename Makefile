@@ -33,18 +33,51 @@ include $(wildcard mk/*.mk)
 # $(RESULTS)/<stage>.log.  A stage that breaks does not stop the others.
 CHECK_STAGES ?= $(CHECK_STAGES_ALL)
 
+# Stages that boot the emulated host take most of the time, and one host
+# keeps about one core busy: the stages in CHECK_LANE (a fragment adds its
+# stage there as well as to the stage list) run one after another in a
+# second lane, beside the others, from the moment the first of them is
+# reached.  Their output goes to $(RESULTS)/<stage>.out and is shown when
+# the lane ends.  CHECK_LANE= runs everything in order.
+CHECK_LANE ?= $(CHECK_LANE_ALL)
+
 check:
 	@rm -rf $(RESULTS); mkdir -p $(RESULTS)
-	@total0=$$(date +%s); \
+	@total0=$$(date +%s); lane=; lane_pid=; \
 	for t in $(CHECK_STAGES); do \
-	    echo "== stage $$t"; t0=$$(date +%s); \
-	    if ! $(MAKE) --no-print-directory $$t; then \
-	        echo "FAIL: stage $$t exited non-zero" | tee -a $(RESULTS)/$$t.log; \
-	    fi; \
-	    echo "== stage $$t took $$(( $$(date +%s) - t0 )) s"; \
+	    case " $(CHECK_LANE) " in *" $$t "*) lane="$$lane $$t" ;; esac; \
 	done; \
+	for t in $(CHECK_STAGES); do \
+	    case " $$lane " in *" $$t "*) \
+	        if [ -z "$$lane_pid" ]; then \
+	            $(MAKE) --no-print-directory check-lane-prep; \
+	            echo "== lane:$$lane, started beside the stages that follow"; \
+	            $(MAKE) --no-print-directory check-lane CHECK_LANE_STAGES="$$lane" & lane_pid=$$!; \
+	        fi; \
+	        continue ;; \
+	    esac; \
+	    $(MAKE) --no-print-directory check-stage CHECK_STAGE=$$t; \
+	done; \
+	if [ -n "$$lane_pid" ]; then \
+	    echo "== waiting for the lane:$$lane"; wait $$lane_pid; \
+	    for t in $$lane; do cat $(RESULTS)/$$t.out; done; \
+	fi; \
 	echo "== all stages took $$(( $$(date +%s) - total0 )) s"
 	@bash tests/lib/summary.sh $(RESULTS)
+
+# One stage, its time, and a FAIL line if it exits non-zero.
+check-stage:
+	@echo "== stage $(CHECK_STAGE)"; t0=$$(date +%s); \
+	if ! $(MAKE) --no-print-directory $(CHECK_STAGE); then \
+	    echo "FAIL: stage $(CHECK_STAGE) exited non-zero" | tee -a $(RESULTS)/$(CHECK_STAGE).log; \
+	fi; \
+	echo "== stage $(CHECK_STAGE) took $$(( $$(date +%s) - t0 )) s"
+
+# The second lane: its stages in order, each into $(RESULTS)/<stage>.out.
+check-lane:
+	@for t in $(CHECK_LANE_STAGES); do \
+	    $(MAKE) --no-print-directory check-stage CHECK_STAGE=$$t > $(RESULTS)/$$t.out 2>&1; \
+	done
 
 clean:
 	rm -rf $(BUILD)
@@ -52,4 +85,4 @@ clean:
 distclean: clean
 	rm -rf config.mk config.log config.status configure aclocal.m4 autom4te.cache
 
-.PHONY: all check clean distclean
+.PHONY: all check check-stage check-lane clean distclean

@@ -84,7 +84,13 @@ vmlinuz=$(ls "$OUT/$LINUX_PKG"/boot/vmlinuz-* | head -1)
 [ -n "$vmlinuz" ] || die "no vmlinuz in $LINUX_PKG"
 kver=${vmlinuz##*/vmlinuz-}
 [ -d "$OUT/$LINUX_PKG/lib/modules/$kver" ] || die "no modules for $kver"
-cp -p "$vmlinuz" "$OUT/vmlinuz"
-echo "$kver" > "$OUT/KVER"
-echo "$LINUX_PKG" > "$OUT/LINUX_PKG"
+# Replaced only when different, and then atomically: make check's two
+# lanes may run this while the other lane's image build reads these.
+put() {    # put SRC DST
+    cmp -s "$1" "$2" || { cp -p "$1" "$2.tmp" && mv "$2.tmp" "$2"; }
+}
+put "$vmlinuz" "$OUT/vmlinuz"
+echo "$kver" > "$OUT/.KVER.new" && put "$OUT/.KVER.new" "$OUT/KVER"
+echo "$LINUX_PKG" > "$OUT/.LINUX_PKG.new" && put "$OUT/.LINUX_PKG.new" "$OUT/LINUX_PKG"
+rm -f "$OUT/.KVER.new" "$OUT/.LINUX_PKG.new"
 say "ready: $OUT (xen $XEN_HV_VERSION, kernel $kver)"

@@ -9,6 +9,8 @@ SAN_CFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=all \
                -fno-omit-frame-pointer
 
 CHECK_STAGES_ALL :=
+# Of those, the ones that run in make check's second lane (see Makefile).
+CHECK_LANE_ALL :=
 # Stages only make check-all runs (too long for make check's budget).
 CHECK_STAGES_EXTRA :=
 all:

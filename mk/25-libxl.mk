@@ -12,6 +12,7 @@ LIBXL_SCENARIOS ?=
 LIBXL_H2H_PEERS ?= ours
 
 CHECK_STAGES_ALL += check-libxl
+CHECK_LANE_ALL += check-libxl
 
 check-libxl:
 	@mkdir -p $(RESULTS)

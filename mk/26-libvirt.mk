@@ -11,6 +11,7 @@ LIBVIRT_SCENARIOS ?=
 # Not a stage of make check: at ~7 min (two boots under -cpu Nehalem) it
 # would take make check past its time budget.  make check-all runs it.
 CHECK_STAGES_EXTRA += check-libvirt
+CHECK_LANE_ALL += check-libvirt
 
 check-libvirt:
 	@mkdir -p $(RESULTS)
