@@ -1,0 +1,81 @@
+# Our libxl stream reader and writer run inside a test process, with no
+# hypervisor: the drop-ins (tools/libxl/) compiled with ASan+UBSan and
+# coverage against the patched build's headers, the rest of libxl (ctx,
+# ao/egc, ev_fd, datacopier) from its libxenlight.a, and fakes only at
+# the edges, reached with the linker's --wrap.  docs/inproc-tests.md.
+#
+#   make check-inproc          the suite (needs `make xen`, which it runs)
+#   make inproc-coverage       line/branch figures of the reader and writer
+
+INPROC_BUILD   := $(BUILD)/inproc
+INPROC_XEN     := $(BUILD)/xen/src
+INPROC_LIGHT   := $(INPROC_XEN)/tools/libs/light
+INPROC_LIBDIR  := $(BUILD)/xen/dist/usr/lib
+INPROC_DIR     := $(TOP)/tests/inproc
+
+# The flags tools/libs/light is built with (struct layouts must agree).
+INPROC_CPPFLAGS := -D__XEN_INTERFACE_VERSION__=__XEN_LATEST_INTERFACE_VERSION__ \
+    -D_LARGEFILE_SOURCE -D_LARGEFILE64_SOURCE -DCONFIG_PCI_SUPP_LEGACY_IRQ \
+    -D__XEN_TOOLS__ -pthread -I$(CODEC_DIR) -I$(INPROC_DIR) -I$(XS_DIR) \
+    -I$(INPROC_LIGHT) -I$(INPROC_XEN)/tools/include -I/usr/include/libnl3 \
+    -include $(INPROC_XEN)/tools/config.h
+INPROC_CFLAGS  := -std=gnu99 -Wall -Werror -Wno-unused-parameter \
+    -Wmissing-prototypes -O1 -g $(SAN_CFLAGS) $(INPROC_CPPFLAGS)
+
+# Ours, measured: every drop-in the reader and writer link with.
+INPROC_DROPINS := libxl_stream_read libxl_stream_write libxl_sr_codec \
+    libxl_sr_emu_xenstore libxl_sr_watchdog libxl_sr_progress \
+    libxl_sr_os_linux
+INPROC_DROPIN_OBJS := $(addprefix $(INPROC_BUILD)/cov/,$(addsuffix .o,$(INPROC_DROPINS)))
+# xen-stream's walkers: where the libxl stream starts, and libxc's part.
+INPROC_WALK_OBJS := $(addprefix $(INPROC_BUILD)/,libxc_walk.o stream_walk.o input_kind.o)
+INPROC_HARNESS_OBJS := $(addprefix $(INPROC_BUILD)/,harness.o fake_libxc.o interpose.o read_lib.o)
+
+comma := ,
+INPROC_WRAPS := xc_interface_open xc_interface_close xs_open xs_close \
+    xs_read xs_write xs_directory xs_rm xs_transaction_start \
+    xs_transaction_end xs_get_domain_path xc_domain_getinfolist \
+    libxl__xc_domain_restore libxl__xc_domain_save \
+    open unlink rename fstat write read
+INPROC_LDFLAGS := -fsanitize=address,undefined --coverage -pthread \
+    $(addprefix -Wl$(comma)--wrap=,$(INPROC_WRAPS)) \
+    -L$(INPROC_LIBDIR) -Wl,-rpath,$(INPROC_LIBDIR)
+INPROC_LIBS := $(INPROC_LIGHT)/libxenlight.a -lxenguest -lxenctrl \
+    -lxenstore -lxenevtchn -lxentoollog -lxenhypfs -lxendevicemodel \
+    -lxenforeignmemory -lxencall -lxengnttab -lxentoolcore \
+    -lnl-route-3 -lnl-3 -luuid -lyajl -lutil
+
+INPROC_HDRS := $(INPROC_DIR)/inproc.h $(wildcard $(CODEC_DIR)/*.h) \
+    $(INPROC_LIGHT)/libxenlight.a
+
+$(INPROC_BUILD)/cov/%.o: $(CODEC_DIR)/%.c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(INPROC_CFLAGS) --coverage -c -o $@ $<
+
+$(INPROC_BUILD)/%.o: $(XS_DIR)/%.c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(INPROC_CFLAGS) -c -o $@ $<
+
+$(INPROC_BUILD)/%.o: $(INPROC_DIR)/%.c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(INPROC_CFLAGS) -c -o $@ $<
+
+INPROC_PROGS := inproc-read
+INPROC_BINS  := $(addprefix $(INPROC_BUILD)/,$(INPROC_PROGS))
+
+$(INPROC_BUILD)/inproc-%: $(INPROC_BUILD)/%_main.o $(INPROC_HARNESS_OBJS) $(INPROC_DROPIN_OBJS) $(INPROC_WALK_OBJS)
+	$(CC) -o $@ $^ $(INPROC_LDFLAGS) $(INPROC_LIBS)
+
+inproc-bins: $(INPROC_BINS)
+
+CHECK_STAGES_ALL += check-inproc
+
+check-inproc:
+	@mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory xen >/dev/null || echo "== inproc: make xen failed"
+	@$(MAKE) --no-print-directory $(INPROC_BINS) $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream
+	@RESULTS=$(RESULTS)/check-inproc.log INPROC=$(INPROC_BUILD) \
+	    XEN_STREAM=$(BUILD)/bin/xen-stream MKSTREAM=$(BUILD)/bin/mkstream \
+	    WORK=$(INPROC_BUILD)/work bash $(INPROC_DIR)/run.sh
+
+.PHONY: check-inproc inproc-bins

@@ -1,0 +1,88 @@
+/*
+ * inproc-read: restores images through our libxl stream reader, in this
+ * process (read_lib.c), and prints what the reader made of each.
+ *
+ *   inproc-read [-v] [--file] [--socket] IMAGE...
+ *
+ * One line per image and way of reading it (both when neither is named):
+ *
+ *   MODE<TAB>IMAGE<TAB>VERDICT
+ *
+ * Exit status 0 when every verdict could be had (valid, invalid or skip),
+ * 2 when the harness itself failed for one.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-only
+ */
+
+#include "inproc.h"
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: inproc-read [-v] [--file] [--socket] IMAGE...\n");
+    exit(2);
+}
+
+static unsigned char *slurp(const char *path, size_t *len_r)
+{
+    struct stat st;
+    unsigned char *img;
+    ssize_t r;
+    int fd;
+
+    fd = open(path, O_RDONLY);
+    if (fd < 0 || fstat(fd, &st)) {
+        perror(path);
+        exit(2);
+    }
+    img = malloc(st.st_size ? st.st_size : 1);
+    if (!img) abort();
+    r = read(fd, img, st.st_size);
+    if (r != st.st_size) {
+        fprintf(stderr, "%s: short read\n", path);
+        exit(2);
+    }
+    close(fd);
+    *len_r = st.st_size;
+    return img;
+}
+
+int main(int argc, char **argv)
+{
+    bool verbose = false, socket_mode = false, file_mode = false;
+    char verdict[1024];
+    int i, first = 0, status = 0;
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "-v")) verbose = true;
+        else if (!strcmp(argv[i], "--socket")) socket_mode = true;
+        else if (!strcmp(argv[i], "--file")) file_mode = true;
+        else usage();
+    }
+    first = i;
+    if (first == argc)
+        usage();
+    if (!socket_mode && !file_mode)
+        socket_mode = file_mode = true;
+
+    signal(SIGPIPE, SIG_IGN);
+    for (i = first; i < argc; i++) {
+        size_t len;
+        unsigned char *img = slurp(argv[i], &len);
+
+        if (file_mode) {
+            if (inproc_read_image(img, len, argv[i], verbose, verdict,
+                                  sizeof(verdict)) == INPROC_HARNESS)
+                status = 2;
+            printf("file\t%s\t%s\n", argv[i], verdict);
+        }
+        if (socket_mode) {
+            if (inproc_read_image(img, len, NULL, verbose, verdict,
+                                  sizeof(verdict)) == INPROC_HARNESS)
+                status = 2;
+            printf("socket\t%s\t%s\n", argv[i], verdict);
+        }
+        fflush(stdout);
+        free(img);
+    }
+    return status;
+}
