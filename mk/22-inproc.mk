@@ -50,21 +50,25 @@ INPROC_HDRS := $(INPROC_DIR)/inproc.h $(wildcard $(CODEC_DIR)/*.h) \
 
 $(INPROC_BUILD)/cov/%.o: $(CODEC_DIR)/%.c $(INPROC_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(INPROC_CFLAGS) --coverage -c -o $@ $<
+	@echo "  CC (inproc, coverage) $<"
+	@$(CC) $(INPROC_CFLAGS) --coverage -c -o $@ $<
 
 $(INPROC_BUILD)/%.o: $(XS_DIR)/%.c $(INPROC_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(INPROC_CFLAGS) -c -o $@ $<
+	@echo "  CC (inproc) $<"
+	@$(CC) $(INPROC_CFLAGS) -c -o $@ $<
 
 $(INPROC_BUILD)/%.o: $(INPROC_DIR)/%.c $(INPROC_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(INPROC_CFLAGS) -c -o $@ $<
+	@echo "  CC (inproc) $<"
+	@$(CC) $(INPROC_CFLAGS) -c -o $@ $<
 
-INPROC_PROGS := inproc-read
+INPROC_PROGS := inproc-read inproc-write
 INPROC_BINS  := $(addprefix $(INPROC_BUILD)/,$(INPROC_PROGS))
 
 $(INPROC_BUILD)/inproc-%: $(INPROC_BUILD)/%_main.o $(INPROC_HARNESS_OBJS) $(INPROC_DROPIN_OBJS) $(INPROC_WALK_OBJS)
-	$(CC) -o $@ $^ $(INPROC_LDFLAGS) $(INPROC_LIBS)
+	@echo "  LD $@"
+	@$(CC) -o $@ $^ $(INPROC_LDFLAGS) $(INPROC_LIBS)
 
 inproc-bins: $(INPROC_BINS)
 
