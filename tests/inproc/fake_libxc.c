@@ -9,6 +9,9 @@
  * as it would from the helper's pipe, never from inside the call that
  * started them.
  *
+ * Both move their octets with the real read and write, so that a fault
+ * injected on the stream (interpose.c) hits libxl's own calls only.
+ *
  * Restore reads libxc's stream from the fd exactly as far as libxc would
  * (not one octet past its END or CHECKPOINT record) and checks it with
  * xen-stream's libxc walker, so that a damaged libxc part fails with the
@@ -133,7 +136,7 @@ static void restore_step(libxl__egc *egc, libxl__ev_time *ev,
         uint64_t skip = xcw_skippable(&rh.w);
         size_t want = skip ? (skip < sizeof(buf) ? skip : sizeof(buf)) : 1;
 
-        r = read(rh.dcs->libxc_fd, buf, want);
+        r = __real_read(rh.dcs->libxc_fd, buf, want);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -268,7 +271,7 @@ static void save_step(libxl__egc *egc, libxl__ev_time *ev,
         stop = s->checkpoint_at[s->checkpoints_done];
 
     while (sh.pos < stop) {
-        r = write(sh.dss->fd, s->data + sh.pos, stop - sh.pos);
+        r = __real_write(sh.dss->fd, s->data + sh.pos, stop - sh.pos);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {

@@ -65,7 +65,7 @@ enum inproc_op { INPROC_OPEN, INPROC_FSTAT, INPROC_WRITE, INPROC_RENAME,
  */
 typedef struct inproc_fault {
     enum inproc_op op;
-    const char *match;
+    char match[64];
     int fd;
     unsigned int nth;
     int err;
@@ -79,7 +79,11 @@ void inproc_fault_add(const inproc_fault *f);
 void inproc_faults_clear(void);
 unsigned int inproc_faults_fired(void);
 void inproc_name_fd(int fd, const char *name);
+int inproc_fault_parse(const char *spec);
+int inproc_count_fds(void);
 
+/* The calls themselves, for the harness's own files. */
+int __real_open(const char *path, int flags, ...);
 ssize_t __real_write(int fd, const void *buf, size_t len);
 ssize_t __real_read(int fd, void *buf, size_t len);
 

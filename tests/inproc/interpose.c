@@ -18,7 +18,6 @@
 
 static char state_dir[256];
 
-int __real_open(const char *path, int flags, ...);
 int __real_unlink(const char *path);
 int __real_rename(const char *from, const char *to);
 int __real_fstat(int fd, struct stat *st);
@@ -96,7 +95,7 @@ static inproc_fault *due(enum inproc_op op, const char *name, int fd)
         if (f->op != op || f->fired)
             continue;
         if (f->fd >= 0 ? f->fd != fd :
-            !f->match || !*f->match || !strstr(name, f->match))
+            !f->match[0] || !strstr(name, f->match))
             continue;
         if (++f->seen < f->nth)
             continue;
@@ -193,4 +192,64 @@ void inproc_name_fd(int fd, const char *name)
 {
     if (fd >= 0 && fd < (int)(sizeof(fd_names) / sizeof(fd_names[0])))
         snprintf(fd_names[fd], sizeof(fd_names[fd]), "%s", name);
+}
+
+/*
+ * "OP,MATCH,NTH,ERR" with OP open|fstat|write|rename|read, MATCH a part
+ * of the file's name, ERR an errno name (EACCES, EIO, ENOENT, ENOSPC,
+ * EXDEV) or "short".  Returns 0, or -1 if spec is not understood.
+ */
+int inproc_fault_parse(const char *spec)
+{
+    static const char *const ops[] = { "open", "fstat", "write", "rename",
+                                       "read" };
+    static const struct { const char *name; int err; } errs[] = {
+        { "EACCES", EACCES }, { "EIO", EIO }, { "ENOENT", ENOENT },
+        { "ENOSPC", ENOSPC }, { "EXDEV", EXDEV }, { "short", 0 },
+    };
+    char *copy = strdup(spec), *op, *match, *nth, *err, *save = NULL;
+    inproc_fault f;
+    unsigned int i;
+    int rc = -1;
+
+    if (!copy) abort();
+    memset(&f, 0, sizeof(f));
+    f.fd = -1;
+    op = strtok_r(copy, ",", &save);
+    match = strtok_r(NULL, ",", &save);
+    nth = strtok_r(NULL, ",", &save);
+    err = strtok_r(NULL, ",", &save);
+    if (!op || !match || !nth || !err)
+        goto out;
+    for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (!strcmp(op, ops[i]))
+            break;
+    if (i == sizeof(ops) / sizeof(ops[0]))
+        goto out;
+    f.op = i;
+    for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+        if (!strcmp(err, errs[i].name))
+            break;
+    if (i == sizeof(errs) / sizeof(errs[0]))
+        goto out;
+    f.err = errs[i].err;
+    f.nth = atoi(nth);
+    snprintf(f.match, sizeof(f.match), "%s", match);
+    inproc_fault_add(&f);
+    rc = 0;
+
+ out:
+    free(copy);
+    return rc;
+}
+
+/* Open file descriptors of this process (for leak checks). */
+int inproc_count_fds(void)
+{
+    int fd, n = 0;
+
+    for (fd = 0; fd < 1024; fd++)
+        if (fcntl(fd, F_GETFD) >= 0)
+            n++;
+    return n;
 }

@@ -237,8 +237,9 @@ int inproc_read_image(const unsigned char *img, size_t len,
     char dm_file[512], line[1024];
     char state_dir[] = "/tmp/inproc-XXXXXX";
     const char *err;
-    int fd, rc, status;
+    int fd, rc, status, fds_before;
 
+    fds_before = inproc_count_fds();
     image_facts_get(img, len, &f);
     if (!f.reached_libxl) {
         snprintf(out, cap, "skip: %s", f.why);
@@ -348,5 +349,10 @@ int inproc_read_image(const unsigned char *img, size_t len,
     }
 
     inproc_ctx_free(ctx);
+    if (inproc_count_fds() != fds_before) {
+        snprintf(out, cap, "harness: %d file descriptors before, %d after",
+                 fds_before, inproc_count_fds());
+        status = INPROC_HARNESS;
+    }
     return status;
 }

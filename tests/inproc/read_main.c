@@ -2,8 +2,10 @@
  * inproc-read: restores images through our libxl stream reader, in this
  * process (read_lib.c), and prints what the reader made of each.
  *
- *   inproc-read [-v] [--file] [--socket] IMAGE...
+ *   inproc-read [-v] [--file] [--socket] [--fault SPEC]... IMAGE...
  *
+ * --fault makes a call on a file fail (see inproc_fault_parse), afresh
+ * for every image and mode.
  * One line per image and way of reading it (both when neither is named):
  *
  *   MODE<TAB>IMAGE<TAB>VERDICT
@@ -18,7 +20,8 @@
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: inproc-read [-v] [--file] [--socket] IMAGE...\n");
+    fprintf(stderr, "usage: inproc-read [-v] [--file] [--socket]"
+            " [--fault OP,MATCH,NTH,ERR]... IMAGE...\n");
     exit(2);
 }
 
@@ -50,12 +53,15 @@ int main(int argc, char **argv)
 {
     bool verbose = false, socket_mode = false, file_mode = false;
     char verdict[1024];
-    int i, first = 0, status = 0;
+    const char *faults[8];
+    int i, j, first = 0, status = 0, n_faults = 0;
 
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-v")) verbose = true;
         else if (!strcmp(argv[i], "--socket")) socket_mode = true;
         else if (!strcmp(argv[i], "--file")) file_mode = true;
+        else if (!strcmp(argv[i], "--fault") && i + 1 < argc && n_faults < 8)
+            faults[n_faults++] = argv[++i];
         else usage();
     }
     first = i;
@@ -70,16 +76,26 @@ int main(int argc, char **argv)
         unsigned char *img = slurp(argv[i], &len);
 
         if (file_mode) {
+            inproc_faults_clear();
+            for (j = 0; j < n_faults; j++)
+                if (inproc_fault_parse(faults[j])) usage();
             if (inproc_read_image(img, len, argv[i], verbose, verdict,
                                   sizeof(verdict)) == INPROC_HARNESS)
                 status = 2;
-            printf("file\t%s\t%s\n", argv[i], verdict);
+            printf("file\t%s\t%s%s\n", argv[i], verdict,
+                   n_faults && !inproc_faults_fired() ?
+                   " (fault never fired)" : "");
         }
         if (socket_mode) {
+            inproc_faults_clear();
+            for (j = 0; j < n_faults; j++)
+                if (inproc_fault_parse(faults[j])) usage();
             if (inproc_read_image(img, len, NULL, verbose, verdict,
                                   sizeof(verdict)) == INPROC_HARNESS)
                 status = 2;
-            printf("socket\t%s\t%s\n", argv[i], verdict);
+            printf("socket\t%s\t%s%s\n", argv[i], verdict,
+                   n_faults && !inproc_faults_fired() ?
+                   " (fault never fired)" : "");
         }
         fflush(stdout);
         free(img);

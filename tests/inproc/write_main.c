@@ -3,7 +3,8 @@
  * in this process, to a file or through a socketpair, so that the stream
  * it writes can be checked by xen-stream and restored by inproc-read.
  *
- *   inproc-write [-v] --file|--socket KIND LIBXC OUT [DMSIZE]
+ *   inproc-write [-v] [--fault SPEC]... --file|--socket KIND LIBXC OUT
+ *                [DMSIZE]
  *
  * KIND: pv      libxl header, LIBXC_CONTEXT, libxc's octets, END
  *       hvm     the same with the device model's xenstore keys and a
@@ -130,8 +131,8 @@ static int device_model_setup(const char *state_dir, size_t dm_size)
 
     snprintf(path, sizeof(path), "%s.%u", LIBXL_DEVICE_MODEL_SAVE_FILE,
              SAVE_DOMID);
-    fd = open(inproc_path(path, real, sizeof(real)),
-              O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    fd = __real_open(inproc_path(path, real, sizeof(real)),
+                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0)
         return -1;
     for (done = 0; done < dm_size; done += i) {
@@ -351,9 +352,10 @@ static int colo_main(bool verbose, const char *out)
     close(t.keep);
 
     if (rc || !colo.done || colo.rc)
-        printf("error: back channel: rc %d, %u of %zu states read back\n%s",
+        printf("error: back channel: rc %d, %u of %zu states read back: %s\n",
                rc ? rc : colo.rc, colo.next,
-               sizeof(colo_ids) / sizeof(colo_ids[0]), inproc_log_text());
+               sizeof(colo_ids) / sizeof(colo_ids[0]),
+               inproc_log_find("") ? inproc_log_find("") : "");
     else
         printf("ok: %u CHECKPOINT_STATE records written and read back\n",
                colo.next);
@@ -365,7 +367,8 @@ static int colo_main(bool verbose, const char *out)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: inproc-write [-v] --file|--socket pv|hvm|remus"
+    fprintf(stderr, "usage: inproc-write [-v] [--fault OP,MATCH,NTH,ERR]..."
+            " --file|--socket pv|hvm|remus"
             " LIBXC OUT [DMSIZE]\n       inproc-write [-v] colo OUT\n");
     exit(2);
 }
@@ -380,11 +383,19 @@ int main(int argc, char **argv)
     pthread_t drainer;
     drain d;
     libxl_ctx *ctx;
-    int i = 1, fd, outfd, rc, status;
+    int i = 1, fd, outfd, rc, status, fds_before;
+    bool faulted = false;
 
-    if (i < argc && !strcmp(argv[i], "-v")) {
-        verbose = true;
-        i++;
+    for (; i < argc; i++) {
+        if (!strcmp(argv[i], "-v")) {
+            verbose = true;
+        } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
+            if (inproc_fault_parse(argv[++i]))
+                usage();
+            faulted = true;
+        } else {
+            break;
+        }
     }
     if (i + 2 == argc && !strcmp(argv[i], "colo")) {
         signal(SIGPIPE, SIG_IGN);
@@ -411,6 +422,7 @@ int main(int argc, char **argv)
     }
     inproc_set_state_dir(state_dir);
 
+    fds_before = inproc_count_fds();
     memset(&inproc_save, 0, sizeof(inproc_save));
     data = libxc;
     data_len = libxc_len;
@@ -426,6 +438,7 @@ int main(int argc, char **argv)
     ctx = inproc_ctx_new(verbose);
     if (hvm && device_model_setup(state_dir, dm_size)) {
         perror("device model state");
+        inproc_ctx_free(ctx);
         return 2;
     }
 
@@ -466,7 +479,8 @@ int main(int argc, char **argv)
     if (!save_completed)
         printf("error: the writer never completed (rc %d)\n", rc);
     else if (rc)
-        printf("error: rc %d\n%s", rc, inproc_log_text());
+        printf("error: rc %d: %s\n", rc, inproc_log_find("") ?
+               inproc_log_find("") : "nothing logged");
     else if (socket_mode && d.failed)
         printf("error: could not keep what the writer sent\n");
     else if (inproc_save.checkpoints_done != inproc_save.n_checkpoints)
@@ -486,6 +500,15 @@ int main(int argc, char **argv)
         status = 1;
     }
     inproc_ctx_free(ctx);
+    if (inproc_count_fds() != fds_before) {
+        printf("error: %d file descriptors before, %d after\n",
+               fds_before, inproc_count_fds());
+        status = 1;
+    }
+    if (faulted && !inproc_faults_fired()) {
+        printf("error: the fault never fired\n");
+        status = 1;
+    }
     if (data != libxc)
         free(data);
     free(libxc);
