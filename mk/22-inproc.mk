@@ -99,3 +99,69 @@ inproc-coverage:
 	    bash $(INPROC_DIR)/coverage.sh | grep '^coverage:' 
 
 .PHONY: check-inproc inproc-bins inproc-coverage
+
+# ---- a libFuzzer harness driving the reader (tests/fuzz/) ----
+#
+# Built with clang like the codec's harnesses, against the same patched
+# libxenlight.a; it joins their list, so `make fuzz' and check-fuzz's
+# smoke run take it too.  check-fuzz runs before check-xen: it builds
+# the patched tools first if they are not there (check-xen then finds
+# them built); if that fails the harness is reported as SKIP.
+
+INPROC_FUZZ       := fuzz_libxl_reader
+INPROC_FUZZ_BIN   := $(CODEC_BUILD)/fuzz/$(INPROC_FUZZ)
+INPROC_FUZZ_BUILD := $(INPROC_BUILD)/fuzz
+INPROC_FUZZ_SRCS  := $(INPROC_DIR)/harness.c $(INPROC_DIR)/fake_libxc.c \
+    $(INPROC_DIR)/interpose.c $(INPROC_DIR)/read_lib.c \
+    $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c $(XS_DIR)/input_kind.c \
+    $(addprefix $(CODEC_DIR)/,$(addsuffix .c,$(INPROC_DROPINS)))
+INPROC_FUZZ_OBJS  := $(addprefix $(INPROC_FUZZ_BUILD)/,$(notdir $(INPROC_FUZZ_SRCS:.c=.o)))
+INPROC_FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+    -fno-sanitize-recover=all -w $(INPROC_CPPFLAGS)
+
+CODEC_FUZZERS += $(INPROC_FUZZ)
+
+$(INPROC_FUZZ_BUILD)/%.o: $(INPROC_DIR)/%.c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CLANG (fuzz) $<"
+	@$(CODEC_CLANG) $(INPROC_FUZZ_CFLAGS) -c -o $@ $<
+
+$(INPROC_FUZZ_BUILD)/%.o: $(XS_DIR)/%.c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CLANG (fuzz) $<"
+	@$(CODEC_CLANG) $(INPROC_FUZZ_CFLAGS) -c -o $@ $<
+
+$(INPROC_FUZZ_BUILD)/%.o: $(CODEC_DIR)/%.c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CLANG (fuzz) $<"
+	@$(CODEC_CLANG) $(INPROC_FUZZ_CFLAGS) -c -o $@ $<
+
+$(INPROC_FUZZ_BUILD)/$(INPROC_FUZZ).o: $(TOP)/tests/fuzz/$(INPROC_FUZZ).c $(INPROC_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CLANG (fuzz) $<"
+	@$(CODEC_CLANG) $(INPROC_FUZZ_CFLAGS) -c -o $@ $<
+
+$(INPROC_FUZZ_BIN): $(INPROC_FUZZ_BUILD)/$(INPROC_FUZZ).o $(INPROC_FUZZ_OBJS)
+	@mkdir -p $(@D)
+	@echo "  LD $@"
+	@$(CODEC_CLANG) -o $@ $^ -fsanitize=fuzzer,address,undefined -pthread \
+	    $(addprefix -Wl$(comma)--wrap=,$(INPROC_WRAPS)) \
+	    -L$(INPROC_LIBDIR) -Wl,-rpath,$(INPROC_LIBDIR) $(INPROC_LIBS)
+
+# Seeds: every mkstream variant, whole (small shapes).
+$(CODEC_CORPUS)/$(INPROC_FUZZ)/.stamp: $(CODEC_CORPUS)/.stamp $(BUILD)/bin/mkstream
+	@mkdir -p $(@D)
+	@$(BUILD)/bin/mkstream --list-variants | cut -f1 | while read -r v; do \
+	    $(BUILD)/bin/mkstream --pages 3 --variant $$v $(@D)/$$v || exit 1; done
+	@touch $@
+
+inproc-fuzz-ready: $(CODEC_CORPUS)/$(INPROC_FUZZ)/.stamp
+	@mkdir -p $(INPROC_BUILD)
+	@{ $(MAKE) --no-print-directory xen >/dev/null 2>&1 && \
+	   $(MAKE) --no-print-directory $(INPROC_FUZZ_BIN); } \
+	    >$(INPROC_BUILD)/fuzz-build.log 2>&1 || \
+	    echo "== $(INPROC_FUZZ) not built (see $(INPROC_BUILD)/fuzz-build.log)"
+
+check-fuzz fuzz: inproc-fuzz-ready
+
+.PHONY: inproc-fuzz-ready
