@@ -145,6 +145,19 @@ void inproc_save_checkpoint_done(libxl__egc *egc,
 
 enum { INPROC_VALID, INPROC_INVALID, INPROC_SKIP, INPROC_HARNESS };
 
+/* Ways to depart from what the image says (all off: zero). */
+typedef struct inproc_read_opts {
+    const char *config;        /* "pv", "hvm", "hvm-trad": the guest's
+                                * configuration instead of the image's */
+    long stall_after;          /* > 0: the socket feeder sends this many
+                                * octets of the libxl stream, then goes
+                                * silent with the connection open */
+    unsigned int xs_commit_failures;   /* EAGAIN from that many commits */
+    bool xs_write_failures;            /* every xenstore write fails */
+} inproc_read_opts;
+
+extern inproc_read_opts inproc_read_options;
+
 /*
  * Restores the image img (len octets) through libxl__stream_read_start,
  * from the file path (which holds img) or, with path NULL, through a

@@ -161,29 +161,35 @@ int __wrap_fstat(int fd, struct stat *st)
     return __real_fstat(fd, st);
 }
 
-ssize_t __wrap_write(int fd, const void *buf, size_t len)
+/*
+ * A read or write on fd: -1 (errno set) if it is to fail, else 0 with
+ * *len cut down if it is to come up short.
+ */
+static int transfer_fault(enum inproc_op op, int fd, size_t *len)
 {
-    inproc_fault *f = due(INPROC_WRITE, fd_name(fd), fd);
+    inproc_fault *f = due(op, fd_name(fd), fd);
 
     if (f && f->err) {
         errno = f->err;
         return -1;
     }
-    if (f && len > 1)
-        len = f->short_len && f->short_len < len ? f->short_len : len / 2;
+    if (f && *len > 1)
+        *len = f->short_len && f->short_len < *len ? f->short_len
+                                                   : *len / 2;
+    return 0;
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+    if (transfer_fault(INPROC_WRITE, fd, &len))
+        return -1;
     return __real_write(fd, buf, len);
 }
 
 ssize_t __wrap_read(int fd, void *buf, size_t len)
 {
-    inproc_fault *f = due(INPROC_READ, fd_name(fd), fd);
-
-    if (f && f->err) {
-        errno = f->err;
+    if (transfer_fault(INPROC_READ, fd, &len))
         return -1;
-    }
-    if (f && len > 1)
-        len = f->short_len && f->short_len < len ? f->short_len : len / 2;
     return __real_read(fd, buf, len);
 }
 

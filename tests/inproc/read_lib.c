@@ -102,10 +102,13 @@ static void image_facts_get(const unsigned char *img, size_t len,
 
 /*----- feeding a socket -----*/
 
+inproc_read_opts inproc_read_options;
+
 typedef struct {
     int fd;
     const unsigned char *data;
     size_t len;
+    long stall_after;
 } feeder;
 
 static void *feed(void *opaque)
@@ -115,7 +118,20 @@ static void *feed(void *opaque)
     ssize_t r;
 
     while (done < fe->len) {
-        r = __real_write(fe->fd, fe->data + done, fe->len - done);
+        size_t want = fe->len - done;
+
+        if (fe->stall_after > 0 && done + want > (size_t)fe->stall_after) {
+            char c;
+
+            want = fe->stall_after - done;
+            if (!want) {
+                /* Silent, connection open, until the reader hangs up. */
+                while (__real_read(fe->fd, &c, 1) > 0)
+                    ;
+                break;
+            }
+        }
+        r = __real_write(fe->fd, fe->data + done, want);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -157,6 +173,15 @@ static int restore(libxl_ctx *ctx, int fd, const image_facts *f)
     cfg->b_info.type = f->hvm ? LIBXL_DOMAIN_TYPE_HVM :
                                 LIBXL_DOMAIN_TYPE_PV;
     cfg->b_info.device_model_version = LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN;
+    if (inproc_read_options.config) {
+        const char *c = inproc_read_options.config;
+
+        cfg->b_info.type = strcmp(c, "pv") ? LIBXL_DOMAIN_TYPE_HVM :
+                                             LIBXL_DOMAIN_TYPE_PV;
+        if (!strcmp(c, "hvm-trad"))
+            cfg->b_info.device_model_version =
+                LIBXL_DEVICE_MODEL_VERSION_QEMU_XEN_TRADITIONAL;
+    }
     cfg->b_info.target_memkb = 64 * 1024;
 
     dcs->ao = ao;
@@ -266,6 +291,7 @@ int inproc_read_image(const unsigned char *img, size_t len,
         fe.fd = sv[1];
         fe.data = img + f.libxl_base;
         fe.len = len - f.libxl_base;
+        fe.stall_after = inproc_read_options.stall_after;
         if (pthread_create(&feeder_thread, NULL, feed, &fe)) {
             snprintf(out, cap, "harness: cannot start the feeder");
             close(sv[0]);
@@ -287,6 +313,8 @@ int inproc_read_image(const unsigned char *img, size_t len,
     }
 
     ctx = inproc_ctx_new(verbose);
+    inproc_xs_fail_commits(inproc_read_options.xs_commit_failures);
+    inproc_xs_fail_writes(inproc_read_options.xs_write_failures);
     inproc_restore_helper_reset(f.libxl_base, path != NULL);
     memset(&result, 0, sizeof(result));
     rc = restore(ctx, fd, &f);

@@ -5,7 +5,10 @@
  *   inproc-read [-v] [--file] [--socket] [--fault SPEC]... IMAGE...
  *
  * --fault makes a call on a file fail (see inproc_fault_parse), afresh
- * for every image and mode.
+ * for every image and mode.  --config pv|hvm|hvm-trad restores as that
+ * guest whatever the image is; --stall-after N (socket only) stops
+ * sending after N octets of the libxl stream, connection open;
+ * --xs-commit-fail N and --xs-write-fail make xenstore refuse.
  * One line per image and way of reading it (both when neither is named):
  *
  *   MODE<TAB>IMAGE<TAB>VERDICT
@@ -21,7 +24,9 @@
 static void usage(void)
 {
     fprintf(stderr, "usage: inproc-read [-v] [--file] [--socket]"
-            " [--fault OP,MATCH,NTH,ERR]... IMAGE...\n");
+            " [--fault OP,MATCH,NTH,ERR]... [--config pv|hvm|hvm-trad]\n"
+            "       [--stall-after N] [--xs-commit-fail N] [--xs-write-fail]"
+            " IMAGE...\n");
     exit(2);
 }
 
@@ -62,6 +67,14 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--file")) file_mode = true;
         else if (!strcmp(argv[i], "--fault") && i + 1 < argc && n_faults < 8)
             faults[n_faults++] = argv[++i];
+        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            inproc_read_options.config = argv[++i];
+        else if (!strcmp(argv[i], "--stall-after") && i + 1 < argc)
+            inproc_read_options.stall_after = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--xs-commit-fail") && i + 1 < argc)
+            inproc_read_options.xs_commit_failures = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--xs-write-fail"))
+            inproc_read_options.xs_write_failures = true;
         else usage();
     }
     first = i;

@@ -83,6 +83,19 @@ read_all() {
     fi
 }
 
+# known LIST KEY NAME OK MSG: for a KEY in LIST, writes a KNOWN: line while
+# the difference is there and a FAIL once it is gone (the list must then
+# shrink), and returns 0; for any other KEY returns 1.
+known() {
+    case " $1 " in *" $2 "*) ;; *) return 1 ;; esac
+    if [ "$4" = 0 ]; then
+        check "$3" 1 "listed as a known difference but agrees now: remove it from the list"
+    else
+        echo "KNOWN: $3 ($5)" | tee -a "$RESULTS"
+    fi
+    return 0
+}
+
 verdict_of() {   # MODE IMAGE
     awk -F'\t' -v m="$1" -v i="$2" '$1 == m && $2 == i { print $3; exit }' verdicts.txt
 }
@@ -103,15 +116,7 @@ for name in "${names[@]}"; do
     xs_verdict "$img"
     for mode in file socket; do
         msg=$(judge "$img" "$(verdict_of $mode "$img")"); ok=$?
-        case " $KNOWN_DIFF " in
-            *" $name "*)
-                if [ $ok = 0 ]; then
-                    check "read/$name/$mode" 1 "listed as a known difference but agrees now: remove it from KNOWN_DIFF"
-                else
-                    echo "KNOWN: read/$name/$mode ($msg)" | tee -a "$RESULTS"
-                fi
-                continue ;;
-        esac
+        known "$KNOWN_DIFF" "$name" "read/$name/$mode" $ok "$msg" && continue
         check "read/$name/$mode" $ok "$msg"
     done
 done
@@ -141,15 +146,7 @@ for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages valid-l
         xs_verdict "$img"
         for mode in file socket; do
             msg=$(judge "$img" "$(verdict_of $mode "$img")"); ok=$?
-            case " $KNOWN_CUT_DIFF " in
-                *" $shape:$cut "*)
-                    if [ $ok = 0 ]; then
-                        check "read-cut/$shape/$mode-at-$cut" 1 "listed as a known difference but agrees now: remove it from KNOWN_CUT_DIFF"
-                    else
-                        echo "KNOWN: read-cut/$shape/$mode-at-$cut ($msg)" | tee -a "$RESULTS"
-                    fi
-                    continue ;;
-            esac
+            known "$KNOWN_CUT_DIFF" "$shape:$cut" "read-cut/$shape/$mode-at-$cut" $ok "$msg" && continue
             if [ $ok != 0 ]; then
                 echo "  $shape/$mode cut at $cut: $msg"
                 [ $mode = file ] && bad_file=1 || bad_socket=1
@@ -259,6 +256,41 @@ write,migration stream,3,ENOSPC|error writing to migration stream during copy of
 write,migration stream,1,short|ok: hvm stream written, 0 checkpoints
 write,migration stream,3,short|ok: hvm stream written, 0 checkpoints
 EOF2
+
+# ---- what the guest's configuration, xenstore and a silent peer do ----
+# one_verdict MODE ARGS...: the reader's verdict for one image and mode
+one_verdict() {
+    local mode=$1 out; shift
+    out=$("$READ" --$mode "$@" 2>&1)
+    sanitizer_clean "$out" || { echo "sanitizer: $out" | head -3; return; }
+    echo "$out" | cut -f3
+}
+hvm=variants/valid-hvm.img
+for mode in file socket; do
+    got=$(one_verdict $mode --config pv $hvm)
+    [ "$got" = "invalid: record 1 (EMULATOR_CONTEXT) at offset 168513: bad emulator id: this guest has no device model" ]
+    check "config/pv-guest-refuses-emulator-records/$mode" $? "$got"
+    got=$(one_verdict $mode --config hvm-trad $hvm)
+    [ "$got" = "invalid: record 1 (EMULATOR_CONTEXT) at offset 168513: bad emulator id: state is for emulator 2, this guest uses 1" ]
+    check "config/traditional-dm-refuses-upstream-state/$mode" $? "$got"
+    got=$(one_verdict $mode --xs-commit-fail 2 variants/valid-hvm-xenstore.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 3 xenstore keys" ]
+    check "xenstore/commit-retried-after-eagain/$mode" $? "$got"
+    got=$(one_verdict $mode --xs-write-fail variants/valid-hvm-xenstore.img)
+    case $got in "invalid: rc -3, error: "*"xenstore write failed: \`/local/domain/0/device-model/7/physmap/"*) ok=0 ;; *) ok=1 ;; esac
+    check "xenstore/write-failure-fails-restore/$mode" $ok "$got"
+done
+export LIBXL_RESTORE_STALL_TIMEOUT=1 LIBXL_SAVE_STALL_TIMEOUT=1
+got=$(one_verdict socket --stall-after 8 $hvm)
+[ "$got" = "invalid: nothing received for 1 s, inside the stream header: giving up (LIBXL_RESTORE_STALL_TIMEOUT)" ]
+check "stall/reader-in-header" $? "$got"
+got=$(one_verdict socket --stall-after 170000 $hvm)
+case $got in "invalid: nothing received for 1 s at offset "*", in the emulator context of record 1 (EMULATOR_CONTEXT): giving up (LIBXL_RESTORE_STALL_TIMEOUT)") ok=0 ;; *) ok=1 ;; esac
+check "stall/reader-in-emulator-context" $ok "$got"
+out=$("$WRITE" --stall-after 100000 --socket hvm libxc-hvm.img ws.img 4194304 2>&1)
+case $out in "error: rc -9: "*"nothing could be sent for 1 s"*"giving up (LIBXL_SAVE_STALL_TIMEOUT)") ok=0 ;; *) ok=1 ;; esac
+check "stall/writer-receiver-stopped-reading" $ok "$(echo "$out" | head -2)"
+unset LIBXL_RESTORE_STALL_TIMEOUT LIBXL_SAVE_STALL_TIMEOUT
 
 echo "inproc: $fails failed"
 [ $fails = 0 ]

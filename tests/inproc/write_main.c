@@ -3,8 +3,8 @@
  * in this process, to a file or through a socketpair, so that the stream
  * it writes can be checked by xen-stream and restored by inproc-read.
  *
- *   inproc-write [-v] [--fault SPEC]... --file|--socket KIND LIBXC OUT
- *                [DMSIZE]
+ *   inproc-write [-v] [--fault SPEC]... [--stall-after N]
+ *                --file|--socket KIND LIBXC OUT [DMSIZE]
  *
  * KIND: pv      libxl header, LIBXC_CONTEXT, libxc's octets, END
  *       hvm     the same with the device model's xenstore keys and a
@@ -24,6 +24,9 @@
  * reader, which must get each id back in order; the octets that went
  * through are also kept in OUT for xen-stream.
  *
+ * --fault: see inproc_fault_parse.  --stall-after N (socket only): the
+ * receiving end stops reading after N octets, connection open.
+ *
  * Prints "ok: ..." and exits 0, or "error: ..." and exits 1.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
@@ -42,6 +45,8 @@ typedef struct {
     int from, to;
     uint64_t octets;
     bool failed;
+    long stall_after;          /* > 0: stop reading after this many */
+    volatile bool resume;      /* set once the writer has finished */
 } drain;
 
 static void *drain_run(void *opaque)
@@ -51,7 +56,18 @@ static void *drain_run(void *opaque)
     ssize_t r, w, done;
 
     for (;;) {
-        r = __real_read(d->from, buf, sizeof(buf));
+        size_t want = sizeof(buf);
+
+        if (d->stall_after > 0 && !d->resume) {
+            if (d->octets >= (uint64_t)d->stall_after) {
+                /* A receiver that stopped taking data. */
+                usleep(10000);
+                continue;
+            }
+            if (d->stall_after - d->octets < want)
+                want = d->stall_after - d->octets;
+        }
+        r = __real_read(d->from, buf, want);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -385,10 +401,13 @@ int main(int argc, char **argv)
     libxl_ctx *ctx;
     int i = 1, fd, outfd, rc, status, fds_before;
     bool faulted = false;
+    long stall_after = 0;
 
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) {
             verbose = true;
+        } else if (!strcmp(argv[i], "--stall-after") && i + 1 < argc) {
+            stall_after = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
             if (inproc_fault_parse(argv[++i]))
                 usage();
@@ -458,6 +477,8 @@ int main(int argc, char **argv)
         d.to = outfd;
         d.octets = 0;
         d.failed = false;
+        d.stall_after = stall_after;
+        d.resume = false;
         if (pthread_create(&drainer, NULL, drain_run, &d))
             return 2;
         fd = sv[0];
@@ -469,6 +490,7 @@ int main(int argc, char **argv)
     rc = save(ctx, fd, hvm, remus);
 
     if (socket_mode) {
+        d.resume = true;
         close(fd);
         pthread_join(drainer, NULL);
         close(d.from);
