@@ -282,7 +282,7 @@ static void save_step(libxl__egc *egc, libxl__ev_time *ev,
         }
         sh.pos += r;
     }
-    if (stop < s->len || s->checkpoints_done < s->n_checkpoints) {
+    if (s->checkpoints_done < s->n_checkpoints) {
         libxl__stream_write_start_checkpoint(egc, &sh.dss->sws);
         return;
     }
