@@ -34,6 +34,7 @@ static struct {
     libxl__ev_time tick;
     xc_walk w;
     bool walking;
+    bool state_pending;         /* a CHECKPOINT_STATE read is under way */
     int retval;                 /* for the pending "done" */
 } rh;
 
@@ -189,9 +190,28 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
     inproc_libxc *h = &inproc_restore_helper;
     libxl__ao *ao = rh.dcs->ao;
 
+    if (rh.state_pending) {
+        /* COLO: the primary's state after the checkpoint. */
+        rh.state_pending = false;
+        if (rc < 0) {
+            restore_fail(ao, NULL, "reading CHECKPOINT_STATE failed");
+            return;
+        }
+        h->states++;
+        h->last_state = rc;
+        xcw_resume(&rh.w, restore_position());
+        schedule(ao, restore_step);
+        return;
+    }
+
     switch (rc) {
     case XGR_CHECKPOINT_SUCCESS:
         h->checkpoints++;
+        if (h->colo) {
+            rh.state_pending = true;
+            libxl__stream_read_checkpoint_state(egc, srs);
+            return;
+        }
         xcw_resume(&rh.w, restore_position());
         schedule(ao, restore_step);
         return;
@@ -223,6 +243,7 @@ static struct {
     libxl__domain_save_state *dss;
     libxl__ev_time tick;
     size_t pos;
+    bool state_pending;         /* a CHECKPOINT_STATE write is under way */
     int retval, errnoval;
 } sh;
 
@@ -252,6 +273,7 @@ void __wrap_libxl__xc_domain_save(libxl__egc *egc,
     inproc_save.calls++;
     sh.dss = dss;
     sh.pos = 0;
+    sh.state_pending = false;
     sh.retval = sh.errnoval = 0;
     libxl__ev_time_init(&sh.tick);
     /* The guest answered the suspend request. */
@@ -302,7 +324,21 @@ void inproc_save_checkpoint_done(libxl__egc *egc,
         save_schedule(sh.dss->ao, save_finish);
         return;
     }
-    s->checkpoints_done++;
+    if (sh.state_pending) {
+        sh.state_pending = false;
+        s->states++;
+    } else {
+        s->checkpoints_done++;
+        if (s->colo) {
+            /* COLO: the primary tells the secondary where it stands. */
+            libxl_sr_checkpoint_state srcs;
+
+            srcs.id = INPROC_COLO_STATE_ID;
+            sh.state_pending = true;
+            libxl__stream_write_checkpoint_state(egc, sws, &srcs);
+            return;
+        }
+    }
     save_schedule(sh.dss->ao, save_step);
 }
 

@@ -97,11 +97,16 @@ typedef struct inproc_libxc {
     /* set by the harness */
     uint64_t abs_base;         /* file offset of the libxl header */
     bool file;                 /* fd is the image file (offsets exact) */
+    bool colo;                 /* after each checkpoint, read one
+                                * CHECKPOINT_STATE from the main stream,
+                                * as a COLO secondary does */
     /* results */
     int calls;                 /* libxl__xc_domain_restore calls */
     uint64_t consumed;         /* octets of libxc's stream it read */
     uint64_t checkpoints;      /* checkpoints libxl committed */
     bool failed;               /* it reported a failure to libxl */
+    unsigned int states;       /* CHECKPOINT_STATEs read (colo) */
+    int last_state;            /* the id of the last one */
     char error[320];           /* its message, as xen-stream words it */
 } inproc_libxc;
 
@@ -128,11 +133,18 @@ typedef struct inproc_save_helper {
     size_t checkpoint_at[16];  /* offsets just past each CHECKPOINT */
     unsigned int n_checkpoints;
     uint64_t mem_octets;       /* what xc_domain_getinfolist reports */
+    bool colo;                 /* after each checkpoint, write one
+                                * CHECKPOINT_STATE on the main stream, as
+                                * a COLO primary does */
     /* results */
     int calls;
     unsigned int checkpoints_done;
     int last_checkpoint_rc;
+    unsigned int states;       /* CHECKPOINT_STATEs written (colo) */
 } inproc_save_helper;
+
+/* The state id a COLO primary sends on the main stream here. */
+#define INPROC_COLO_STATE_ID 3
 
 extern inproc_save_helper inproc_save;
 
@@ -154,6 +166,9 @@ typedef struct inproc_read_opts {
                                 * silent with the connection open */
     unsigned int xs_commit_failures;   /* EAGAIN from that many commits */
     bool xs_write_failures;            /* every xenstore write fails */
+    bool colo;                 /* a COLO secondary: checkpointed stream
+                                * of kind COLO, a CHECKPOINT_STATE read
+                                * after every checkpoint */
 } inproc_read_opts;
 
 extern inproc_read_opts inproc_read_options;

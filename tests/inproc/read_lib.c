@@ -191,6 +191,9 @@ static int restore(libxl_ctx *ctx, int fd, const image_facts *f)
     dcs->libxc_fd = -1;
     dcs->restore_params.checkpointed_stream = f->checkpointed ?
         LIBXL_CHECKPOINTED_STREAM_REMUS : LIBXL_CHECKPOINTED_STREAM_NONE;
+    if (inproc_read_options.colo)
+        dcs->restore_params.checkpointed_stream =
+            LIBXL_CHECKPOINTED_STREAM_COLO;
 
     dcs->srs.ao = ao;
     dcs->srs.dcs = dcs;
@@ -316,6 +319,7 @@ int inproc_read_image(const unsigned char *img, size_t len,
     inproc_xs_fail_commits(inproc_read_options.xs_commit_failures);
     inproc_xs_fail_writes(inproc_read_options.xs_write_failures);
     inproc_restore_helper_reset(f.libxl_base, path != NULL);
+    inproc_restore_helper.colo = inproc_read_options.colo;
     memset(&result, 0, sizeof(result));
     rc = restore(ctx, fd, &f);
 
@@ -338,6 +342,11 @@ int inproc_read_image(const unsigned char *img, size_t len,
                  INPROC_DOMID);
         snprintf(out, cap, "valid: %lld octets of QEMU state,"
                  " %u xenstore keys", dm, inproc_xs_count(root));
+        if (inproc_read_options.colo)
+            snprintf(out + strlen(out), cap - strlen(out),
+                     ", %u CHECKPOINT_STATE (last %d)",
+                     inproc_restore_helper.states,
+                     inproc_restore_helper.last_state);
         status = INPROC_VALID;
     } else if ((err = inproc_log_find("migration stream: "))) {
         absolute_offsets(strstr(err, "migration stream: ") + 18,

@@ -8,7 +8,9 @@
  * for every image and mode.  --config pv|hvm|hvm-trad restores as that
  * guest whatever the image is; --stall-after N (socket only) stops
  * sending after N octets of the libxl stream, connection open;
- * --xs-commit-fail N and --xs-write-fail make xenstore refuse.
+ * --xs-commit-fail N and --xs-write-fail make xenstore refuse; --colo
+ * restores as a COLO secondary (a CHECKPOINT_STATE read from the main
+ * stream after every checkpoint).
  * One line per image and way of reading it (both when neither is named):
  *
  *   MODE<TAB>IMAGE<TAB>VERDICT
@@ -26,6 +28,7 @@ static void usage(void)
     fprintf(stderr, "usage: inproc-read [-v] [--file] [--socket]"
             " [--fault OP,MATCH,NTH,ERR]... [--config pv|hvm|hvm-trad]\n"
             "       [--stall-after N] [--xs-commit-fail N] [--xs-write-fail]"
+            " [--colo]"
             " IMAGE...\n");
     exit(2);
 }
@@ -75,6 +78,8 @@ int main(int argc, char **argv)
             inproc_read_options.xs_commit_failures = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--xs-write-fail"))
             inproc_read_options.xs_write_failures = true;
+        else if (!strcmp(argv[i], "--colo"))
+            inproc_read_options.colo = true;
         else usage();
     }
     first = i;

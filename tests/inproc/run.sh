@@ -96,6 +96,19 @@ known() {
     return 0
 }
 
+sanitizer_clean() {
+    case $1 in *Sanitizer*|*"runtime error"*) return 1 ;; esac
+    return 0
+}
+
+# one_verdict MODE ARGS...: the reader's verdict for one image and mode
+one_verdict() {
+    local mode=$1 out; shift
+    out=$("$READ" --$mode "$@" 2>&1)
+    sanitizer_clean "$out" || { echo "sanitizer: $out" | head -3; return; }
+    echo "$out" | cut -f3
+}
+
 verdict_of() {   # MODE IMAGE
     awk -F'\t' -v m="$1" -v i="$2" '$1 == m && $2 == i { print $3; exit }' verdicts.txt
 }
@@ -188,6 +201,22 @@ grep -q 'physmap/f0000000/name = "vga.vram"' w-hvm.dump &&
     grep -q 'EMULATOR_CONTEXT.*7600 octets of state, starts with QEVM' w-hvm.dump
 check "write/hvm/dump-shows-keys-and-state" $?
 
+# ---- CHECKPOINT_STATE on COLO's main stream, writer to reader ----
+# The primary's writer puts one after each CHECKPOINT_END; the secondary's
+# reader takes it when asked between checkpoints.
+for mode in file socket; do
+    out=$("$WRITE" --$mode colo libxc-hvm.img w-colo-$mode.img 7600 2>&1)
+    [ "$out" = "ok: colo stream written, 2 checkpoints, 2 states" ]
+    check "colo-main-stream/write/$mode" $? "$(echo "$out" | head -2)"
+    got=$(one_verdict socket --colo w-colo-$mode.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 3 xenstore keys, 2 CHECKPOINT_STATE (last 3)" ]
+    check "colo-main-stream/read-back/$mode" $? "$got"
+    out=$("$XEN_STREAM" verify w-colo-$mode.img 2>&1)
+    case $out in *": valid checkpointed stream"*|*": valid ("*) ok=0 ;; *) ok=1 ;; esac
+    known "colo-main-stream" "colo-main-stream" "colo-main-stream/xen-stream-verifies/$mode" $ok "$out" ||
+        check "colo-main-stream/xen-stream-verifies/$mode" $ok "$out"
+done
+
 # ---- CHECKPOINT_STATE on a COLO back channel, writer to reader ----
 out=$("$WRITE" colo colo.img 2>&1)
 case $out in "ok: 6 CHECKPOINT_STATE records written and read back") ok=0 ;; *) ok=1 ;; esac
@@ -200,10 +229,6 @@ check "colo-back-channel/xen-stream-recognises" $ok "$out"
 # (the programs themselves fail a run that leaks a file descriptor, leaves
 # a staging file or anything else in their state directory, or whose
 # fault never fired; LeakSanitizer fails one that leaks memory)
-sanitizer_clean() {
-    case $1 in *Sanitizer*|*"runtime error"*) return 1 ;; esac
-    return 0
-}
 lib=/var/lib/xen
 img=variants/valid-hvm-xenstore.img
 while IFS='|' read -r spec want; do
@@ -250,21 +275,14 @@ done <<EOF2
 open,qemu-save.9,1,ENOENT|cannot open device model state $lib/qemu-save.9: No such file or directory
 fstat,qemu-save.9,1,EIO|cannot stat device model state $lib/qemu-save.9: Input/output error
 read,qemu-save.9,1,EIO|error reading $lib/qemu-save.9 during copy of device model state: Input/output error
-read,qemu-save.9,1,short|ok: hvm stream written, 0 checkpoints
+read,qemu-save.9,1,short|ok: hvm stream written, 0 checkpoints, 0 states
 write,migration stream,1,ENOSPC|error writing to migration stream during copy of migration stream records: No space left on device
 write,migration stream,3,ENOSPC|error writing to migration stream during copy of device model state: No space left on device
-write,migration stream,1,short|ok: hvm stream written, 0 checkpoints
-write,migration stream,3,short|ok: hvm stream written, 0 checkpoints
+write,migration stream,1,short|ok: hvm stream written, 0 checkpoints, 0 states
+write,migration stream,3,short|ok: hvm stream written, 0 checkpoints, 0 states
 EOF2
 
 # ---- what the guest's configuration, xenstore and a silent peer do ----
-# one_verdict MODE ARGS...: the reader's verdict for one image and mode
-one_verdict() {
-    local mode=$1 out; shift
-    out=$("$READ" --$mode "$@" 2>&1)
-    sanitizer_clean "$out" || { echo "sanitizer: $out" | head -3; return; }
-    echo "$out" | cut -f3
-}
 mkdir -p small
 "$MKSTREAM" --pages 40 --variant valid-hvm small/valid-hvm.img
 hvm=small/valid-hvm.img

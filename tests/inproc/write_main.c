@@ -14,6 +14,8 @@
  *               two CHECKPOINT records, after each of which libxl writes
  *               the device model's records and CHECKPOINT_END, then
  *               libxc's END and libxl's END
+ *       colo    remus, and after each CHECKPOINT_END a CHECKPOINT_STATE
+ *               on the main stream, as a COLO primary writes it
  * LIBXC: a whole libxc stream (mkstream --bare-libxc), the fake save
  *        helper's part.
  *
@@ -110,8 +112,9 @@ static int save(libxl_ctx *ctx, int fd, bool hvm, bool remus)
     dss->fd = fd;
     dss->recv_fd = -1;
     dss->type = hvm ? LIBXL_DOMAIN_TYPE_HVM : LIBXL_DOMAIN_TYPE_PV;
-    dss->checkpointed_stream = remus ? LIBXL_CHECKPOINTED_STREAM_REMUS :
-                                       LIBXL_CHECKPOINTED_STREAM_NONE;
+    dss->checkpointed_stream = !remus ? LIBXL_CHECKPOINTED_STREAM_NONE :
+        inproc_save.colo ? LIBXL_CHECKPOINTED_STREAM_COLO :
+                           LIBXL_CHECKPOINTED_STREAM_REMUS;
 
     dss->sws.ao = ao;
     dss->sws.dss = dss;
@@ -384,14 +387,14 @@ static int colo_main(bool verbose, const char *out)
 static void usage(void)
 {
     fprintf(stderr, "usage: inproc-write [-v] [--fault OP,MATCH,NTH,ERR]..."
-            " --file|--socket pv|hvm|remus"
+            " --file|--socket pv|hvm|remus|colo"
             " LIBXC OUT [DMSIZE]\n       inproc-write [-v] colo OUT\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    bool verbose = false, socket_mode = false, hvm, remus;
+    bool verbose = false, socket_mode = false, hvm, remus, colo_main_stream;
     char state_dir[] = "/tmp/inproc-w-XXXXXX", path[256], real[512];
     const char *kind, *out;
     unsigned char *libxc, *data;
@@ -425,8 +428,9 @@ int main(int argc, char **argv)
     if (!strcmp(argv[i], "--socket")) socket_mode = true;
     else if (strcmp(argv[i], "--file")) usage();
     kind = argv[i + 1];
-    hvm = !strcmp(kind, "hvm") || !strcmp(kind, "remus");
-    remus = !strcmp(kind, "remus");
+    colo_main_stream = !strcmp(kind, "colo");
+    remus = !strcmp(kind, "remus") || colo_main_stream;
+    hvm = !strcmp(kind, "hvm") || remus;
     if (!hvm && strcmp(kind, "pv"))
         usage();
     libxc = slurp(argv[i + 2], &libxc_len);
@@ -453,6 +457,7 @@ int main(int argc, char **argv)
     inproc_save.data = data;
     inproc_save.len = data_len;
     inproc_save.mem_octets = 64 << 20;
+    inproc_save.colo = colo_main_stream;
 
     ctx = inproc_ctx_new(verbose);
     if (hvm && device_model_setup(state_dir, dm_size)) {
@@ -509,8 +514,8 @@ int main(int argc, char **argv)
         printf("error: %u of %u checkpoints written\n",
                inproc_save.checkpoints_done, inproc_save.n_checkpoints);
     else {
-        printf("ok: %s stream written, %u checkpoints\n", kind,
-               inproc_save.checkpoints_done);
+        printf("ok: %s stream written, %u checkpoints, %u states\n", kind,
+               inproc_save.checkpoints_done, inproc_save.states);
         status = 0;
     }
 
