@@ -164,6 +164,9 @@ typedef struct inproc_read_opts {
     long stall_after;          /* > 0: the socket feeder sends this many
                                 * octets of the libxl stream, then goes
                                 * silent with the connection open */
+    long trickle_after;        /* > 0: after this many octets the feeder
+                                * sends 128 octets every 50 ms: a slow
+                                * link that never stops */
     unsigned int xs_commit_failures;   /* EAGAIN from that many commits */
     bool xs_write_failures;            /* every xenstore write fails */
     bool colo;                 /* a COLO secondary: checkpointed stream

@@ -6,23 +6,25 @@
  * stream, ...).  xen-stream's walker finds where the libxl stream starts
  * in it and what the guest is (PV or HVM, checkpointed or not): the
  * configuration a real restore would have been given.  Then the libxl
- * stream goes to libxl__stream_read_start from the image file itself
- * (--file, positioned at the libxl header) or through a socketpair fed by
- * a thread (--socket, never seekable).
+ * stream goes to libxl__stream_read_start from the image file itself,
+ * positioned at the libxl header, or through a socketpair fed by a
+ * thread (never seekable).
  *
  * The verdict is one line:
  *
  *   valid: N octets of QEMU state, K xenstore keys
+ *          [, S CHECKPOINT_STATE (last ID)]       (N is -1 for none)
  *   invalid: MESSAGE
- *   skip: WHY        (not the libxl reader's input: xl's or libvirt's
- *                     container is damaged, a legacy image, ...)
+ *   skip: WHY       not the reader's input: xl's or libvirt's container
+ *                   is damaged, the input is compressed, or it holds no
+ *                   libxl stream at all
+ *   harness: WHAT   the reader broke a rule of its own: it never
+ *                   completed, or left a file or a descriptor behind
  *
  * MESSAGE is the reader's own error, with its offsets (counted from the
  * libxl header, and over a socket without libxc's octets) turned into
  * offsets in the image so that it can be compared with xen-stream's; or,
- * when libxc's part is what is damaged, the fake helper's message; or
- *   harness: WHAT    (the reader broke a rule of its own: no completion,
- *                     a staging file left behind)
+ * when libxc's part is what is damaged, the fake helper's message.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -32,7 +34,6 @@
 
 #include "inproc.h"
 #include "stream_walk.h"
-
 
 typedef struct {
     bool reached_libxl;
@@ -109,6 +110,7 @@ typedef struct {
     const unsigned char *data;
     size_t len;
     long stall_after;
+    long trickle_after;
 } feeder;
 
 static void *feed(void *opaque)
@@ -130,6 +132,14 @@ static void *feed(void *opaque)
                     ;
                 break;
             }
+        }
+        if (fe->trickle_after > 0 && done >= (size_t)fe->trickle_after) {
+            usleep(50000);
+            if (want > 128)
+                want = 128;
+        } else if (fe->trickle_after > 0 &&
+                   done + want > (size_t)fe->trickle_after) {
+            want = fe->trickle_after - done;
         }
         r = __real_write(fe->fd, fe->data + done, want);
         if (r < 0 && errno == EINTR)
@@ -295,6 +305,7 @@ int inproc_read_image(const unsigned char *img, size_t len,
         fe.data = img + f.libxl_base;
         fe.len = len - f.libxl_base;
         fe.stall_after = inproc_read_options.stall_after;
+        fe.trickle_after = inproc_read_options.trickle_after;
         if (pthread_create(&feeder_thread, NULL, feed, &fe)) {
             snprintf(out, cap, "harness: cannot start the feeder");
             close(sv[0]);

@@ -8,6 +8,7 @@
  * for every image and mode.  --config pv|hvm|hvm-trad restores as that
  * guest whatever the image is; --stall-after N (socket only) stops
  * sending after N octets of the libxl stream, connection open;
+ * --trickle-after N (socket only) sends 128 octets every 50 ms after N;
  * --xs-commit-fail N and --xs-write-fail make xenstore refuse; --colo
  * restores as a COLO secondary (a CHECKPOINT_STATE read from the main
  * stream after every checkpoint).
@@ -27,7 +28,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: inproc-read [-v] [--file] [--socket]"
             " [--fault OP,MATCH,NTH,ERR]... [--config pv|hvm|hvm-trad]\n"
-            "       [--stall-after N] [--xs-commit-fail N] [--xs-write-fail]"
+            "       [--stall-after N] [--trickle-after N] [--xs-commit-fail N]"
+            " [--xs-write-fail]"
             " [--colo]"
             " IMAGE...\n");
     exit(2);
@@ -74,6 +76,8 @@ int main(int argc, char **argv)
             inproc_read_options.config = argv[++i];
         else if (!strcmp(argv[i], "--stall-after") && i + 1 < argc)
             inproc_read_options.stall_after = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--trickle-after") && i + 1 < argc)
+            inproc_read_options.trickle_after = atol(argv[++i]);
         else if (!strcmp(argv[i], "--xs-commit-fail") && i + 1 < argc)
             inproc_read_options.xs_commit_failures = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--xs-write-fail"))

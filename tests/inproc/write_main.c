@@ -3,7 +3,7 @@
  * in this process, to a file or through a socketpair, so that the stream
  * it writes can be checked by xen-stream and restored by inproc-read.
  *
- *   inproc-write [-v] [--fault SPEC]... [--stall-after N]
+ *   inproc-write [-v] [--fault SPEC]... [--stall-after N] [--trickle-after N]
  *                --file|--socket KIND LIBXC OUT [DMSIZE]
  *
  * KIND: pv      libxl header, LIBXC_CONTEXT, libxc's octets, END
@@ -27,7 +27,8 @@
  * through are also kept in OUT for xen-stream.
  *
  * --fault: see inproc_fault_parse.  --stall-after N (socket only): the
- * receiving end stops reading after N octets, connection open.
+ * receiving end stops reading after N octets, connection open;
+ * --trickle-after N: it reads 32 KiB every 50 ms after N octets.
  *
  * Prints "ok: ..." and exits 0, or "error: ..." and exits 1.
  *
@@ -48,6 +49,7 @@ typedef struct {
     uint64_t octets;
     bool failed;
     long stall_after;          /* > 0: stop reading after this many */
+    long trickle_after;        /* > 0: then 32 KiB every 50 ms */
     volatile bool resume;      /* set once the writer has finished */
 } drain;
 
@@ -68,6 +70,13 @@ static void *drain_run(void *opaque)
             }
             if (d->stall_after - d->octets < want)
                 want = d->stall_after - d->octets;
+        }
+        if (d->trickle_after > 0 && !d->resume &&
+            d->octets >= (uint64_t)d->trickle_after) {
+            /* A slow link that never stops. */
+            usleep(50000);
+            if (want > 32768)
+                want = 32768;
         }
         r = __real_read(d->from, buf, want);
         if (r < 0 && errno == EINTR)
@@ -404,13 +413,15 @@ int main(int argc, char **argv)
     libxl_ctx *ctx;
     int i = 1, fd, outfd, rc, status, fds_before;
     bool faulted = false;
-    long stall_after = 0;
+    long stall_after = 0, trickle_after = 0;
 
     for (; i < argc; i++) {
         if (!strcmp(argv[i], "-v")) {
             verbose = true;
         } else if (!strcmp(argv[i], "--stall-after") && i + 1 < argc) {
             stall_after = atol(argv[++i]);
+        } else if (!strcmp(argv[i], "--trickle-after") && i + 1 < argc) {
+            trickle_after = atol(argv[++i]);
         } else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
             if (inproc_fault_parse(argv[++i]))
                 usage();
@@ -483,6 +494,7 @@ int main(int argc, char **argv)
         d.octets = 0;
         d.failed = false;
         d.stall_after = stall_after;
+        d.trickle_after = trickle_after;
         d.resume = false;
         if (pthread_create(&drainer, NULL, drain_run, &d))
             return 2;
