@@ -1,8 +1,8 @@
 # Our libxl stream reader and writer run inside a test process, with no
-# hypervisor: the drop-ins (tools/libxl/) compiled with ASan+UBSan and
-# coverage against the patched build's headers, the rest of libxl (ctx,
-# ao/egc, ev_fd, datacopier) from its libxenlight.a, and fakes only at
-# the edges, reached with the linker's --wrap.  docs/inproc-tests.md.
+# hypervisor: the drop-ins (tools/libxl/) compiled with ASan and coverage
+# against the patched build's headers, the rest of libxl (ctx, ao/egc,
+# ev_fd, datacopier) from its libxenlight.a, and fakes only at the edges
+# (ASan+UBSan), reached with the linker's --wrap.  docs/inproc-tests.md.
 #
 #   make check-inproc          the suite (needs `make xen`, which it runs)
 #   make inproc-coverage       line/branch figures of the reader and writer

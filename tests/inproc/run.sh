@@ -1,18 +1,25 @@
 #!/bin/bash
-# The in-process suite: our libxl reader (and writer) running in a test
-# process, against what `xen-stream verify' says of the same input.
+# The in-process suite (docs/inproc-tests.md): our libxl reader and writer
+# running in a test process.
 #
-# For every mkstream variant, and for every truncation point check-unit
-# uses, over a file and over a socketpair:
-#   - xen-stream valid   -> the reader restores it (QEMU state and xenstore
-#                           keys where the image has them);
-#   - xen-stream invalid -> the reader fails with the same message (record,
-#                           type, offset in the image, error, detail); for
-#                           a cut stream, the reader says it ended exactly
-#                           where the cut is;
-#   - inputs whose damage is in xl's or libvirt's container, and legacy
-#     images, are not the reader's input: reported as SKIP, and only
-#     accepted as such when xen-stream's error is indeed there.
+# 1. For every mkstream variant, and for every truncation point check-unit
+#    uses, over a file and over a socketpair, the reader against what
+#    `xen-stream verify' says of the same input:
+#    - xen-stream valid   -> the reader restores it (QEMU state and
+#                            xenstore keys where the image has them);
+#    - xen-stream invalid -> the reader fails with the same message
+#                            (record, type, offset in the image, error,
+#                            detail); for a cut stream, the reader says it
+#                            ended exactly where the cut is;
+#    - damage in xl's or libvirt's container, compressed input, no libxl
+#      stream: not the reader's input, reported as skip by the reader and
+#      only accepted when xen-stream's error is indeed there.
+# 2. Streams the writer writes (PV, HVM, Remus, COLO), verified by
+#    xen-stream and read back; CHECKPOINT_STATE on COLO's main stream and
+#    on its back channel, from our writer to our reader.
+# 3. Injected failures of open, fstat, write, rename and read, and short
+#    transfers, on the stream and on QEMU's files.
+# 4. The guest's configuration, xenstore refusals, stalled and slow peers.
 #
 # Environment: RESULTS (log), INPROC (build dir with inproc-*), XEN_STREAM,
 # MKSTREAM, WORK.
