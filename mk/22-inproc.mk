@@ -77,6 +77,10 @@ $(INPROC_BUILD)/inproc-%: $(INPROC_BUILD)/%_main.o $(INPROC_HARNESS_OBJS) $(INPR
 
 inproc-bins: $(INPROC_BINS)
 
+# Built through pattern rules, but kept: their .gcno/.gcda sit next to them.
+.SECONDARY: $(INPROC_DROPIN_OBJS) $(INPROC_WALK_OBJS) $(INPROC_HARNESS_OBJS) \
+    $(addprefix $(INPROC_BUILD)/,$(addsuffix _main.o,$(subst inproc-,,$(INPROC_PROGS))))
+
 CHECK_STAGES_ALL += check-inproc
 
 check-inproc:
