@@ -38,9 +38,10 @@ INPROC_HARNESS_OBJS := $(addprefix $(INPROC_BUILD)/,harness.o fake_libxc.o inter
 
 comma := ,
 INPROC_WRAPS := xc_interface_open xc_interface_close xs_open xs_close \
+    xs_daemon_destroy_postfork \
     xs_read xs_write xs_directory xs_rm xs_transaction_start \
     xs_transaction_end xs_get_domain_path xc_domain_getinfolist \
-    libxl__xc_domain_restore libxl__xc_domain_save \
+    libxl__xc_domain_restore libxl__xc_domain_save libxl__save_helper_abort \
     open unlink rename fstat write read
 INPROC_LDFLAGS := -fsanitize=address,undefined --coverage -pthread \
     $(addprefix -Wl$(comma)--wrap=,$(INPROC_WRAPS)) \
@@ -86,10 +87,12 @@ CHECK_STAGES_ALL += check-inproc
 check-inproc:
 	@mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory xen >/dev/null || echo "== inproc: make xen failed"
-	@$(MAKE) --no-print-directory $(INPROC_BINS) $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream
+	@$(MAKE) --no-print-directory $(INPROC_BINS) $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream \
+	    $(BUILD)/bin/convert-legacy-stream $(BUILD)/legacy/san/mklegacy
 	@rm -f $(INPROC_BUILD)/cov/*.gcda
 	@rc=0; RESULTS=$(RESULTS)/check-inproc.log INPROC=$(INPROC_BUILD) \
 	    XEN_STREAM=$(BUILD)/bin/xen-stream MKSTREAM=$(BUILD)/bin/mkstream \
+	    CLS=$(BUILD)/bin/convert-legacy-stream MKLEGACY=$(BUILD)/legacy/san/mklegacy \
 	    WORK=$(INPROC_BUILD)/work bash $(INPROC_DIR)/run.sh >$(INPROC_BUILD)/run.log 2>&1 || rc=1; \
 	RESULTS=$(RESULTS)/check-inproc.log INPROC=$(INPROC_BUILD) SRC=$(CODEC_DIR) \
 	    bash $(INPROC_DIR)/coverage.sh || rc=1; \

@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/../lib/report.sh"
 
 #        file                  lines  branches (taken at least once)
-FLOORS="libxl_stream_read.c    85     65
+FLOORS="libxl_stream_read.c    89     70
 libxl_stream_write.c           84     58"
 
 work=$INPROC/gcov

@@ -36,6 +36,7 @@ static struct {
     bool walking;
     bool state_pending;         /* a CHECKPOINT_STATE read is under way */
     int retval;                 /* for the pending "done" */
+    int abort_rc;               /* libxl killed the helper */
 } rh;
 
 static void restore_step(libxl__egc *egc, libxl__ev_time *ev,
@@ -92,6 +93,9 @@ void __wrap_libxl__xc_domain_restore(libxl__egc *egc,
 
     h->calls++;
     rh.dcs = dcs;
+    rh.abort_rc = 0;
+    /* The reader waits for a helper in use (as for the real child). */
+    shs->child.pid = getpid();
     if (!rh.walking) {
         xcw_init(&rh.w, restore_position(), NULL, NULL);
         rh.walking = true;
@@ -231,7 +235,8 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
 static void restore_finish(libxl__egc *egc, libxl__ev_time *ev,
                            const struct timeval *requested_abs, int rc)
 {
-    libxl__xc_domain_restore_done(egc, rh.dcs, 0, rh.retval,
+    rh.dcs->srs.shs.child.pid = -1;
+    libxl__xc_domain_restore_done(egc, rh.dcs, rh.abort_rc, rh.retval,
                                   rh.retval ? EIO : 0);
 }
 
@@ -245,6 +250,7 @@ static struct {
     size_t pos;
     bool state_pending;         /* a CHECKPOINT_STATE write is under way */
     int retval, errnoval;
+    int abort_rc;               /* libxl killed the helper */
 } sh;
 
 static void save_step(libxl__egc *egc, libxl__ev_time *ev,
@@ -272,6 +278,8 @@ void __wrap_libxl__xc_domain_save(libxl__egc *egc,
 {
     inproc_save.calls++;
     sh.dss = dss;
+    sh.abort_rc = 0;
+    shs->child.pid = getpid();
     sh.pos = 0;
     sh.state_pending = false;
     sh.retval = sh.errnoval = 0;
@@ -345,7 +353,39 @@ void inproc_save_checkpoint_done(libxl__egc *egc,
 static void save_finish(libxl__egc *egc, libxl__ev_time *ev,
                         const struct timeval *requested_abs, int rc)
 {
-    libxl__xc_domain_save_done(egc, sh.dss, 0, sh.retval, sh.errnoval);
+    sh.dss->sws.shs.child.pid = -1;
+    libxl__xc_domain_save_done(egc, sh.dss, sh.abort_rc, sh.retval,
+                               sh.errnoval);
+}
+
+/*
+ * libxl gives up on the helper (the stream failed under it): the real
+ * one is killed and reported as failed once it has exited.  Whatever
+ * the fake was about to do next is replaced by that report.
+ */
+void __wrap_libxl__save_helper_abort(libxl__egc *egc,
+                                     libxl__save_helper_state *shs);
+
+void __wrap_libxl__save_helper_abort(libxl__egc *egc,
+                                     libxl__save_helper_state *shs)
+{
+    if (rh.dcs && shs == &rh.dcs->srs.shs && shs->child.pid >= 0) {
+        libxl__ao *ao = rh.dcs->ao;
+        AO_GC;
+
+        libxl__ev_time_deregister(gc, &rh.tick);
+        rh.abort_rc = ERROR_FAIL;
+        rh.state_pending = false;
+        schedule(ao, restore_finish);
+    } else if (sh.dss && shs == &sh.dss->sws.shs && shs->child.pid >= 0) {
+        libxl__ao *ao = sh.dss->ao;
+        AO_GC;
+
+        libxl__ev_time_deregister(gc, &sh.tick);
+        sh.abort_rc = ERROR_FAIL;
+        sh.state_pending = false;
+        save_schedule(ao, save_finish);
+    }
 }
 
 int __wrap_xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,

@@ -116,6 +116,7 @@ xc_interface *__wrap_xc_interface_open(xentoollog_logger *logger,
 int __wrap_xc_interface_close(xc_interface *xch);
 struct xs_handle *__wrap_xs_open(unsigned long flags);
 void __wrap_xs_close(struct xs_handle *xsh);
+void __wrap_xs_daemon_destroy_postfork(struct xs_handle *xsh);
 
 xc_interface *__wrap_xc_interface_open(xentoollog_logger *logger,
                                        xentoollog_logger *dombuild_logger,
@@ -138,6 +139,11 @@ struct xs_handle *__wrap_xs_open(unsigned long flags)
 void __wrap_xs_close(struct xs_handle *xsh)
 {
     assert(!xsh || xsh == (struct xs_handle *)&xsh_token);
+}
+
+/* A child libxl forks (the legacy converter) drops its copy. */
+void __wrap_xs_daemon_destroy_postfork(struct xs_handle *xsh)
+{
 }
 
 libxl_ctx *inproc_ctx_new(bool verbose)

@@ -169,6 +169,11 @@ typedef struct inproc_read_opts {
                                 * link that never stops */
     unsigned int xs_commit_failures;   /* EAGAIN from that many commits */
     bool xs_write_failures;            /* every xenstore write fails */
+    bool legacy;               /* the image is a bare legacy (pre-4.6)
+                                * stream: the reader converts it with
+                                * convert-legacy-stream (set
+                                * LIBXL_CONVERT_HELPER); config says PV
+                                * or HVM */
     bool colo;                 /* a COLO secondary: checkpointed stream
                                 * of kind COLO, a CHECKPOINT_STATE read
                                 * after every checkpoint */

@@ -208,7 +208,7 @@ static int restore(libxl_ctx *ctx, int fd, const image_facts *f)
     dcs->srs.ao = ao;
     dcs->srs.dcs = dcs;
     dcs->srs.fd = fd;
-    dcs->srs.legacy = false;
+    dcs->srs.legacy = inproc_read_options.legacy;
     dcs->srs.back_channel = false;
     dcs->srs.completion_callback = restore_stream_done;
     dcs->srs.checkpoint_callback = inproc_restore_checkpoint_done;
@@ -278,7 +278,13 @@ int inproc_read_image(const unsigned char *img, size_t len,
     int fd, rc, status, fds_before;
 
     fds_before = inproc_count_fds();
-    image_facts_get(img, len, &f);
+    if (inproc_read_options.legacy) {
+        /* No libxl stream to look at: the converter makes one. */
+        memset(&f, 0, sizeof(f));
+        f.reached_libxl = true;
+    } else {
+        image_facts_get(img, len, &f);
+    }
     if (!f.reached_libxl) {
         snprintf(out, cap, "skip: %s", f.why);
         return INPROC_SKIP;
@@ -296,7 +302,9 @@ int inproc_read_image(const unsigned char *img, size_t len,
     if (!path) {
         int sv[2];
 
-        if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
+        /* Close-on-exec: a child libxl starts (the legacy converter)
+         * must not hold the feeder's end open. */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
             snprintf(out, cap, "harness: socketpair: %s", strerror(errno));
             rmdir(state_dir);
             return INPROC_HARNESS;

@@ -11,7 +11,8 @@
  * --trickle-after N (socket only) sends 128 octets every 50 ms after N;
  * --xs-commit-fail N and --xs-write-fail make xenstore refuse; --colo
  * restores as a COLO secondary (a CHECKPOINT_STATE read from the main
- * stream after every checkpoint).
+ * stream after every checkpoint); --legacy takes a bare legacy image,
+ * which the reader converts (LIBXL_CONVERT_HELPER names the converter).
  * One line per image and way of reading it (both when neither is named):
  *
  *   MODE<TAB>IMAGE<TAB>VERDICT
@@ -30,7 +31,7 @@ static void usage(void)
             " [--fault OP,MATCH,NTH,ERR]... [--config pv|hvm|hvm-trad]\n"
             "       [--stall-after N] [--trickle-after N] [--xs-commit-fail N]"
             " [--xs-write-fail]"
-            " [--colo]"
+            " [--colo] [--legacy]"
             " IMAGE...\n");
     exit(2);
 }
@@ -84,6 +85,8 @@ int main(int argc, char **argv)
             inproc_read_options.xs_write_failures = true;
         else if (!strcmp(argv[i], "--colo"))
             inproc_read_options.colo = true;
+        else if (!strcmp(argv[i], "--legacy"))
+            inproc_read_options.legacy = true;
         else usage();
     }
     first = i;

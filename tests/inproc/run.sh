@@ -21,8 +21,11 @@
 #    transfers, on the stream and on QEMU's files.
 # 4. The guest's configuration, xenstore refusals, stalled and slow peers.
 #
+# 5. Legacy (pre-4.6) images, converted by the reader through
+#    convert-legacy-stream as a child of libxl.
+#
 # Environment: RESULTS (log), INPROC (build dir with inproc-*), XEN_STREAM,
-# MKSTREAM, WORK.
+# MKSTREAM, MKLEGACY, CLS (convert-legacy-stream), WORK.
 set -u
 UNIT_FRESH_WORK=1
 . "$(dirname "$0")/../lib/unit-script.sh"
@@ -113,7 +116,8 @@ one_verdict() {
     local mode=$1 out; shift
     out=$("$READ" --$mode "$@" 2>&1)
     sanitizer_clean "$out" || { echo "sanitizer: $out" | head -3; return; }
-    echo "$out" | cut -f3
+    # (other lines are what children libxl started said on stderr)
+    echo "$out" | awk -F'\t' -v m=$mode '$1 == m { print $3 }' 
 }
 
 verdict_of() {   # MODE IMAGE
@@ -331,6 +335,32 @@ out=$("$WRITE" --trickle-after 100000 --socket hvm libxc-hvm.img ws.img 4194304 
 known "$KNOWN_BUGS" slow-link-writer "stall/writer-slow-link-is-not-a-stall" $ok "$(echo "$out" | head -1)" ||
     check "stall/writer-slow-link-is-not-a-stall" $ok "$out"
 unset LIBXL_RESTORE_STALL_TIMEOUT LIBXL_SAVE_STALL_TIMEOUT
+
+# ---- legacy images: the reader runs the converter itself ----
+export LIBXL_CONVERT_HELPER=$CLS
+"$MKLEGACY" --no-xl small/valid-hvm.img legacy-hvm.img
+"$MKSTREAM" --pages 40 --variant valid-pv small/valid-pv.img
+"$MKLEGACY" --no-xl small/valid-pv.img legacy-pv.img
+head -c 100000 legacy-hvm.img > legacy-cut.img
+for mode in file socket; do
+    got=$(one_verdict $mode --legacy --config hvm legacy-hvm.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys" ]
+    check "legacy/hvm-converted-and-restored/$mode" $? "$got"
+    got=$(one_verdict $mode --legacy --config pv legacy-pv.img)
+    [ "$got" = "valid: -1 octets of QEMU state, 0 xenstore keys" ]
+    check "legacy/pv-converted-and-restored/$mode" $? "$got"
+    # the converter fails; the reader sees that, or its output end first
+    got=$(one_verdict $mode --legacy --config hvm legacy-cut.img 2>/dev/null)
+    case $got in
+        "invalid: rc -3, error: "*"conversion helper "*"exited with error status 1"|"invalid: libxc record "*"truncated: "*|"invalid: ended "*) ok=0 ;;
+        *) ok=1 ;;
+    esac
+    check "legacy/cut-image-fails/$mode" $ok "$got"
+done
+got=$(LIBXL_CONVERT_HELPER=/nonexistent one_verdict file --legacy --config hvm legacy-hvm.img 2>/dev/null)
+[ "$got" = "invalid: ended after 0 octets, inside the stream header" ]
+check "legacy/no-converter-fails" $? "$got"
+unset LIBXL_CONVERT_HELPER
 
 echo "inproc: $fails failed"
 [ $fails = 0 ]
