@@ -69,13 +69,13 @@ static uint64_t restore_position(void)
     return h->abs_base + srs->offset + h->consumed;
 }
 
-static void schedule(libxl__ao *ao, libxl__ev_time_callback *cb)
+/* Calls cb from the event loop, as soon as it runs again. */
+static void schedule(libxl__ao *ao, libxl__ev_time *ev,
+                     libxl__ev_time_callback *cb)
 {
     AO_GC;
-    int rc;
 
-    rc = libxl__ev_time_register_rel(ao, &rh.tick, cb, 0);
-    if (rc) {
+    if (libxl__ev_time_register_rel(ao, ev, cb, 0)) {
         LOG(ERROR, "fake libxc helper: cannot register a timer");
         abort();
     }
@@ -100,7 +100,7 @@ void __wrap_libxl__xc_domain_restore(libxl__egc *egc,
         xcw_init(&rh.w, restore_position(), NULL, NULL);
         rh.walking = true;
     }
-    schedule(dcs->ao, restore_step);
+    schedule(dcs->ao, &rh.tick, restore_step);
 }
 
 static void restore_fail(libxl__ao *ao, const libxl__sr_error *err,
@@ -114,13 +114,13 @@ static void restore_fail(libxl__ao *ao, const libxl__sr_error *err,
     else
         snprintf(h->error, sizeof(h->error), "%s", what);
     rh.retval = -1;
-    schedule(ao, restore_finish);
+    schedule(ao, &rh.tick, restore_finish);
 }
 
 static void restore_succeed(libxl__ao *ao)
 {
     rh.retval = 0;
-    schedule(ao, restore_finish);
+    schedule(ao, &rh.tick, restore_finish);
 }
 
 /*
@@ -204,7 +204,7 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
         h->states++;
         h->last_state = rc;
         xcw_resume(&rh.w, restore_position());
-        schedule(ao, restore_step);
+        schedule(ao, &rh.tick, restore_step);
         return;
     }
 
@@ -217,7 +217,7 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
             return;
         }
         xcw_resume(&rh.w, restore_position());
-        schedule(ao, restore_step);
+        schedule(ao, &rh.tick, restore_step);
         return;
     case XGR_CHECKPOINT_FAILOVER:
         if (h->checkpoints) {
@@ -258,16 +258,6 @@ static void save_step(libxl__egc *egc, libxl__ev_time *ev,
 static void save_finish(libxl__egc *egc, libxl__ev_time *ev,
                         const struct timeval *requested_abs, int rc);
 
-static void save_schedule(libxl__ao *ao, libxl__ev_time_callback *cb)
-{
-    AO_GC;
-
-    if (libxl__ev_time_register_rel(ao, &sh.tick, cb, 0)) {
-        LOG(ERROR, "fake libxc helper: cannot register a timer");
-        abort();
-    }
-}
-
 void __wrap_libxl__xc_domain_save(libxl__egc *egc,
                                   libxl__domain_save_state *dss,
                                   libxl__save_helper_state *shs);
@@ -286,7 +276,7 @@ void __wrap_libxl__xc_domain_save(libxl__egc *egc,
     libxl__ev_time_init(&sh.tick);
     /* The guest answered the suspend request. */
     dss->dsps.guest_responded = 1;
-    save_schedule(dss->ao, save_step);
+    schedule(dss->ao, &sh.tick, save_step);
 }
 
 /* Writes libxc's octets up to the next checkpoint or the end. */
@@ -307,7 +297,7 @@ static void save_step(libxl__egc *egc, libxl__ev_time *ev,
         if (r <= 0) {
             sh.retval = -1;
             sh.errnoval = r < 0 ? errno : EIO;
-            save_schedule(sh.dss->ao, save_finish);
+            schedule(sh.dss->ao, &sh.tick, save_finish);
             return;
         }
         sh.pos += r;
@@ -316,7 +306,7 @@ static void save_step(libxl__egc *egc, libxl__ev_time *ev,
         libxl__stream_write_start_checkpoint(egc, &sh.dss->sws);
         return;
     }
-    save_schedule(sh.dss->ao, save_finish);
+    schedule(sh.dss->ao, &sh.tick, save_finish);
 }
 
 void inproc_save_checkpoint_done(libxl__egc *egc,
@@ -329,7 +319,7 @@ void inproc_save_checkpoint_done(libxl__egc *egc,
         /* libxc gives up the stream when libxl's part of it failed. */
         sh.retval = -1;
         sh.errnoval = 0;
-        save_schedule(sh.dss->ao, save_finish);
+        schedule(sh.dss->ao, &sh.tick, save_finish);
         return;
     }
     if (sh.state_pending) {
@@ -347,7 +337,7 @@ void inproc_save_checkpoint_done(libxl__egc *egc,
             return;
         }
     }
-    save_schedule(sh.dss->ao, save_step);
+    schedule(sh.dss->ao, &sh.tick, save_step);
 }
 
 static void save_finish(libxl__egc *egc, libxl__ev_time *ev,
@@ -376,7 +366,7 @@ void __wrap_libxl__save_helper_abort(libxl__egc *egc,
         libxl__ev_time_deregister(gc, &rh.tick);
         rh.abort_rc = ERROR_FAIL;
         rh.state_pending = false;
-        schedule(ao, restore_finish);
+        schedule(ao, &rh.tick, restore_finish);
     } else if (sh.dss && shs == &sh.dss->sws.shs && shs->child.pid >= 0) {
         libxl__ao *ao = sh.dss->ao;
         AO_GC;
@@ -384,7 +374,7 @@ void __wrap_libxl__save_helper_abort(libxl__egc *egc,
         libxl__ev_time_deregister(gc, &sh.tick);
         sh.abort_rc = ERROR_FAIL;
         sh.state_pending = false;
-        save_schedule(ao, save_finish);
+        schedule(ao, &sh.tick, save_finish);
     }
 }
 
