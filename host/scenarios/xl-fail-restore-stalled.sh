@@ -37,16 +37,18 @@ sed "s/^name = .*/name = \"$name\"/" "$(guest_cfg)" > /run/xs/$name.cfg
 attempt() {
     rm -f "$fifo" /run/xs/feeder.status
     mkfifo "$fifo"
-    sh -c 'echo $$ > /run/xs/feeder.pid; head -c "$1" "$2"; echo $? > /run/xs/feeder.status; exec sleep 600' sh \
+    # xs-copy, not busybox's head: it says how much it wrote (-v) and
+    # fails if it could not write all of it.
+    sh -c 'echo $$ > /run/xs/feeder.pid; xs-copy -v -n "$1" < "$2" 2> /run/xs/feeder.err; echo $? > /run/xs/feeder.status; exec sleep 600' sh \
         $((end + 4)) "$img" > "$fifo" &
     feeder=$!
     run "xl restore from a pipe that stalls inside END" env LIBXL_RESTORE_STALL_TIMEOUT=$stall \
         timeout 120 xl restore /run/xs/$name.cfg "$fifo" > "$out" 2>&1
     rc=$?
     t=$took
-    # Where the feeder had got: head still writing means the reader
+    # Where the feeder had got: xs-copy still writing means the reader
     # stopped taking data; its exit status if it ended.
-    feeder_state="$(tr '\0' ' ' < /proc/$feeder/cmdline 2>/dev/null)head exit $(cat /run/xs/feeder.status 2>/dev/null)"
+    feeder_state="$(tr '\0' ' ' < /proc/$feeder/cmdline 2>/dev/null)xs-copy exit $(cat /run/xs/feeder.status 2>/dev/null): $(tr '\n' ' ' < /run/xs/feeder.err 2>/dev/null)"
     for c in /proc/$feeder/task/*/children; do
         for p in $(cat "$c" 2>/dev/null); do
             feeder_state="$feeder_state; child $(tr '\0' ' ' < /proc/$p/cmdline) wrote $(sed -n 's/^wchar: //p' /proc/$p/io) in $(cat /proc/$p/wchan)"

@@ -5,7 +5,9 @@
  * a 134 MB migration stream take ten times longer than the migration itself.
  * This program moves the same bytes with one 1 MiB buffer per direction.
  *
- *   xs-copy [-v] [-t FILE]               stdin -> stdout (and FILE, if -t)
+ *   xs-copy [-v] [-t FILE] [-n N]        stdin -> stdout (and FILE, if -t);
+ *                                        -n: stop after N octets (exit 1
+ *                                        if the input ends before)
  *   xs-copy [-v] connect HOST PORT [SECS]
  *                                        relay stdin -> socket -> stdout,
  *                                        retrying the connect for SECS (30)
@@ -57,6 +59,8 @@
 #define BUF_SIZE (1u << 20)
 
 static int verbose;
+/* -n: octets plain copy stops after; UINT64_MAX: no limit. */
+static uint64_t copy_limit = UINT64_MAX;
 
 static void msg(const char *fmt, ...)
 {
@@ -116,8 +120,9 @@ static int copy_plain(int in, int out, int tee_fd)
         msg("out of memory");
         return 1;
     }
-    for (;;) {
-        ssize_t r = read(in, buf, BUF_SIZE);
+    while (total < copy_limit) {
+        uint64_t want = copy_limit - total;
+        ssize_t r = read(in, buf, want < BUF_SIZE ? (size_t)want : BUF_SIZE);
 
         if (r < 0) {
             if (errno == EINTR)
@@ -126,8 +131,14 @@ static int copy_plain(int in, int out, int tee_fd)
             rc = 1;
             break;
         }
-        if (r == 0)
+        if (r == 0) {
+            if (copy_limit != UINT64_MAX) {
+                msg("input ended after %llu of %llu octets",
+                    (unsigned long long)total, (unsigned long long)copy_limit);
+                rc = 1;
+            }
             break;
+        }
         if (write_all(out, buf, (size_t)r) < 0) {
             msg("write: %s", strerror(errno));
             rc = 1;
@@ -496,7 +507,7 @@ static int do_listen(const char *addr, const char *port, int notify,
 
 static void usage(void)
 {
-    fputs("usage: xs-copy [-v] [-t FILE]\n"
+    fputs("usage: xs-copy [-v] [-t FILE] [-n N]\n"
           "       xs-copy [-v] connect HOST PORT [SECS]\n"
           "       xs-copy [-v] listen [-a ADDR] PORT [-n] -- CMD [ARG...]\n"
           "       xs-copy [-v] watch [-a N] [-b] [-x] STRING [-- CMD [ARG...]]\n",
@@ -517,6 +528,8 @@ int main(int argc, char **argv)
             verbose = 1;
         else if (!strcmp(argv[i], "-t") && i + 1 < argc)
             tee_path = argv[++i];
+        else if (!strcmp(argv[i], "-n") && i + 1 < argc)
+            copy_limit = strtoull(argv[++i], NULL, 10);
         else
             usage();
     }

@@ -18,6 +18,14 @@ cmp -s "$D/in" "$D/out"; report host/xs-copy/plain $(( rc | $? ))
 "$X" -t "$D/tee" < "$D/in" > "$D/out"; rc=$?
 cmp -s "$D/in" "$D/out" && cmp -s "$D/in" "$D/tee"; report host/xs-copy/tee $(( rc | $? ))
 
+# -n: exactly the first N octets (not a multiple of the buffer), and an
+# input shorter than N is an error.
+"$X" -n 3000001 < "$D/in" > "$D/out"; rc=$?
+head -c 3000001 "$D/in" | cmp -s - "$D/out"; report host/xs-copy/limit $(( rc | $? ))
+"$X" -n 9000001 < "$D/in" > "$D/out" 2> "$D/err"; rc=$?
+[ $rc = 1 ] && cmp -s "$D/in" "$D/out" && grep -q 'ended after 9000000 of 9000001' "$D/err"
+report host/xs-copy/limit-short-input $? "exit $rc"
+
 : > "$D/empty"
 "$X" < "$D/empty" > "$D/out"; rc=$?
 [ ! -s "$D/out" ]; report host/xs-copy/empty-input $(( rc | $? ))
