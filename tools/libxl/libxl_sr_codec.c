@@ -62,6 +62,7 @@ static int set_error(libxl__sr_error *err, int code, int64_t index,
     if (!err)
         return code;
     err->code = code;
+    err->libxc = false;
     err->offset = offset;
     err->record_index = index;
     err->record_type = index >= 0 ? type : 0;
@@ -97,6 +98,34 @@ const char *libxl__sr_strerror(int code)
     }
 }
 
+/* libxc's part of the stream: its own headers and record numbering. */
+static void format_libxc_error(const libxl__sr_error *err, char *buf,
+                               size_t len)
+{
+    const char *sep = err->detail[0] ? ": " : "";
+    const char *name = libxl__sr_xc_type_name(err->record_type);
+    char what[48];
+
+    if (err->record_index < 0) {
+        snprintf(buf, len, "libxc %s header at offset %llu: %s%s%s",
+                 err->record_index == LIBXL__SR_INDEX_HEADER ? "image"
+                                                             : "domain",
+                 (unsigned long long)err->offset,
+                 libxl__sr_strerror(err->code), sep, err->detail);
+        return;
+    }
+    if (err->code == SR_E_TRUNCATED && err->record_type == 0xffffffffu)
+        snprintf(what, sizeof(what), "header incomplete");
+    else if (name)
+        snprintf(what, sizeof(what), "%s", name);
+    else
+        snprintf(what, sizeof(what), "type 0x%08x", err->record_type);
+    snprintf(buf, len, "libxc record %lld (%s) at offset %llu: %s%s%s",
+             (long long)err->record_index, what,
+             (unsigned long long)err->offset, libxl__sr_strerror(err->code),
+             sep, err->detail);
+}
+
 char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len)
 {
     char tname[32];
@@ -107,7 +136,9 @@ char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len)
         snprintf(buf, len, "no error information");
         return buf;
     }
-    if (err->record_index < 0)
+    if (err->libxc)
+        format_libxc_error(err, buf, len);
+    else if (err->record_index < 0)
         snprintf(buf, len, "stream header at offset %llu: %s%s%s",
                  (unsigned long long)err->offset,
                  libxl__sr_strerror(err->code),
