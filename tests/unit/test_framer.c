@@ -456,6 +456,10 @@ static void test_checkpoint_state(void)
     feed_all(&fr, &st, 0, &w);
     CHECK("cp-state/at-libxc",
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC);
+    CHECK("cp-state/libxc-read",
+          libxl__sr_framer_libxc_read(&fr, 16, &err) == SR_OK &&
+          fr.offset == 24 + 16 && fr.xc_octets == 16 &&
+          libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC);
     CHECK("cp-state/expect",
           libxl__sr_framer_expect_checkpoint_state(&fr, &err) == SR_OK &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_REC_HDR);
@@ -470,7 +474,17 @@ static void test_checkpoint_state(void)
           libxl__sr_framer_feed(&fr, s.b + 12, 4, &it, &err) == SR_OK &&
           it.complete &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC &&
-          fr.offset == 24 + 16);
+          fr.offset == 24 + 16 + 16 && !fr.libxc_ended);
+
+    /* Not announced: refused by a reader that announces them. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL |
+                          LIBXL__SR_FRAMER_CHECKPOINTED, 0);
+    feed_all(&fr, &st, 0, &w);
+    libxl__sr_framer_libxc_done(&fr, 0, false, &err);
+    CHECK("cp-state/unannounced",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.record_index == 1 && err.offset == 24 &&
+          contains(err.detail, "none was announced"));
 
     /* Anything else where a CHECKPOINT_STATE was promised. */
     libxl__sr_framer_init(&fr, 0, 0);
@@ -894,6 +908,8 @@ static void test_misuse(void)
           SR_E_INVALID_ARG);
     CHECK("misuse/skip-null", libxl__sr_framer_skip(NULL, 1, NULL, &err) ==
           SR_E_INVALID_ARG);
+    CHECK("misuse/libxc-read-early",
+          libxl__sr_framer_libxc_read(&fr, 1, &err) == SR_E_INVALID_ARG);
     CHECK("misuse/libxc-done-early",
           libxl__sr_framer_libxc_done(&fr, 1, false, &err) ==
           SR_E_INVALID_ARG);

@@ -215,7 +215,7 @@ static bool back_channel(const libxl__sr_framer *fr)
     return fr->flags & LIBXL__SR_FRAMER_BACK_CHANNEL;
 }
 
-static bool in_libxc(libxl__sr_fr_kind k)
+bool libxl__sr_fr_kind_is_libxc(libxl__sr_fr_kind k)
 {
     return k == LIBXL__SR_FR_XC_IHDR || k == LIBXL__SR_FR_XC_DHDR ||
            k == LIBXL__SR_FR_XC_REC_HDR || k == LIBXL__SR_FR_XC_CHUNK ||
@@ -423,8 +423,12 @@ static int check_sequence(libxl__sr_framer *fr, const libxl__sr_rec_hdr *rh,
             why = "CHECKPOINT_END after libxc's END";
         break;
     case LIBXL_SR_REC_CHECKPOINT_STATE:
+        /* A reader that hands libxc's part over also knows when COLO
+         * exchanges states, and says so first. */
         if (!fr->checkpointed)
             why = "CHECKPOINT_STATE in a stream that is not checkpointed";
+        else if (external_libxc(fr) && !fr->want_cp_state)
+            why = "CHECKPOINT_STATE where none was announced";
         break;
     case LIBXL_SR_REC_END:
         /* A checkpoint's records end with CHECKPOINT_END; a primary that
@@ -798,6 +802,17 @@ int libxl__sr_framer_libxc_done(libxl__sr_framer *fr, uint64_t n,
     return SR_OK;
 }
 
+int libxl__sr_framer_libxc_read(libxl__sr_framer *fr, uint64_t n,
+                               libxl__sr_error *err)
+{
+    if (!fr || fr->state != LIBXL__SR_FR_LIBXC)
+        return misuse(err, fr ? fr->offset : 0,
+                      "libxc's part is not being read elsewhere");
+    fr->offset += n;
+    fr->xc_octets += n;
+    return SR_OK;
+}
+
 int libxl__sr_framer_expect_checkpoint_state(libxl__sr_framer *fr,
                                             libxl__sr_error *err)
 {
@@ -828,7 +843,7 @@ int libxl__sr_framer_end(libxl__sr_framer *fr, const void *partial,
     if (!fr || (have && !partial))
         return misuse(err, 0, "no framer or no partial octets");
     at = fr->offset + have;
-    libxc = in_libxc(fr->state);
+    libxc = libxl__sr_fr_kind_is_libxc(fr->state);
     switch (fr->state) {
     case LIBXL__SR_FR_DONE:
         return SR_OK;

@@ -107,6 +107,9 @@ typedef enum libxl__sr_fr_kind {
     LIBXL__SR_FR_FAILED,       /* an error was returned; nothing more */
 } libxl__sr_fr_kind;
 
+/* True for the kinds that are part of libxc's stream. */
+bool libxl__sr_fr_kind_is_libxc(libxl__sr_fr_kind k);
+
 /* libxl__sr_framer_init flags. */
 #define LIBXL__SR_FRAMER_CHECKPOINTED  (1u << 0) /* Remus/COLO stream */
 #define LIBXL__SR_FRAMER_LIBXC_EXTERNAL (1u << 1) /* libxc's part is read
@@ -215,10 +218,16 @@ int libxl__sr_framer_skip(libxl__sr_framer *fr, uint64_t n,
 int libxl__sr_framer_libxc_done(libxl__sr_framer *fr, uint64_t n,
                                bool at_checkpoint, libxl__sr_error *err);
 
+/* libxc's part, read elsewhere, has taken n more octets and is not over
+ * (its reader is paused in a callback).  Only when next is LIBXC. */
+int libxl__sr_framer_libxc_read(libxl__sr_framer *fr, uint64_t n,
+                               libxl__sr_error *err);
+
 /* The caller knows that one CHECKPOINT_STATE record comes next (COLO
  * exchanges them between libxc's checkpoints); afterwards the framer wants
  * what it wanted before.  Only between records or while libxc's part is
- * read elsewhere. */
+ * read elsewhere.  With LIBXL__SR_FRAMER_LIBXC_EXTERNAL a CHECKPOINT_STATE
+ * that was not announced so is refused. */
 int libxl__sr_framer_expect_checkpoint_state(libxl__sr_framer *fr,
                                             libxl__sr_error *err);
 
