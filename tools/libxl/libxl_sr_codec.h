@@ -271,29 +271,6 @@ int libxl__sr_xs_next(libxl__sr_xs_iter *it, const char **key, size_t *key_len,
 int libxl__sr_xs_validate(const void *body, size_t len, int64_t index,
                          uint64_t base_offset, libxl__sr_error *err);
 
-/* ---- Stream sequence rules ---- */
-
-/*
- * Tracks what has been seen so far and says whether the next record is
- * allowed: exactly one LIBXC_CONTEXT, before any emulator record (libxc's
- * own stream carries its checkpoints; libxl records of each checkpoint
- * follow libxc's CHECKPOINT record), CHECKPOINT_END and CHECKPOINT_STATE
- * only when checkpointed, nothing after END.
- */
-typedef struct libxl__sr_sequence {
-    bool checkpointed;       /* caller sets: Remus/COLO stream expected */
-    bool header_seen;
-    bool end_seen;
-    bool libxc_seen;
-    uint64_t records;        /* records accepted so far */
-    uint64_t checkpoints;    /* CHECKPOINT_END records accepted */
-} libxl__sr_sequence;
-
-void libxl__sr_sequence_init(libxl__sr_sequence *seq, bool checkpointed);
-int libxl__sr_sequence_accept(libxl__sr_sequence *seq,
-                             const libxl__sr_rec_hdr *rec, uint64_t offset,
-                             libxl__sr_error *err);
-
 /* ---- The framer: what comes next, and how many octets ---- */
 
 #include "libxl_sr_framer.h"

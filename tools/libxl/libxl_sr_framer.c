@@ -575,6 +575,15 @@ static int feed_padding(libxl__sr_framer *fr, const unsigned char *p,
 
 /* ---- libxc units ---- */
 
+static int xc_header_done(libxl__sr_framer *fr, unsigned size,
+                          libxl__sr_fr_kind next)
+{
+    fr->offset += size;
+    fr->xc_octets += size;
+    fr->state = next;
+    return SR_OK;
+}
+
 static int feed_xc_ihdr(libxl__sr_framer *fr, const unsigned char *p,
                         libxl__sr_item *it, libxl__sr_error *err)
 {
@@ -606,10 +615,7 @@ static int feed_xc_ihdr(libxl__sr_framer *fr, const unsigned char *p,
                     "options 0x%04x", options);
     it->u.xc_image.version = fr->xc_version;
     it->u.xc_image.options = options;
-    fr->offset += LIBXL_SR_XC_IHDR_SIZE;
-    fr->xc_octets += LIBXL_SR_XC_IHDR_SIZE;
-    fr->state = LIBXL__SR_FR_XC_DHDR;
-    return SR_OK;
+    return xc_header_done(fr, LIBXL_SR_XC_IHDR_SIZE, LIBXL__SR_FR_XC_DHDR);
 }
 
 static int feed_xc_dhdr(libxl__sr_framer *fr, const unsigned char *p,
@@ -633,10 +639,7 @@ static int feed_xc_dhdr(libxl__sr_framer *fr, const unsigned char *p,
     it->u.xc_domain.page_shift = le16(p + 4);
     it->u.xc_domain.xen_major = le32(p + 8);
     it->u.xc_domain.xen_minor = le32(p + 12);
-    fr->offset += LIBXL_SR_XC_DHDR_SIZE;
-    fr->xc_octets += LIBXL_SR_XC_DHDR_SIZE;
-    fr->state = LIBXL__SR_FR_XC_REC_HDR;
-    return SR_OK;
+    return xc_header_done(fr, LIBXL_SR_XC_DHDR_SIZE, LIBXL__SR_FR_XC_REC_HDR);
 }
 
 static int feed_xc_rec_hdr(libxl__sr_framer *fr, const unsigned char *p,

@@ -537,6 +537,22 @@ static int stream_push(stream_walk *w, const unsigned char *p, size_t n,
 
 /* ---- The pump ---- */
 
+/* xl's config or libvirt's XML: keep what fits for display (with room
+ * for a NUL), pass over the rest.  Returns the octets taken. */
+static size_t keep_text(stream_walk *w, const unsigned char *p, size_t n)
+{
+    size_t k = n < w->body_left ? n : (size_t)w->body_left;
+    size_t keep = 0;
+
+    if (w->body_have < w->body_cap - 1)
+        keep = w->body_cap - 1 - w->body_have;
+    if (keep > k)
+        keep = k;
+    memcpy(w->body + w->body_have, p, keep);
+    w->body_have += (uint32_t)keep;
+    return k;
+}
+
 int sw_push(stream_walk *w, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
@@ -579,16 +595,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             break;
 
         case ST_XL_CONFIG:
-            /* Keep what fits for display; count the rest. */
-            k = n < w->body_left ? n : (size_t)w->body_left;
-            if (w->body_have < w->body_cap - 1) {
-                size_t keep = w->body_cap - 1 - w->body_have;
-
-                if (keep > k)
-                    keep = k;
-                memcpy(w->body + w->body_have, p, keep);
-                w->body_have += (uint32_t)keep;
-            }
+            k = keep_text(w, p, n);
             p += k; n -= k; w->offset += k;
             w->body_left -= k;
             w->skip -= k;
@@ -612,16 +619,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             break;
 
         case ST_LV_XML:
-            /* Keep what fits for display, pass over the rest. */
-            k = n < w->body_left ? n : (size_t)w->body_left;
-            if (w->body_have < w->body_cap - 1) {
-                size_t keep = w->body_cap - 1 - w->body_have;
-
-                if (keep > k)
-                    keep = k;
-                memcpy(w->body + w->body_have, p, keep);
-                w->body_have += (uint32_t)keep;
-            }
+            k = keep_text(w, p, n);
             if (k)
                 w->last_octet = p[k - 1];
             p += k; n -= k; w->offset += k;
