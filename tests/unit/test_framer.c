@@ -919,6 +919,49 @@ static void test_misuse(void)
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_HEADER);
 }
 
+/* A failed framer answers every call with its error. */
+static void test_after_failure(void)
+{
+    libxl__sr_framer fr;
+    libxl__sr_error err;
+    libxl__sr_item it;
+    unsigned char body[64];
+    size_t used, have;
+    sbuf s;
+
+    hdr(&s, 0);
+    s.b[0] = 'x';
+    libxl__sr_framer_init(&fr, 0, 0);
+    libxl__sr_framer_feed(&fr, s.b, 16, &it, &err);
+    memset(&err, 0, sizeof(err));
+    CHECK("failed/skip", libxl__sr_framer_skip(&fr, 1, &it, &err) ==
+          SR_E_BAD_IDENT && err.code == SR_E_BAD_IDENT);
+    memset(&err, 0, sizeof(err));
+    CHECK("failed/push", libxl__sr_framer_push(&fr, s.b, 4, &used, &it,
+                                              &err) == SR_E_BAD_IDENT &&
+          used == 0 && err.code == SR_E_BAD_IDENT);
+
+    /* A held body being assembled is what push has so far. */
+    reference(&s);
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    libxl__sr_framer_set_body_buffer(&fr, body, sizeof(body));
+    libxl__sr_framer_push(&fr, s.b, 16, &used, &it, &err);
+    libxl__sr_framer_push(&fr, s.b + 16, 8, &used, &it, &err);
+    libxl__sr_framer_libxc_done(&fr, at_xs - at_libxc, false, &err);
+    libxl__sr_framer_push(&fr, s.b + at_xs, 8, &used, &it, &err);
+    libxl__sr_framer_push(&fr, s.b + at_xs + 8, 8, &used, &it, &err);
+    CHECK("push/partial-body",
+          libxl__sr_framer_push(&fr, s.b + at_xs + 16, 5, &used, &it,
+                                &err) == 0 &&
+          libxl__sr_framer_partial(&fr, &have) == body && have == 5 &&
+          !memcmp(body, xs_body, 5));
+    CHECK("push/nothing-to-give",
+          libxl__sr_framer_push(&fr, s.b, 0, &used, &it, &err) == 0 &&
+          used == 0);
+    CHECK("xl/magic-longer-input",
+          libxl__sr_is_xl_magic(LIBXL_SR_XL_MAGIC "more", 36));
+}
+
 static void test_xl_header(void)
 {
     unsigned char h[48];
@@ -1031,6 +1074,7 @@ int main(void)
     test_truncation();
     test_push_errors();
     test_misuse();
+    test_after_failure();
     test_xl_header();
     test_names_and_format();
     return unit_failures ? 1 : 0;
