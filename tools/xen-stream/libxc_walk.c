@@ -643,7 +643,8 @@ static int body_bytes(xc_walk *w, const unsigned char *p, size_t len)
             n = w->acc_want - w->acc_have;
             if (n > len)
                 n = len;
-            memcpy(w->acc + w->acc_have, p, n);
+            if (n)
+                memcpy(w->acc + w->acc_have, p, n);
             w->acc_have += (uint32_t)n;
             if (w->acc_have < w->acc_want) {
                 w->offset += n;
