@@ -101,6 +101,14 @@ static int fail_with(libxl__sr_framer *fr, libxl__sr_error *err,
     return fr->err.code;
 }
 
+/* A failed framer answers every call with the error that failed it. */
+static int failed_again(const libxl__sr_framer *fr, libxl__sr_error *err)
+{
+    if (err)
+        *err = fr->err;
+    return fr->err.code;
+}
+
 /* A caller's mistake: reported, the framer left as it was. */
 static int misuse(libxl__sr_error *err, uint64_t offset, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -723,11 +731,8 @@ int libxl__sr_framer_feed(libxl__sr_framer *fr, const void *buf, size_t len,
     if (!fr)
         return misuse(err, 0, "no framer");
     k = libxl__sr_framer_next(fr, &size);
-    if (k == LIBXL__SR_FR_FAILED) {
-        if (err)
-            *err = fr->err;
-        return fr->err.code;
-    }
+    if (k == LIBXL__SR_FR_FAILED)
+        return failed_again(fr, err);
     if (k == LIBXL__SR_FR_DONE || k == LIBXL__SR_FR_LIBXC)
         return misuse(err, fr->offset, "no octets wanted now (%s)",
                       k == LIBXL__SR_FR_DONE ? "the stream has ended"
@@ -776,11 +781,8 @@ int libxl__sr_framer_skip(libxl__sr_framer *fr, uint64_t n,
     if (!fr)
         return misuse(err, 0, "no framer");
     k = libxl__sr_framer_next(fr, &size);
-    if (k == LIBXL__SR_FR_FAILED) {
-        if (err)
-            *err = fr->err;
-        return fr->err.code;
-    }
+    if (k == LIBXL__SR_FR_FAILED)
+        return failed_again(fr, err);
     if (fixed_kind(k) || !n || n > size)
         return misuse(err, fr->offset, "cannot pass over %llu octets here",
                       (unsigned long long)n);
@@ -851,9 +853,7 @@ int libxl__sr_framer_end(libxl__sr_framer *fr, const void *partial,
     case LIBXL__SR_FR_DONE:
         return SR_OK;
     case LIBXL__SR_FR_FAILED:
-        if (err)
-            *err = fr->err;
-        return fr->err.code;
+        return failed_again(fr, err);
     case LIBXL__SR_FR_HEADER:
         return fail(fr, err, SR_E_TRUNCATED, false, -1, 0, at,
                     "stream ended inside the libxl stream header");
@@ -941,9 +941,7 @@ int libxl__sr_framer_push(libxl__sr_framer *fr, const void *buf, size_t len,
     k = libxl__sr_framer_next(fr, &size);
     switch (k) {
     case LIBXL__SR_FR_FAILED:
-        if (err)
-            *err = fr->err;
-        return fr->err.code;
+        return failed_again(fr, err);
     case LIBXL__SR_FR_DONE:
     case LIBXL__SR_FR_LIBXC:
         return 0;
