@@ -228,7 +228,8 @@ build_dom0() {
     if [ -f "$TOP/tests/legacy/mklegacy.c" ]; then
         gcc -std=gnu99 -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tests/legacy" \
             -o "$root/bin/mklegacy" "$TOP/tests/legacy/mklegacy.c" \
-            "$TOP/tests/legacy/v2read.c" "$TOP/tools/libxl/libxl_sr_codec.c" ||
+            "$TOP/tests/legacy/v2read.c" "$TOP/tools/libxl/libxl_sr_codec.c" \
+            "$TOP/tools/libxl/libxl_sr_framer.c" ||
             { say "mklegacy did not build: no legacy scenarios"; rm -f "$root/bin/mklegacy"; }
     fi
     if [ -x "$XEN_STREAM_BIN" ]; then

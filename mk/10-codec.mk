@@ -9,8 +9,8 @@
 CODEC_DIR      := $(TOP)/tools/libxl
 XS_DIR         := $(TOP)/tools/xen-stream
 CODEC_BUILD    := $(BUILD)/codec
-CODEC_SRC      := $(CODEC_DIR)/libxl_sr_codec.c
-CODEC_HDR      := $(CODEC_DIR)/libxl_sr_codec.h
+CODEC_SRC      := $(CODEC_DIR)/libxl_sr_codec.c $(CODEC_DIR)/libxl_sr_framer.c
+CODEC_HDR      := $(CODEC_DIR)/libxl_sr_codec.h $(CODEC_DIR)/libxl_sr_framer.h
 XS_LIB_SRC     := $(XS_DIR)/libxc_walk.c $(XS_DIR)/stream_walk.c \
                   $(XS_DIR)/input_kind.c
 # convert --from-legacy links convert-legacy-stream's converter (not a copy).
@@ -55,7 +55,7 @@ $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 
 # ---- unit tests ----
 
-CODEC_UNIT_TESTS := test_codec test_libxc_walk test_stream_walk test_xl_zstd \
+CODEC_UNIT_TESTS := test_codec test_framer test_libxc_walk test_stream_walk test_xl_zstd \
                     test_xl_progress
 CODEC_UNIT_BINS  := $(addprefix $(CODEC_BUILD)/unit/,$(CODEC_UNIT_TESTS))
 
@@ -195,9 +195,9 @@ codec-coverage:
 	    $(CC) -std=gnu99 -O0 --coverage $(XS_CPPFLAGS) -c $$f || exit 1; done && \
 	for t in $(CODEC_UNIT_TESTS); do \
 	    $(CC) -std=gnu99 -O0 --coverage $(XS_CPPFLAGS) -I$(TOP)/tests/unit \
-	        -o $$t $(TOP)/tests/unit/$$t.c libxl_sr_codec.o libxc_walk.o \
+	        -o $$t $(TOP)/tests/unit/$$t.c libxl_sr_codec.o libxl_sr_framer.o libxc_walk.o \
 	        stream_walk.o input_kind.o && ./$$t >/dev/null || exit 1; done && \
-	gcov -b libxl_sr_codec.c libxc_walk.c stream_walk.c input_kind.c 2>/dev/null | \
+	gcov -b libxl_sr_codec.c libxl_sr_framer.c libxc_walk.c stream_walk.c input_kind.c 2>/dev/null | \
 	    awk '/^File .*\.c/ {f=$$2} /^Lines executed/ && f {print f, $$0; f=""}'
 
 .PHONY: codec-coverage

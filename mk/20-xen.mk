@@ -41,6 +41,7 @@ XEN_DROPIN_DIR   := $(TOP)/tools/libxl
 XEN_DROPINS      := $(sort $(wildcard $(XEN_DROPIN_DIR)/*.c $(XEN_DROPIN_DIR)/*.h))
 # The drop-ins the patched Makefile cannot build without.
 XEN_DROPINS_REQUIRED := libxl_sr_codec.c libxl_sr_codec.h \
+                        libxl_sr_framer.c libxl_sr_framer.h \
                         libxl_stream_write.c libxl_stream_read.c \
                         libxl_sr_os_linux.c libxl_sr_os_other.c
 # xl drop-ins (tools/xl/*.[ch], owned by the xl glue): copied over the

@@ -13,8 +13,8 @@
 LEG_SRC_DIR  := $(TOP)/tools/convert-legacy-stream
 LEG_TEST_DIR := $(TOP)/tests/legacy
 LEG_BUILD    := $(BUILD)/legacy
-LEG_CODEC_C  := $(TOP)/tools/libxl/libxl_sr_codec.c
-LEG_CODEC_H  := $(TOP)/tools/libxl/libxl_sr_codec.h
+LEG_CODEC_C  := $(TOP)/tools/libxl/libxl_sr_codec.c $(TOP)/tools/libxl/libxl_sr_framer.c
+LEG_CODEC_H  := $(TOP)/tools/libxl/libxl_sr_codec.h $(TOP)/tools/libxl/libxl_sr_framer.h
 
 # input_kind.c (xen-stream's) names inputs that are not legacy images.
 LEG_CORE_C   := $(LEG_SRC_DIR)/cls_io.c $(LEG_SRC_DIR)/cls_emit.c \

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ra < 0) {
         ASSERT(a.err.offset == b.err.offset);
         ASSERT(a.err.offset <= size);
-        xcw_format_error(&a.err, msg, sizeof(msg));
+        libxl__sr_format_error(&a.err, msg, sizeof(msg));
     } else {
         ASSERT(ca == cb);
     }

@@ -13,11 +13,8 @@
 
 #include "libxl_sr_codec.h"
 #include "v2read.h"
-#include "../../tools/xen-stream/libxc_record_names.h"
 
-enum { ST_START, ST_AFTER_XL, ST_XL_RECS, ST_XC_IHDR, ST_XC_RECS, ST_DONE };
-
-static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
+enum { ST_START, ST_AFTER_XL, ST_STREAM };
 
 void v2r_init(v2r *r, int fd)
 {
@@ -45,8 +42,14 @@ static int fail(v2r *r, uint64_t off, const char *fmt, ...)
     return -1;
 }
 
-/* Read exactly len octets; returns len, 0 if at end before the first
- * octet, -1 on a short read or an error. */
+static int codec_fail(v2r *r, const libxl__sr_error *e)
+{
+    char m[200];
+
+    return fail(r, e->offset, "%s", libxl__sr_format_error(e, m, sizeof(m)));
+}
+
+/* Read up to len octets; returns how many (short only at the end), or -1. */
 static ssize_t take(v2r *r, void *buf, size_t len, const char *what)
 {
     size_t got = 0;
@@ -58,23 +61,20 @@ static ssize_t take(v2r *r, void *buf, size_t len, const char *what)
             continue;
         if (n < 0)
             return fail(r, r->off, "reading %s: %s", what, strerror(errno));
-        if (n == 0) {
-            if (got == 0)
-                return 0;
-            return fail(r, r->off, "truncated in %s", what);
-        }
+        if (n == 0)
+            break;
         got += (size_t)n;
         r->off += (uint64_t)n;
     }
-    return (ssize_t)len;
+    return (ssize_t)got;
 }
 
 static int must(v2r *r, void *buf, size_t len, const char *what)
 {
     ssize_t n = take(r, buf, len, what);
 
-    if (n == 0 && len)
-        return fail(r, r->off, "stream ends before %s", what);
+    if (n >= 0 && (size_t)n < len)
+        return fail(r, r->off, "truncated in %s", what);
     return n < 0 ? -1 : 0;
 }
 
@@ -95,158 +95,161 @@ static int grow(v2r *r, size_t len)
     return 0;
 }
 
-static uint32_t le32(const unsigned char *p)
+/* xl's header and its optional data, decoded by the codec. */
+static int xl_header(v2r *r, const unsigned char *first, v2_item *it)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
+    unsigned char h[LIBXL_SR_XL_HEADER_SIZE];
+    libxl__sr_xl_hdr xl;
+    libxl__sr_error e;
+
+    memcpy(h, first, 8);
+    if (must(r, h + 8, sizeof(h) - 8, "xl header"))
+        return -1;
+    /* The test tools pass any flags on; only the layout is checked. */
+    if (libxl__sr_decode_xl_header(h, sizeof(h), ~0u, &xl, &e) < 0)
+        return codec_fail(r, &e);
+    if (grow(r, xl.optional_len) ||
+        must(r, r->body, xl.optional_len, "xl header options"))
+        return -1;
+    it->kind = V2K_XL_HDR;
+    it->type = xl.mandatory_flags;
+    it->len = xl.optional_len;
+    it->offset = 0;
+    it->body = r->body;
+    r->state = ST_AFTER_XL;
+    return 1;
 }
 
-/* First octets of whatever follows: xl header, libxl or libxc stream. */
+/*
+ * One item from the framer, a whole record at a time: the headers of the
+ * streams as they are, a record with its body (emulator sub-header
+ * included) in r->body.
+ */
+static int from_framer(v2r *r, v2_item *it)
+{
+    unsigned char unit[LIBXL_SR_XC_IHDR_SIZE];
+    libxl__sr_item fi;
+    libxl__sr_error e;
+    libxl__sr_fr_kind k;
+    uint64_t size;
+    uint32_t have = 0;
+    unsigned char *dst;
+    ssize_t n;
+
+    for (;;) {
+        k = libxl__sr_framer_next(&r->fr, &size);
+        if (k == LIBXL__SR_FR_DONE)
+            return 0;
+        switch (k) {
+        case LIBXL__SR_FR_EMU_HDR:
+        case LIBXL__SR_FR_BODY:
+        case LIBXL__SR_FR_CHUNK:
+        case LIBXL__SR_FR_XC_CHUNK:
+            if (grow(r, (size_t)have + size))
+                return -1;
+            dst = r->body + have;
+            break;
+        default:
+            dst = unit;
+            break;
+        }
+        n = take(r, dst, (size_t)size, "stream");
+        if (n < 0)
+            return -1;
+        if ((uint64_t)n < size) {
+            libxl__sr_framer_end(&r->fr, dst, (size_t)n, &e);
+            return codec_fail(r, &e);
+        }
+        if (libxl__sr_framer_feed(&r->fr, dst, (size_t)size, &fi, &e) < 0)
+            return codec_fail(r, &e);
+        if (dst != unit)
+            have += (uint32_t)size;
+        switch (fi.kind) {
+        case LIBXL__SR_FR_HEADER:
+            it->kind = V2K_LIBXL_HDR;
+            it->type = fi.u.hdr.options;
+            it->len = 0;
+            it->offset = fi.offset;
+            it->body = NULL;
+            return 1;
+        case LIBXL__SR_FR_XC_IHDR:
+        case LIBXL__SR_FR_XC_DHDR:
+            if (grow(r, (size_t)size))
+                return -1;
+            memcpy(r->body, unit, (size_t)size);
+            it->kind = fi.kind == LIBXL__SR_FR_XC_IHDR ? V2K_XC_IHDR
+                                                       : V2K_XC_DHDR;
+            it->type = fi.kind == LIBXL__SR_FR_XC_IHDR ?
+                       fi.u.xc_image.version : fi.u.xc_domain.type;
+            it->len = (uint32_t)size;
+            it->offset = fi.offset;
+            it->body = r->body;
+            return 1;
+        default:
+            break;
+        }
+        if (!fi.complete)
+            continue;
+        it->kind = libxl__sr_fr_kind_is_libxc(fi.kind) ? V2K_XC_REC : V2K_XL_REC;
+        it->type = fi.type;
+        it->len = fi.length;
+        it->offset = fi.record_offset;
+        it->body = r->body;
+        return 1;
+    }
+}
+
+/* First octets of the input: xl header, libxl or libxc stream. */
 static int sniff(v2r *r, v2_item *it)
 {
+    static const unsigned char marker[8] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
+    };
     unsigned char h[8];
     uint64_t at = r->off;
-    ssize_t n = take(r, h, sizeof(h), "stream header");
-
-    if (n <= 0)
-        return n == 0 ? fail(r, at, "empty input") : -1;
-
-    if (r->state == ST_START && !memcmp(h, xl_magic, 8)) {
-        unsigned char rest[24 + 16];
-        uint32_t optlen;
-
-        if (must(r, rest, sizeof(rest), "xl header"))
-            return -1;
-        if (memcmp(rest, xl_magic + 8, 24))
-            return fail(r, at, "bad xl header magic");
-        optlen = le32(rest + 24 + 12);
-        if (grow(r, optlen) || must(r, r->body, optlen, "xl header options"))
-            return -1;
-        it->kind = V2K_XL_HDR;
-        it->type = le32(rest + 24 + 4);
-        it->len = optlen;
-        it->offset = at;
-        it->body = r->body;
-        r->state = ST_AFTER_XL;
-        return 1;
-    }
-    if (!memcmp(h, LIBXL_SR_IDENT_BYTES, 8)) {
-        unsigned char full[LIBXL_SR_HEADER_SIZE];
-        libxl__sr_hdr hdr;
-        libxl__sr_error e;
-
-        memcpy(full, h, 8);
-        if (must(r, full + 8, sizeof(full) - 8, "libxl header"))
-            return -1;
-        if (libxl__sr_decode_header(full, sizeof(full), at, &hdr, &e) < 0) {
-            char m[200];
-            return fail(r, at, "%s", libxl__sr_format_error(&e, m, sizeof(m)));
-        }
-        it->kind = V2K_LIBXL_HDR;
-        it->type = hdr.options;
-        it->len = 0;
-        it->offset = at;
-        it->body = NULL;
-        r->libxl = true;
-        r->state = ST_XL_RECS;
-        return 1;
-    }
-    if (!memcmp(h, "\xff\xff\xff\xff\xff\xff\xff\xff", 8)) {
-        r->state = ST_XC_IHDR;
-        if (grow(r, 24))
-            return -1;
-        memcpy(r->body, h, 8);
-        if (must(r, r->body + 8, 16, "libxc image header"))
-            return -1;
-        if (memcmp(r->body + 8, "XENF", 4))
-            return fail(r, at + 8, "libxc image header: bad ident");
-        it->kind = V2K_XC_IHDR;
-        it->type = (uint32_t)r->body[12] << 24 | (uint32_t)r->body[13] << 16 |
-                   (uint32_t)r->body[14] << 8 | r->body[15];
-        it->len = 24;
-        it->offset = at;
-        it->body = r->body;
-        return 1;
-    }
-    return fail(r, at, "neither an xl header, a libxl nor a libxc stream");
-}
-
-static int xc_dhdr(v2r *r, v2_item *it)
-{
-    uint64_t at = r->off;
-
-    if (grow(r, 16) || must(r, r->body, 16, "libxc domain header"))
-        return -1;
-    it->kind = V2K_XC_DHDR;
-    it->type = le32(r->body);
-    it->len = 16;
-    it->offset = at;
-    it->body = r->body;
-    r->state = ST_XC_RECS;
-    return 1;
-}
-
-static int xc_record(v2r *r, v2_item *it)
-{
-    unsigned char h[8], pad[8];
-    uint64_t at = r->off;
-    uint32_t type, len;
-    unsigned p, i;
-
-    if (must(r, h, sizeof(h), "libxc record header"))
-        return -1;
-    type = le32(h);
-    len = le32(h + 4);
-    if (grow(r, len) || must(r, r->body, len, "libxc record body"))
-        return -1;
-    p = (8u - (len & 7u)) & 7u;
-    if (must(r, pad, p, "libxc record padding"))
-        return -1;
-    for (i = 0; i < p; i++)
-        if (pad[i])
-            return fail(r, at + 8 + len + i, "non-zero padding");
-    it->kind = V2K_XC_REC;
-    it->type = type;
-    it->len = len;
-    it->offset = at;
-    it->body = r->body;
-    if (type == 0)
-        r->state = r->libxl ? ST_XL_RECS : ST_DONE;
-    return 1;
-}
-
-static int xl_record(v2r *r, v2_item *it)
-{
-    unsigned char h[LIBXL_SR_REC_HDR_SIZE], pad[8];
-    uint64_t at = r->off;
-    libxl__sr_rec_hdr rec;
     libxl__sr_error e;
-    char m[200];
-    unsigned p;
+    ssize_t n = take(r, h, sizeof(h), "stream header");
+    unsigned flags;
 
-    if (must(r, h, sizeof(h), "libxl record header"))
+    if (n < 0)
         return -1;
-    libxl__sr_decode_rec_hdr(h, sizeof(h), &rec);
-    if (libxl__sr_check_rec_hdr(&rec, r->xl_index, at, &e) < 0)
-        return fail(r, at, "%s", libxl__sr_format_error(&e, m, sizeof(m)));
-    if (grow(r, rec.length) || must(r, r->body, rec.length, "libxl record body"))
+    if (n == 0)
+        return fail(r, at, r->state == ST_START ? "empty input"
+                                                : "stream ends before its "
+                                                  "header");
+    if (n < 8)
+        return fail(r, at, "truncated in the stream header");
+    if (r->state == ST_START && libxl__sr_is_xl_magic(h, 8))
+        return xl_header(r, h, it);
+    if (!memcmp(h, LIBXL_SR_IDENT_BYTES, 8))
+        flags = 0;
+    else if (!memcmp(h, marker, 8))
+        flags = LIBXL__SR_FRAMER_BARE_LIBXC;
+    else
+        return fail(r, at, "neither an xl header, a libxl nor a libxc "
+                    "stream");
+    /* The framer is fed whole units: these 8 octets and the rest of the
+     * header go in together. */
+    libxl__sr_framer_init(&r->fr, flags, at);
+    r->state = ST_STREAM;
+    if (grow(r, LIBXL_SR_XC_IHDR_SIZE))
         return -1;
-    p = libxl__sr_padding(rec.length);
-    if (must(r, pad, p, "libxl record padding"))
-        return -1;
-    if (libxl__sr_check_padding(pad, p, &rec, r->xl_index, at + 8 + rec.length,
-                               &e) < 0)
-        return fail(r, at, "%s", libxl__sr_format_error(&e, m, sizeof(m)));
-    r->xl_index++;
-    it->kind = V2K_XL_REC;
-    it->type = rec.type;
-    it->len = rec.length;
-    it->offset = at;
-    it->body = r->body;
-    if (rec.type == LIBXL_SR_REC_LIBXC_CONTEXT)
-        r->state = ST_AFTER_XL;     /* a libxc stream follows */
-    else if (rec.type == LIBXL_SR_REC_END)
-        r->state = ST_DONE;
+    {
+        uint64_t size;
+        libxl__sr_item fi;
+
+        libxl__sr_framer_next(&r->fr, &size);
+        memcpy(r->body, h, 8);
+        if (must(r, r->body + 8, (size_t)size - 8, "stream header"))
+            return -1;
+        if (libxl__sr_framer_feed(&r->fr, r->body, (size_t)size, &fi, &e) < 0)
+            return codec_fail(r, &e);
+        it->kind = flags ? V2K_XC_IHDR : V2K_LIBXL_HDR;
+        it->type = flags ? fi.u.xc_image.version : fi.u.hdr.options;
+        it->len = flags ? (uint32_t)size : 0;
+        it->offset = at;
+        it->body = flags ? r->body : NULL;
+    }
     return 1;
 }
 
@@ -256,20 +259,14 @@ int v2r_next(v2r *r, v2_item *it)
     case ST_START:
     case ST_AFTER_XL:
         return sniff(r, it);
-    case ST_XC_IHDR:
-        return xc_dhdr(r, it);
-    case ST_XC_RECS:
-        return xc_record(r, it);
-    case ST_XL_RECS:
-        return xl_record(r, it);
     default:
-        return 0;
+        return from_framer(r, it);
     }
 }
 
 const char *v2_xc_type_name(uint32_t type)
 {
-    const char *name = libxc_record_name(type);
+    const char *name = libxl__sr_xc_type_name(type);
 
     return name ? name : "UNKNOWN";
 }

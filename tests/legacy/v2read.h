@@ -2,10 +2,11 @@
  * v2read.h: sequential reader of v2 images for the legacy test tools.
  *
  * Understands what xl save files and live streams look like from the
- * outside in: an optional xl file header, an optional libxl stream (decoded
- * by libxl_sr_codec), and the libxc stream inside LIBXC_CONTEXT (or a bare
- * libxc stream).  Each call hands back one item with its body in memory;
- * this is test code, so bodies are held whole (up to V2R_MAX_BODY).
+ * outside in: an optional xl file header (decoded by the codec), then a
+ * libxl stream with libxc's inside LIBXC_CONTEXT, or a bare libxc stream,
+ * both framed by the codec's framer (libxl_sr_framer.c).  Each call hands
+ * back one item with its body in memory; this is test code, so bodies are
+ * held whole (up to V2R_MAX_BODY).
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -15,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "libxl_sr_codec.h"
 
 #define V2R_MAX_BODY (256u << 20)
 
@@ -39,8 +42,7 @@ typedef struct v2r {
     int fd;
     uint64_t off;
     int state;
-    bool libxl;              /* inside a libxl stream */
-    int64_t xl_index;        /* libxl record counter, for codec errors */
+    libxl__sr_framer fr;
     unsigned char *body;
     size_t cap;
     char err[256];

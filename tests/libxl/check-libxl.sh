@@ -94,11 +94,12 @@ cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tools/convert-legacy-stream" \
     -I"$TOP/tools/xen-stream" \
     -o "$OVER/host/scenarios/libxl-bin-convert-legacy-stream.sh" \
     "$TOP"/tools/convert-legacy-stream/*.c "$TOP/tools/libxl/libxl_sr_codec.c" \
+    "$TOP/tools/libxl/libxl_sr_framer.c" \
     "$TOP/tools/xen-stream/input_kind.c" &&
 cc -O2 -static -I"$TOP/tools/libxl" -I"$TOP/tests/legacy" \
     -o "$OVER/host/scenarios/libxl-bin-mklegacy.sh" \
     "$TOP/tests/legacy/mklegacy.c" "$TOP/tests/legacy/v2read.c" \
-    "$TOP/tools/libxl/libxl_sr_codec.c" ||
+    "$TOP/tools/libxl/libxl_sr_codec.c" "$TOP/tools/libxl/libxl_sr_framer.c" ||
     report libxl/legacy-tools 1 "cannot build the static convert-legacy-stream and mklegacy for the host (libxl-legacy-restore will skip)"
 # The HVM scenario's device model: Debian's qemu-system-xen with its
 # libraries and ROMs, hvmloader from the pinned xen-utils, SeaBIOS.

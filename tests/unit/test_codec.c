@@ -459,53 +459,6 @@ static void test_xs_errors(void)
           libxl__sr_xs_validate("/a\0b", 5, 0, 0, NULL) == SR_E_BAD_KEY);
 }
 
-static int accept(libxl__sr_sequence *s, uint32_t type)
-{
-    libxl__sr_rec_hdr r = { type, 0 };
-
-    reset();
-    return libxl__sr_sequence_accept(s, &r, 4242, &err);
-}
-
-static void test_sequence(void)
-{
-    libxl__sr_sequence s;
-
-    libxl__sr_sequence_init(&s, false);
-    CHECK("seq/optional-before-libxc", accept(&s, 0x80000001u) == SR_OK);
-    CHECK("seq/emulator-before-libxc",
-          accept(&s, LIBXL_SR_REC_EMULATOR_CONTEXT) == SR_E_SEQUENCE &&
-          err.offset == 4242 && err.record_index == 1 &&
-          err.record_type == 3);
-    CHECK("seq/xenstore-before-libxc",
-          accept(&s, LIBXL_SR_REC_EMULATOR_XENSTORE_DATA) == SR_E_SEQUENCE);
-    CHECK("seq/libxc", accept(&s, LIBXL_SR_REC_LIBXC_CONTEXT) == SR_OK);
-    CHECK("seq/second-libxc",
-          accept(&s, LIBXL_SR_REC_LIBXC_CONTEXT) == SR_E_SEQUENCE &&
-          contains(err.detail, "second"));
-    CHECK("seq/emulator", accept(&s, LIBXL_SR_REC_EMULATOR_CONTEXT) == SR_OK);
-    CHECK("seq/checkpoint-end-plain",
-          accept(&s, LIBXL_SR_REC_CHECKPOINT_END) == SR_E_SEQUENCE);
-    CHECK("seq/checkpoint-state-plain",
-          accept(&s, LIBXL_SR_REC_CHECKPOINT_STATE) == SR_E_SEQUENCE);
-    CHECK("seq/unknown-mandatory", accept(&s, 9) == SR_E_UNKNOWN_TYPE);
-    CHECK("seq/end", accept(&s, LIBXL_SR_REC_END) == SR_OK && s.end_seen);
-    CHECK("seq/after-end", accept(&s, 0x80000001u) == SR_E_SEQUENCE &&
-          contains(err.detail, "after END"));
-    CHECK("seq/count", s.records == 4);
-    CHECK("seq/null", libxl__sr_sequence_accept(NULL, NULL, 0, &err) ==
-                      SR_E_INVALID_ARG);
-
-    libxl__sr_sequence_init(&s, true);
-    CHECK("seq-cp/checkpoint-end-before-libxc",
-          accept(&s, LIBXL_SR_REC_CHECKPOINT_END) == SR_E_SEQUENCE);
-    accept(&s, LIBXL_SR_REC_LIBXC_CONTEXT);
-    CHECK("seq-cp/state", accept(&s, LIBXL_SR_REC_CHECKPOINT_STATE) == SR_OK);
-    CHECK("seq-cp/end-1", accept(&s, LIBXL_SR_REC_CHECKPOINT_END) == SR_OK);
-    CHECK("seq-cp/end-2", accept(&s, LIBXL_SR_REC_CHECKPOINT_END) == SR_OK &&
-          s.checkpoints == 2);
-}
-
 int main(void)
 {
     test_names();
@@ -520,6 +473,5 @@ int main(void)
     test_xs_rules();
     test_xs_append_iter();
     test_xs_errors();
-    test_sequence();
     return unit_failures ? 1 : 0;
 }

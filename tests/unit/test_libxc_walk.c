@@ -235,7 +235,7 @@ static void expect_bad(const char *name, int code, const char *detail,
     int rc = run_whole();
     char msg[300];
 
-    xcw_format_error(&w.err, msg, sizeof(msg));
+    libxl__sr_format_error(&w.err, msg, sizeof(msg));
     if (rc != code || !contains(w.err.detail, detail) ||
         (offset != UINT64_MAX && w.err.offset != offset))
         printf("  %s: rc %d offset %llu: %s\n", name, rc,
@@ -643,28 +643,29 @@ static void test_names_and_format(void)
     CHECK("names/hvm-params", !strcmp(xcw_hvm_param_name(1), "STORE_PFN") &&
           xcw_hvm_param_name(3) == NULL && xcw_hvm_param_name(1000) == NULL);
     memset(&e, 0, sizeof(e));
+    e.libxc = true;
     e.code = SR_E_BAD_LENGTH;
     e.record_index = 4;
     e.record_type = 1;
     e.offset = 99;
     strcpy(e.detail, "d");
-    xcw_format_error(&e, buf, sizeof(buf));
+    libxl__sr_format_error(&e, buf, sizeof(buf));
     CHECK("format/record", !strcmp(buf, "libxc record 4 (PAGE_DATA) at "
                                         "offset 99: bad record body length: d"));
     e.record_type = 0x77;
-    xcw_format_error(&e, buf, sizeof(buf));
+    libxl__sr_format_error(&e, buf, sizeof(buf));
     CHECK("format/unknown-type", contains(buf, "(type 0x00000077)"));
     e.record_index = -1;
-    xcw_format_error(&e, buf, sizeof(buf));
+    libxl__sr_format_error(&e, buf, sizeof(buf));
     CHECK("format/image-header", contains(buf, "libxc image header at "
                                                "offset 99"));
     e.record_index = -2;
-    xcw_format_error(&e, buf, sizeof(buf));
+    libxl__sr_format_error(&e, buf, sizeof(buf));
     CHECK("format/domain-header", contains(buf, "libxc domain header"));
     e.record_index = 3;
     e.code = SR_E_TRUNCATED;
     e.record_type = 0xffffffffu;
-    xcw_format_error(&e, buf, sizeof(buf));
+    libxl__sr_format_error(&e, buf, sizeof(buf));
     CHECK("format/incomplete-header", contains(buf, "header incomplete"));
 }
 

@@ -144,7 +144,7 @@ static void test_valid(void)
 
     hvm_plain();
     for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++)
-        if (run(chunks[i]) != SR_OK || w.seq.records != 4 ||
+        if (run(chunks[i]) != SR_OK || w.fr.records != 4 ||
             w.xc.records != 4 || w.xc.pages != 1 || pairs != 2 ||
             !saw_qevm || !w.xl_header || w.trailing != 0 ||
             ev_count[SW_EV_XL_CONFIG] != 1 || w.offset != n)
@@ -207,7 +207,7 @@ static void test_libvirt(void)
     libvirt_image(2, 0);
     for (i = 0; i < sizeof(chunks) / sizeof(chunks[0]); i++)
         if (run(chunks[i]) != SR_OK || !w.libvirt || w.lv_version != 2 ||
-            w.config_len != 43 || w.xl_header || w.seq.records != 4 ||
+            w.config_len != 43 || w.xl_header || w.fr.records != 4 ||
             ev_count[SW_EV_LV_HEADER] != 1 || ev_count[SW_EV_LV_XML] != 1 ||
             ev_count[SW_EV_LIBXL_HEADER] != 1 || w.offset != n)
             ok = 0;
@@ -253,12 +253,12 @@ static void test_checkpointed(void)
     rec(14, NULL, 0);
     rec(4, NULL, 0);
     CHECK("sw/checkpointed-failover-end", run(9) == SR_OK &&
-          w.ended_at_checkpoint && w.seq.checkpoints == 2);
+          w.ended_at_checkpoint && w.fr.checkpoints == 2);
     one_page();
     rec(0, NULL, 0);                   /* libxc END */
     rec(0, NULL, 0);                   /* libxl END */
     CHECK("sw/checkpointed-final-end", run(11) == SR_OK &&
-          !w.ended_at_checkpoint && w.seq.checkpoints == 2);
+          !w.ended_at_checkpoint && w.fr.checkpoints == 2);
     rec(4, NULL, 0);
     CHECK("sw/record-after-end-is-trailing", run(11) == SR_OK &&
           w.trailing == 8);
@@ -307,7 +307,7 @@ static void test_checkpoint_cuts(void)
             size_t boundary = cut < end2 ? end1 : end2;
 
             ok = rc == SR_OK && w.ended_at_checkpoint &&
-                 w.seq.checkpoints == (cut < end2 ? 1u : 2u) &&
+                 w.fr.checkpoints == (cut < end2 ? 1u : 2u) &&
                  w.incomplete_octets == cut - boundary;
         }
         if (rc < 0) {
@@ -318,7 +318,7 @@ static void test_checkpoint_cuts(void)
         if (!ok)
             printf("  cut %zu (ends %zu, %zu): rc %d checkpoints %llu "
                    "incomplete %llu: %s\n", cut, end1, end2, rc,
-                   (unsigned long long)w.seq.checkpoints,
+                   (unsigned long long)w.fr.checkpoints,
                    (unsigned long long)w.incomplete_octets, msg);
     }
     CHECK("sw/remus-cut-at-every-octet", ok);
@@ -495,7 +495,7 @@ static void test_dropping(void)
 
     hvm_plain();
     CHECK("sw-drop/valid", run_dropping(n) == SR_OK && w.offset == n &&
-          w.xc.pages == 1 && w.seq.records == 4);
+          w.xc.pages == 1 && w.fr.records == 4);
     CHECK("sw-drop/nothing-skippable-in-headers", sw_skippable(&w) == 0);
     for (cut = 0; cut < n; cut++)
         if (run_dropping(cut) != SR_E_TRUNCATED)

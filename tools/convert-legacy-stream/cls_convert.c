@@ -62,9 +62,8 @@
 #define HVM_PARAM_NR_IOREQ_SERVER_PAGES 33
 #define HVM_PARAM_VM_GENERATION_ID_ADDR 34
 
-/* xl's save-file header (see xl's own sources for the meaning). */
-static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
-#define XL_FLAG_STREAM_V2  (1u << 1)
+/* xl's save-file header: decoded by the codec (libxl_sr_framer.h). */
+#define XL_FLAG_STREAM_V2  LIBXL_SR_XL_FLAG_STREAMV2
 
 /* What a negative chunk id means to us. */
 enum chunk_kind {
@@ -163,25 +162,31 @@ void cls_info(cls_job *job, const char *fmt, ...)
 
 static int convert_xl_header(cls_job *job)
 {
-    char magic[sizeof(xl_magic)];
-    unsigned char h[16];
+    unsigned char whole[LIBXL_SR_XL_HEADER_SIZE];
+    unsigned char *magic = whole, *h = whole + LIBXL_SR_XL_MAGIC_SIZE;
+    const size_t hlen = sizeof(whole) - LIBXL_SR_XL_MAGIC_SIZE;
+    libxl__sr_xl_hdr xl;
+    libxl__sr_error e;
     uint32_t mandatory, optlen;
 
-    if (cls_read(job, magic, sizeof(magic), "xl header magic"))
+    if (cls_read(job, magic, LIBXL_SR_XL_MAGIC_SIZE, "xl header magic"))
         return -1;
-    if (memcmp(magic, xl_magic, sizeof(magic)))
+    if (!libxl__sr_is_xl_magic(magic, LIBXL_SR_XL_MAGIC_SIZE))
         return BAD(0, "not an xl save file (bad magic)");
-    if (cls_read(job, h, sizeof(h), "xl header"))
+    if (cls_read(job, h, hlen, "xl header"))
         return -1;
-    mandatory = cls_get_le32(h + 4);
-    optlen = cls_get_le32(h + 12);
+    /* Any flag is passed on; the layout itself must be xl's. */
+    if (libxl__sr_decode_xl_header(whole, sizeof(whole), ~0u, &xl, &e) < 0)
+        return BAD(e.offset, "xl header: %s", e.detail);
+    mandatory = xl.mandatory_flags;
+    optlen = xl.optional_len;
     if (mandatory & XL_FLAG_STREAM_V2)
         return BAD(sizeof(magic) + 4,
                    "xl header says the stream is already v2");
     if (job->libxl)
         cls_le32(h + 4, mandatory | XL_FLAG_STREAM_V2);
     cls_info(job, "xl header: %u octets of options", optlen);
-    if (cls_put(job, magic, sizeof(magic)) || cls_put(job, h, sizeof(h)))
+    if (cls_put(job, magic, LIBXL_SR_XL_MAGIC_SIZE) || cls_put(job, h, hlen))
         return -1;
     return cls_copy(job, optlen, "xl header options");
 }

@@ -62,6 +62,7 @@ static int set_error(libxl__sr_error *err, int code, int64_t index,
     if (!err)
         return code;
     err->code = code;
+    err->libxc = false;
     err->offset = offset;
     err->record_index = index;
     err->record_type = index >= 0 ? type : 0;
@@ -97,6 +98,34 @@ const char *libxl__sr_strerror(int code)
     }
 }
 
+/* libxc's part of the stream: its own headers and record numbering. */
+static void format_libxc_error(const libxl__sr_error *err, char *buf,
+                               size_t len)
+{
+    const char *sep = err->detail[0] ? ": " : "";
+    const char *name = libxl__sr_xc_type_name(err->record_type);
+    char what[48];
+
+    if (err->record_index < 0) {
+        snprintf(buf, len, "libxc %s header at offset %llu: %s%s%s",
+                 err->record_index == LIBXL__SR_INDEX_HEADER ? "image"
+                                                             : "domain",
+                 (unsigned long long)err->offset,
+                 libxl__sr_strerror(err->code), sep, err->detail);
+        return;
+    }
+    if (err->code == SR_E_TRUNCATED && err->record_type == 0xffffffffu)
+        snprintf(what, sizeof(what), "header incomplete");
+    else if (name)
+        snprintf(what, sizeof(what), "%s", name);
+    else
+        snprintf(what, sizeof(what), "type 0x%08x", err->record_type);
+    snprintf(buf, len, "libxc record %lld (%s) at offset %llu: %s%s%s",
+             (long long)err->record_index, what,
+             (unsigned long long)err->offset, libxl__sr_strerror(err->code),
+             sep, err->detail);
+}
+
 char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len)
 {
     char tname[32];
@@ -107,7 +136,9 @@ char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len)
         snprintf(buf, len, "no error information");
         return buf;
     }
-    if (err->record_index < 0)
+    if (err->libxc)
+        format_libxc_error(err, buf, len);
+    else if (err->record_index < 0)
         snprintf(buf, len, "stream header at offset %llu: %s%s%s",
                  (unsigned long long)err->offset,
                  libxl__sr_strerror(err->code),
@@ -561,76 +592,6 @@ int libxl__sr_xs_validate(const void *body, size_t len, int64_t index,
     while ((r = libxl__sr_xs_next(&it, &k, &kl, &v, &vl, err)) == 1)
         n++;
     return r < 0 ? r : n;
-}
-
-/* ---- Sequence ---- */
-
-void libxl__sr_sequence_init(libxl__sr_sequence *seq, bool checkpointed)
-{
-    memset(seq, 0, sizeof(*seq));
-    seq->checkpointed = checkpointed;
-}
-
-int libxl__sr_sequence_accept(libxl__sr_sequence *seq,
-                             const libxl__sr_rec_hdr *rec, uint64_t offset,
-                             libxl__sr_error *err)
-{
-    int64_t index;
-
-    if (!seq || !rec)
-        return SR_E_INVALID_ARG;
-    index = (int64_t)seq->records;
-
-    if (seq->end_seen)
-        return set_error(err, SR_E_SEQUENCE, index, rec->type, offset,
-                         "record after END");
-
-    switch (rec->type) {
-    case LIBXL_SR_REC_LIBXC_CONTEXT:
-        /* libxc's own stream carries every checkpoint after the first, so a
-         * second LIBXC_CONTEXT can only be a confused writer. */
-        if (seq->libxc_seen)
-            return set_error(err, SR_E_SEQUENCE, index, rec->type, offset,
-                             "second LIBXC_CONTEXT");
-        seq->libxc_seen = true;
-        break;
-    case LIBXL_SR_REC_EMULATOR_XENSTORE_DATA:
-    case LIBXL_SR_REC_EMULATOR_CONTEXT:
-        /* The device model state only means something once the domain's
-         * memory exists, which libxc's part creates. */
-        if (!seq->libxc_seen)
-            return set_error(err, SR_E_SEQUENCE, index, rec->type, offset,
-                             "emulator record before LIBXC_CONTEXT");
-        break;
-    case LIBXL_SR_REC_CHECKPOINT_END:
-        if (!seq->checkpointed)
-            return set_error(err, SR_E_SEQUENCE, index, rec->type, offset,
-                             "CHECKPOINT_END in a stream that is not "
-                             "checkpointed");
-        if (!seq->libxc_seen)
-            return set_error(err, SR_E_SEQUENCE, index, rec->type, offset,
-                             "CHECKPOINT_END before LIBXC_CONTEXT");
-        seq->checkpoints++;
-        break;
-    case LIBXL_SR_REC_CHECKPOINT_STATE:
-        if (!seq->checkpointed)
-            return set_error(err, SR_E_SEQUENCE, index, rec->type, offset,
-                             "CHECKPOINT_STATE in a stream that is not "
-                             "checkpointed");
-        break;
-    case LIBXL_SR_REC_END:
-        seq->end_seen = true;
-        break;
-    default:
-        /* Optional records may appear anywhere; unknown mandatory ones were
-         * already refused by libxl__sr_check_rec_hdr. */
-        if (!(rec->type & LIBXL_SR_REC_OPTIONAL_BIT))
-            return set_error(err, SR_E_UNKNOWN_TYPE, index, rec->type,
-                             offset, "type 0x%08x", rec->type);
-        break;
-    }
-    seq->records++;
-    return SR_OK;
 }
 
 /*

@@ -134,6 +134,9 @@ enum {
 
 typedef struct libxl__sr_error {
     int code;                /* SR_E_* */
+    bool libxc;              /* in libxc's stream (inside LIBXC_CONTEXT):
+                              * record_index -1 is its image header, -2 its
+                              * domain header, others count libxc records */
     uint64_t offset;         /* absolute stream offset of the bad octet */
     int64_t record_index;    /* 0-based; -1 for the stream header */
     uint32_t record_type;    /* valid iff record_index >= 0 */
@@ -145,7 +148,9 @@ const char *libxl__sr_strerror(int code);
 
 /*
  * Write "record N (TYPE) at offset O: strerror: detail" (or the header form)
- * into buf.  Returns buf.  Always NUL-terminates when len > 0.
+ * into buf; for an error in libxc's stream "libxc record N (TYPE) at
+ * offset O: ..." or "libxc image|domain header at offset O: ...".  Returns
+ * buf.  Always NUL-terminates when len > 0.
  */
 char *libxl__sr_format_error(const libxl__sr_error *err, char *buf, size_t len);
 
@@ -266,28 +271,9 @@ int libxl__sr_xs_next(libxl__sr_xs_iter *it, const char **key, size_t *key_len,
 int libxl__sr_xs_validate(const void *body, size_t len, int64_t index,
                          uint64_t base_offset, libxl__sr_error *err);
 
-/* ---- Stream sequence rules ---- */
+/* ---- The framer: what comes next, and how many octets ---- */
 
-/*
- * Tracks what has been seen so far and says whether the next record is
- * allowed: exactly one LIBXC_CONTEXT, before any emulator record (libxc's
- * own stream carries its checkpoints; libxl records of each checkpoint
- * follow libxc's CHECKPOINT record), CHECKPOINT_END and CHECKPOINT_STATE
- * only when checkpointed, nothing after END.
- */
-typedef struct libxl__sr_sequence {
-    bool checkpointed;       /* caller sets: Remus/COLO stream expected */
-    bool header_seen;
-    bool end_seen;
-    bool libxc_seen;
-    uint64_t records;        /* records accepted so far */
-    uint64_t checkpoints;    /* CHECKPOINT_END records accepted */
-} libxl__sr_sequence;
-
-void libxl__sr_sequence_init(libxl__sr_sequence *seq, bool checkpointed);
-int libxl__sr_sequence_accept(libxl__sr_sequence *seq,
-                             const libxl__sr_rec_hdr *rec, uint64_t offset,
-                             libxl__sr_error *err);
+#include "libxl_sr_framer.h"
 
 #pragma GCC visibility pop
 

@@ -254,7 +254,9 @@ struct libxl__stream_read_state {
     uint32_t options;          /* from the stream header */
     int64_t index;             /* of the current record */
     uint32_t emulator_id;      /* expected in emulator records, 0: none */
-    libxl__sr_sequence seq;
+    libxl__sr_framer fr;       /* what comes next, sequence, index */
+    libxl__sr_item item;       /* the framer's last */
+    uint32_t state_id;         /* of the CHECKPOINT_STATE being read */
     libxl__sr_rec_hdr rec;
     uint64_t rec_offset;
     unsigned char small[16];   /* header, record header, sub-header, pad */

@@ -1,11 +1,15 @@
 /*
  * libxl_stream_read.c: the receiving side of a libxl migration-v2 stream.
  *
- * The reader takes the stream one record at a time: an 8-octet record
- * header, checked by the codec before anything is allocated for it, then
- * the body (held in memory, streamed to a file, or dropped, depending on
- * the type), then the padding, which must be zero.  LIBXC_CONTEXT hands
- * the fd to libxc's restore helper; we carry on when it exits.
+ * The reader asks the codec's framer (libxl_sr_framer.c) what comes next
+ * and how many octets, reads exactly those and hands them back: the
+ * framer checks every unit and the order of the records, keeps the record
+ * index and the offset, and says when a record is complete.  Each unit is
+ * read into memory (headers, padding, xenstore data: all bounded by the
+ * codec's caps), streamed to a file (QEMU's state) or dropped (optional
+ * records).  LIBXC_CONTEXT hands the fd to libxc's restore helper; we
+ * carry on when it exits or calls back at a checkpoint, and tell the
+ * framer how far it read.
  *
  * QEMU's state is written to a staging file and renamed to the name the
  * device model is started with only once the record is complete.  In a
@@ -86,24 +90,45 @@ static void log_rejection(libxl__gc *gc,
 
 /*
  * After libxc has read from the fd we no longer know where we are, unless
- * the fd is a file.
+ * the fd is a file.  The framer is told how far libxc's part went (as far
+ * as we know), and whether it is over (at its END or a checkpoint, when
+ * libxl records come next) or only paused in a callback.
  */
-static void resync_offset(libxl__stream_read_state *srs)
+enum { LIBXC_PAUSED, LIBXC_AT_END, LIBXC_AT_CHECKPOINT };
+
+static int resync_offset(libxl__gc *gc, libxl__stream_read_state *srs,
+                         int where)
 {
+    libxl__sr_error err;
+    uint64_t before = srs->offset;
+    int r;
     off_t pos;
 
     if (srs->base_pos < 0) {
         srs->offset_exact = false;
-        return;
+    } else {
+        pos = lseek(srs->fd, 0, SEEK_CUR);
+        if (pos < srs->base_pos) {
+            srs->offset_exact = false;
+        } else {
+            srs->offset = pos - srs->base_pos;
+            srs->offset_exact = true;
+            srs->helper_octets = 0;    /* in the offset now */
+        }
     }
-    pos = lseek(srs->fd, 0, SEEK_CUR);
-    if (pos < srs->base_pos) {
-        srs->offset_exact = false;
-        return;
+    if (srs->offset < before)
+        srs->offset = before;
+    if (where == LIBXC_PAUSED)
+        r = libxl__sr_framer_libxc_read(&srs->fr, srs->offset - before,
+                                       &err);
+    else
+        r = libxl__sr_framer_libxc_done(&srs->fr, srs->offset - before,
+                                       where == LIBXC_AT_CHECKPOINT, &err);
+    if (r) {
+        log_format_error(gc, srs, &err);
+        return ERROR_FAIL;
     }
-    srs->offset = pos - srs->base_pos;
-    srs->offset_exact = true;
-    srs->helper_octets = 0;    /* in the offset now */
+    return 0;
 }
 
 /* Which emulator's records this guest can take; 0: none. */
@@ -121,30 +146,6 @@ static uint32_t expected_emulator(libxl__stream_read_state *srs)
         return LIBXL_SR_EMULATOR_QEMU_TRADITIONAL;
     default:
         return 0;
-    }
-}
-
-/* Is a record of this type acceptable in the current phase? */
-static bool type_fits_phase(const libxl__stream_read_state *srs,
-                            uint32_t type)
-{
-    if (type & LIBXL_SR_REC_OPTIONAL_BIT)
-        return true;
-
-    switch (srs->phase) {
-    case SRP_RECORDS:
-        return type == LIBXL_SR_REC_LIBXC_CONTEXT ||
-               type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA ||
-               type == LIBXL_SR_REC_EMULATOR_CONTEXT ||
-               type == LIBXL_SR_REC_END;
-    case SRP_CHECKPOINT:
-        return type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA ||
-               type == LIBXL_SR_REC_EMULATOR_CONTEXT ||
-               type == LIBXL_SR_REC_CHECKPOINT_END;
-    case SRP_CHECKPOINT_STATE:
-        return type == LIBXL_SR_REC_CHECKPOINT_STATE;
-    default:
-        return false;
     }
 }
 
@@ -215,8 +216,9 @@ static void header_read(libxl__egc *egc, libxl__stream_read_state *srs);
 static void read_record(libxl__egc *egc, libxl__stream_read_state *srs);
 static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs);
 static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs);
+static void state_read(libxl__egc *egc, libxl__stream_read_state *srs);
 static void body_read(libxl__egc *egc, libxl__stream_read_state *srs);
-static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs);
+static void read_rest(libxl__egc *egc, libxl__stream_read_state *srs);
 static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs);
 static void record_complete(libxl__egc *egc,
                             libxl__stream_read_state *srs);
@@ -282,6 +284,7 @@ void libxl__stream_read_start(libxl__egc *egc,
 
     if (srs->back_channel) {
         /* Only CHECKPOINT_STATE records, read when COLO asks. */
+        libxl__sr_framer_init(&srs->fr, LIBXL__SR_FRAMER_BACK_CHANNEL, 0);
         return;
     }
 
@@ -291,7 +294,9 @@ void libxl__stream_read_start(libxl__egc *egc,
     srs->dm_path = GCSPRINTF(LIBXL_DEVICE_MODEL_RESTORE_FILE".%u",
                              dcs->guest_domid);
     srs->dm_staging = GCSPRINTF("%s.incoming", srs->dm_path);
-    libxl__sr_sequence_init(&srs->seq, srs_checkpointed(srs));
+    libxl__sr_framer_init(&srs->fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL |
+                         (srs_checkpointed(srs) ?
+                          LIBXL__SR_FRAMER_CHECKPOINTED : 0), 0);
 
     if (!srs_checkpointed(srs)) {
         libxl__sr_watchdog *wd = &srs->watchdog;
@@ -412,12 +417,12 @@ static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
     if (cs->done < cs->len) {
         if (srs->phase == SRP_RECORDS && cs->done == 0 &&
             srs->after_read == rec_hdr_read &&
-            srs_checkpointed(srs) && srs->seq.checkpoints) {
+            srs_checkpointed(srs) && srs->fr.checkpoints) {
             /* The primary went away between checkpoints, after libxc
              * had already taken the last one. */
             LOGD(INFO, srs_domid(srs), "checkpointed stream ended after"
                  " %"PRIu64" checkpoints: keeping the last one",
-                 srs->seq.checkpoints);
+                 srs->fr.checkpoints);
             stream_finish(egc, srs, 0);
             return;
         }
@@ -465,22 +470,32 @@ static void read_failed(libxl__egc *egc, libxl__stream_read_state *srs,
     }
 }
 
+/*
+ * Hands the framer the unit just read (len octets at buf).  On a format
+ * error it is logged, the operation fails and false is returned.
+ */
+static bool feed(libxl__egc *egc, libxl__stream_read_state *srs,
+                 const void *buf, size_t len)
+{
+    STATE_AO_GC(srs->ao);
+    libxl__sr_error err;
+
+    if (libxl__sr_framer_feed(&srs->fr, buf, len, &srs->item, &err)) {
+        log_format_error(gc, srs, &err);
+        read_failed(egc, srs, ERROR_INVAL, false);
+        return false;
+    }
+    return true;
+}
+
 static void header_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
-    libxl__sr_hdr hdr;
-    libxl__sr_error err;
-    int r;
 
-    r = libxl__sr_decode_header(srs->small, LIBXL_SR_HEADER_SIZE, 0,
-                               &hdr, &err);
-    if (r < 0) {
-        log_format_error(gc, srs, &err);
-        stream_finish(egc, srs, ERROR_INVAL);
+    if (!feed(egc, srs, srs->small, LIBXL_SR_HEADER_SIZE))
         return;
-    }
-    srs->options = hdr.options;
-    if (hdr.options & LIBXL_SR_OPT_LEGACY)
+    srs->options = srs->item.u.hdr.options;
+    if (srs->options & LIBXL_SR_OPT_LEGACY)
         LOGD(INFO, srs_domid(srs), "migration stream was converted from"
              " the legacy format");
 
@@ -488,10 +503,10 @@ static void header_read(libxl__egc *egc, libxl__stream_read_state *srs)
     read_record(egc, srs);
 }
 
-/* Starts on the next record; the phase says what may come. */
+/* Starts on the next record; the framer says what may come. */
 static void read_record(libxl__egc *egc, libxl__stream_read_state *srs)
 {
-    srs->index++;
+    srs->index = (int64_t)(srs->fr.records + srs->fr.xc_records);
     srs->rec_offset = srs->offset;
     memset(&srs->rec, 0, sizeof(srs->rec));
     read_bytes(egc, srs, -1, srs->small, LIBXL_SR_REC_HDR_SIZE,
@@ -502,34 +517,13 @@ static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
     libxl__sr_rec_hdr *rec = &srs->rec;
-    libxl__sr_error err;
     char tbuf[40];
-    int r;
 
-    r = libxl__sr_decode_rec_hdr(srs->small, LIBXL_SR_REC_HDR_SIZE, rec);
-    if (r < 0) {
-        log_rejection(gc, srs, r, "undecodable record header");
-        read_failed(egc, srs, ERROR_INVAL, false);
+    if (!feed(egc, srs, srs->small, LIBXL_SR_REC_HDR_SIZE))
         return;
-    }
-    r = libxl__sr_check_rec_hdr(rec, srs->index, srs->rec_offset, &err);
-    if (r < 0) goto malformed;
-    if (!srs->back_channel) {
-        r = libxl__sr_sequence_accept(&srs->seq, rec, srs->rec_offset,
-                                     &err);
-        if (r < 0) goto malformed;
-    }
-
-    if (!type_fits_phase(srs, rec->type)) {
-        log_rejection(gc, srs, SR_E_SEQUENCE,
-                      srs->phase == SRP_CHECKPOINT ?
-                      "not allowed inside a checkpoint" :
-                      srs->phase == SRP_CHECKPOINT_STATE ?
-                      "expected CHECKPOINT_STATE" :
-                      "only allowed in a checkpoint");
-        read_failed(egc, srs, ERROR_INVAL, false);
-        return;
-    }
+    srs->index = srs->item.index;
+    rec->type = srs->item.type;
+    rec->length = srs->item.length;
 
     switch (rec->type) {
     case LIBXL_SR_REC_LIBXC_CONTEXT:
@@ -540,7 +534,7 @@ static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
 
     case LIBXL_SR_REC_CHECKPOINT_STATE:
         read_bytes(egc, srs, -1, srs->small, rec->length,
-                   "checkpoint state", read_padding);
+                   "checkpoint state", state_read);
         return;
 
     case LIBXL_SR_REC_EMULATOR_XENSTORE_DATA:
@@ -556,20 +550,16 @@ static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
         return;
 
     default:
-        /* check_rec_hdr let it through: an optional record. */
+        /* The framer let it through: an optional record. */
         LOGD(INFO, srs_domid(srs), "migration stream: skipping optional"
              " record %"PRId64" (%s, %"PRIu32" octets) at offset %"PRIu64,
              srs->index, libxl__sr_type_describe(rec->type, tbuf,
                                                 sizeof(tbuf)),
              rec->length, srs->rec_offset);
         read_bytes(egc, srs, -1, NULL, rec->length, "optional record",
-                   read_padding);
+                   body_read);
         return;
     }
-
- malformed:
-    log_format_error(gc, srs, &err);
-    read_failed(egc, srs, ERROR_INVAL, false);
 }
 
 static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
@@ -577,31 +567,20 @@ static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
     STATE_AO_GC(srs->ao);
     const libxl__sr_rec_hdr *rec = &srs->rec;
     const uint64_t body_len = rec->length - LIBXL_SR_EMU_HDR_SIZE;
-    static const unsigned char unknown_emu[LIBXL_SR_EMU_HDR_SIZE];
     libxl__sr_emulator_hdr emu;
-    libxl__sr_error err;
-    int fd, r;
+    int fd;
 
+    if (!feed(egc, srs, srs->small, LIBXL_SR_EMU_HDR_SIZE))
+        return;
+    emu = srs->item.u.emu;
     /*
      * A legacy stream never said which device model wrote it: the
-     * converter marks the state as emulator 0 ("unknown"), index 0.  It
-     * can only be for the emulator this guest is configured with.
+     * converter marks the state as emulator 0 ("unknown"), which the
+     * framer accepts only in such a stream.  It can only be for the
+     * emulator this guest is configured with.
      */
-    if ((srs->options & LIBXL_SR_OPT_LEGACY) &&
-        !memcmp(srs->small, unknown_emu, sizeof(unknown_emu))) {
-        r = libxl__sr_encode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE,
-                                    srs->emulator_id, 0);
-        if (r < 0) goto reject;
-    }
-
-    r = libxl__sr_decode_emu_hdr(srs->small, LIBXL_SR_EMU_HDR_SIZE, rec,
-                                srs->index,
-                                srs->rec_offset + LIBXL_SR_REC_HDR_SIZE,
-                                &emu, &err);
-    if (r < 0) {
-        log_format_error(gc, srs, &err);
-        goto reject;
-    }
+    if (emu.id == LIBXL_SR_EMULATOR_UNKNOWN)
+        emu.id = srs->emulator_id;
     if (emu.id != srs->emulator_id) {
         log_rejection(gc, srs, SR_E_BAD_EMULATOR, GCSPRINTF(
             "state is for emulator %"PRIu32", this guest uses %"PRIu32,
@@ -642,23 +621,57 @@ static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
     read_failed(egc, srs, ERROR_INVAL, false);
 }
 
+static void state_read(libxl__egc *egc, libxl__stream_read_state *srs)
+{
+    if (!feed(egc, srs, srs->small, srs->rec.length))
+        return;
+    srs->state_id = srs->item.u.checkpoint_state;
+    read_rest(egc, srs);
+}
+
+/* The body went to memory, to the staging file or nowhere. */
 static void body_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
+    STATE_AO_GC(srs->ao);
+    libxl__sr_error err;
+    uint64_t size;
+    libxl__sr_fr_kind next = libxl__sr_framer_next(&srs->fr, &size);
+
     if (srs->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT) {
         libxl__carefd_close(srs->dm_file);
         srs->dm_file = NULL;
         srs->dm_staged = true;
     }
-    read_padding(egc, srs);
+    if (next == LIBXL__SR_FR_BODY) {
+        /* The xenstore pairs, checked by the framer. */
+        if (!feed(egc, srs, srs->body, size))
+            return;
+    } else if (next == LIBXL__SR_FR_CHUNK &&
+               libxl__sr_framer_skip(&srs->fr, size, &srs->item, &err)) {
+        log_format_error(gc, srs, &err);
+        read_failed(egc, srs, ERROR_INVAL, false);
+        return;
+    }
+    read_rest(egc, srs);
 }
 
-/* Reads the padding of the current record, if it has any. */
-static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs)
+/* After a body: its padding, if it has any, completes the record. */
+static void read_rest(libxl__egc *egc, libxl__stream_read_state *srs)
 {
-    unsigned int pad = libxl__sr_padding(srs->rec.length);
+    STATE_AO_GC(srs->ao);
+    uint64_t pad;
+    libxl__sr_fr_kind next;
 
-    if (!pad) {
+    if (srs->item.complete) {
         record_complete(egc, srs);
+        return;
+    }
+    next = libxl__sr_framer_next(&srs->fr, &pad);
+    if (next != LIBXL__SR_FR_PADDING) {
+        LOGD(ERROR, srs_domid(srs), "migration stream: record %"PRId64
+             " not complete after its body (framer wants %d)", srs->index,
+             (int)next);
+        read_failed(egc, srs, ERROR_FAIL, false);
         return;
     }
     read_bytes(egc, srs, -1, srs->small + LIBXL_SR_ALIGN, pad,
@@ -667,19 +680,9 @@ static void read_padding(libxl__egc *egc, libxl__stream_read_state *srs)
 
 static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs)
 {
-    STATE_AO_GC(srs->ao);
-    unsigned int pad = libxl__sr_padding(srs->rec.length);
-    libxl__sr_error err;
-    int r;
-
-    r = libxl__sr_check_padding(srs->small + LIBXL_SR_ALIGN, pad,
-                               &srs->rec, srs->index, srs->offset - pad,
-                               &err);
-    if (r < 0) {
-        log_format_error(gc, srs, &err);
-        read_failed(egc, srs, ERROR_INVAL, false);
+    if (!feed(egc, srs, srs->small + LIBXL_SR_ALIGN,
+              libxl__sr_padding(srs->rec.length)))
         return;
-    }
     record_complete(egc, srs);
 }
 
@@ -687,9 +690,7 @@ static void padding_read(libxl__egc *egc, libxl__stream_read_state *srs)
 static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
-    libxl__sr_error err;
-    uint32_t id;
-    int r, rc;
+    int rc;
 
     switch (srs->rec.type) {
     case LIBXL_SR_REC_LIBXC_CONTEXT:
@@ -719,15 +720,7 @@ static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
         return;
 
     case LIBXL_SR_REC_CHECKPOINT_STATE:
-        r = libxl__sr_decode_checkpoint_state(srs->small, srs->rec.length,
-                srs->index, srs->rec_offset + LIBXL_SR_REC_HDR_SIZE,
-                &id, &err);
-        if (r < 0) {
-            log_format_error(gc, srs, &err);
-            read_failed(egc, srs, ERROR_INVAL, false);
-            return;
-        }
-        checkpoint_op_done(egc, srs, 0, false, id);
+        checkpoint_op_done(egc, srs, 0, false, srs->state_id);
         return;
 
     default:
@@ -738,27 +731,16 @@ static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
 }
 
 /*
- * Checks the pairs (no absolute, empty or odd key reaches xenstore) and
- * applies them, or keeps them until the checkpoint is complete.
+ * Applies the pairs (the framer has checked that no absolute, empty or
+ * odd key is among them), or keeps them until the checkpoint is complete.
  */
 static void take_xenstore_data(libxl__egc *egc,
                                libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
     const uint32_t len = srs->rec.length - LIBXL_SR_EMU_HDR_SIZE;
-    const uint64_t body_offset = srs->rec_offset + LIBXL_SR_REC_HDR_SIZE +
-        LIBXL_SR_EMU_HDR_SIZE;
     libxl__sr_pending_rec *p;
-    libxl__sr_error err;
-    int r, rc;
-
-    r = libxl__sr_xs_validate(srs->body, len, srs->index, body_offset,
-                             &err);
-    if (r < 0) {
-        log_format_error(gc, srs, &err);
-        rc = ERROR_INVAL;
-        goto out;
-    }
+    int rc;
 
     if (srs->phase == SRP_CHECKPOINT) {
         if (srs->pending_bytes + len > SR_PENDING_MAX) {
@@ -846,7 +828,11 @@ void libxl__xc_domain_restore_done(libxl__egc *egc, void *dcs_void,
         return;
     }
 
-    resync_offset(srs);
+    rc = resync_offset(gc, srs, LIBXC_AT_END);
+    if (rc) {
+        stream_finish(egc, srs, rc);
+        return;
+    }
     srs->phase = SRP_RECORDS;
     read_record(egc, srs);
 }
@@ -855,12 +841,17 @@ void libxl__xc_domain_restore_done(libxl__egc *egc, void *dcs_void,
 void libxl__stream_read_start_checkpoint(libxl__egc *egc,
                                          libxl__stream_read_state *srs)
 {
+    STATE_AO_GC(srs->ao);
+
     assert(srs->running);
     assert(srs->phase == SRP_LIBXC);
     assert(!srs->back_channel);
 
-    resync_offset(srs);
     srs->phase = SRP_CHECKPOINT;
+    if (resync_offset(gc, srs, LIBXC_AT_CHECKPOINT)) {
+        checkpoint_op_done(egc, srs, ERROR_FAIL, false, ERROR_FAIL);
+        return;
+    }
     read_record(egc, srs);
 }
 
@@ -890,12 +881,22 @@ static void commit_checkpoint(libxl__egc *egc,
 void libxl__stream_read_checkpoint_state(libxl__egc *egc,
                                          libxl__stream_read_state *srs)
 {
+    STATE_AO_GC(srs->ao);
+
     assert(srs->running);
     assert(srs->phase == SRP_IDLE || srs->phase == SRP_LIBXC);
 
-    if (!srs->back_channel)
-        resync_offset(srs);
     srs->phase = SRP_CHECKPOINT_STATE;
+    if (!srs->back_channel) {
+        /* Between two parts of libxc's stream: COLO knows one comes. */
+        libxl__sr_error err;
+
+        if (resync_offset(gc, srs, LIBXC_PAUSED) ||
+            libxl__sr_framer_expect_checkpoint_state(&srs->fr, &err)) {
+            checkpoint_op_done(egc, srs, ERROR_FAIL, false, ERROR_FAIL);
+            return;
+        }
+    }
     read_record(egc, srs);
 }
 

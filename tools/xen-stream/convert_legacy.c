@@ -30,8 +30,6 @@
 /* A config larger than this is not peeked at: give --guest. */
 #define CV_PEEK_CONFIG_MAX  (1u << 20)
 
-#define XL_OPT_LEN_AT       44u
-#define XL_MANDATORY_AT     36u
 
 
 /* What was read ahead, handed to the converter before the rest. */
@@ -121,6 +119,7 @@ typedef struct peeked {
  */
 static int peek(cv_run *c, peeked *pk)
 {
+    libxl__sr_xl_hdr xl;
     uint32_t mandatory, optlen, cfglen;
     const char *what;
     ssize_t got;
@@ -150,8 +149,11 @@ static int peek(cv_run *c, peeked *pk)
         pk->cut = true;           /* the converter reports where */
         return 0;
     }
-    mandatory = get_le32(pk->buf + XL_MANDATORY_AT);
-    optlen = get_le32(pk->buf + XL_OPT_LEN_AT);
+    /* A header the codec refuses: the converter says what is wrong. */
+    if (libxl__sr_decode_xl_header(pk->buf, pk->len, ~0u, &xl, NULL) < 0)
+        return 0;
+    mandatory = xl.mandatory_flags;
+    optlen = xl.optional_len;
     if (optlen < 4 || optlen > CV_PEEK_CONFIG_MAX)
         return 0;
     got = read_upto(c->in_fd, pk->buf + pk->len, optlen);

@@ -16,14 +16,9 @@
 #define ZBUF_SIZE  (128u << 10)
 
 /* Offsets in xl's header (stream_walk.c reads the same fields). */
-#define XL_MAGIC_LEN       32u
 #define XL_MANDATORY_AT    36u
-#define XL_OPTIONAL_LEN_AT 44u
 
 enum { P_HEAD, P_PASS, P_ZSTD, P_TAIL, P_DIRECT, P_END };
-
-static const char xl_magic[XL_MAGIC_LEN] =
-    "Xen saved domain, xl format\n \0 \r";
 
 static uint32_t get_le32(const unsigned char *p)
 {
@@ -69,6 +64,7 @@ static int start_zstd(xs_input *in, bool need_end_mark, uint64_t base)
 
 int xs_input_open(xs_input *in, int fd)
 {
+    libxl__sr_xl_hdr xl;
     ssize_t r;
 
     memset(in, 0, sizeof(*in));
@@ -97,10 +93,13 @@ int xs_input_open(xs_input *in, int fd)
         in->phase = P_ZSTD;
         return 0;
     }
+    /* xl's header, decoded by the codec: any flag is let through here,
+     * the walker judges them once the stream is decompressed. */
     if (in->head_len == sizeof(in->head) &&
-        !memcmp(in->head, xl_magic, XL_MAGIC_LEN) &&
-        (get_le32(in->head + XL_MANDATORY_AT) & XL_ZSTD_MANDATORY_FLAG)) {
-        uint32_t flags = get_le32(in->head + XL_MANDATORY_AT);
+        libxl__sr_decode_xl_header(in->head, in->head_len, ~0u, &xl,
+                                  NULL) >= 0 &&
+        (xl.mandatory_flags & XL_ZSTD_MANDATORY_FLAG)) {
+        uint32_t flags = xl.mandatory_flags;
 
         in->kind = XI_XL_ZSTD;
         /* The walker sees the stream as it is once decompressed. */
@@ -109,7 +108,7 @@ int xs_input_open(xs_input *in, int fd)
         in->head[XL_MANDATORY_AT + 1] = flags >> 8;
         in->head[XL_MANDATORY_AT + 2] = flags >> 16;
         in->head[XL_MANDATORY_AT + 3] = flags >> 24;
-        in->pass_left = get_le32(in->head + XL_OPTIONAL_LEN_AT);
+        in->pass_left = xl.optional_len;
         return start_zstd(in, true, SW_XL_HEADER_SIZE + in->pass_left);
     }
     return 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "input_kind.h"
+#include "libxl_sr_codec.h"
 
 /* Record types and sizes of a COLO back channel (libxl and libxc). */
 #define BC_LIBXL_CHECKPOINT_STATE  0x00000005u
@@ -18,10 +19,6 @@
 #define BC_STATE_BODY              4u
 #define BC_MAX_DIRTY_LIST          (64u << 20)
 
-#define XL_HEADER_SIZE             48u
-#define XL_FLAG_STREAMV2           (1u << 1)
-
-static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
 
 struct magic {
     const char *bytes;
@@ -138,9 +135,7 @@ const char *xs_foreign_input(const unsigned char *p, size_t len)
 
 bool xs_xl_magic_start(const unsigned char *p, size_t len)
 {
-    size_t n = len < sizeof(xl_magic) ? len : sizeof(xl_magic);
-
-    return n >= XS_KIND_PEEK && !memcmp(p, xl_magic, n);
+    return len >= XS_KIND_PEEK && libxl__sr_is_xl_magic(p, len);
 }
 
 const char *xs_v2_container(const unsigned char *p, size_t len)
@@ -149,8 +144,9 @@ const char *xs_v2_container(const unsigned char *p, size_t len)
         return "a libxl stream";
     if (len >= 8 && !memcmp(p, "\xff\xff\xff\xff\xff\xff\xff\xff", 8))
         return "a bare libxc stream";
-    if (len >= XL_HEADER_SIZE && !memcmp(p, xl_magic, sizeof(xl_magic)) &&
-        (le32(p + 36) & XL_FLAG_STREAMV2))
+    if (len >= LIBXL_SR_XL_HEADER_SIZE &&
+        libxl__sr_is_xl_magic(p, LIBXL_SR_XL_MAGIC_SIZE) &&
+        (le32(p + 36) & LIBXL_SR_XL_FLAG_STREAMV2))
         return "an xl save file";
     return NULL;
 }

@@ -1,12 +1,18 @@
 /*
  * libxc_walk.c: checks libxc's migration stream as it streams past.
  *
- * The walker is a state machine over three kinds of unit: a small fixed
- * structure that is assembled in w->acc and then checked, a run of opaque
- * octets that is only counted (page contents, vCPU contexts), and padding.
- * Each record type is a short sequence of such units ("phases"), chosen
- * by body_begin() and advanced by body_unit().  Because no unit is ever
+ * The framing (image and domain header, record headers, padding, which
+ * record comes when) is the codec's framer (libxl_sr_framer.c); this file
+ * checks what is inside libxc's records, as the framer hands them over
+ * (xcw_item).  A body is a sequence of two kinds of unit: a small fixed
+ * structure that is assembled in w->acc and then checked, and a run of
+ * opaque octets that is only counted (page contents, vCPU contexts).  Each
+ * record type is a short sequence of such units ("phases"), chosen by
+ * body_begin() and advanced by body_unit().  Because no unit is ever
  * larger than w->acc, memory use is the same for a 1 MiB and a 1 TiB image.
+ *
+ * xcw_push drives a framer of its own over a bare libxc stream, for the
+ * tests and the fuzzer of this file.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -16,17 +22,6 @@
 #include <string.h>
 
 #include "libxc_walk.h"
-#include "libxc_record_names.h"
-
-enum {
-    S_IHDR,      /* image header */
-    S_DHDR,      /* domain header */
-    S_RHDR,      /* record header */
-    S_BODY,
-    S_PAD,
-    S_PAUSED,    /* END or CHECKPOINT seen; the layer above owns the bytes */
-    S_FAILED,
-};
 
 enum {
     P_DONE,
@@ -70,17 +65,11 @@ static uint64_t le64(const unsigned char *p)
     return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 /* ---- Names ---- */
 
 const char *xcw_type_name(uint32_t type)
 {
-    return libxc_record_name(type);
+    return libxl__sr_xc_type_name(type);
 }
 
 const char *xcw_domain_type_name(uint32_t type)
@@ -133,60 +122,17 @@ static int fail(xc_walk *w, int code, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
 
+    memset(&w->err, 0, sizeof(w->err));
     w->err.code = code;
+    w->err.libxc = true;
     w->err.offset = offset;
-    switch (w->state) {
-    case S_IHDR:
-        w->err.record_index = -1;
-        w->err.record_type = 0;
-        break;
-    case S_DHDR:
-        w->err.record_index = -2;
-        w->err.record_type = 0;
-        break;
-    default:
-        w->err.record_index = (int64_t)w->rec.index;
-        w->err.record_type = w->rec.type;
-        break;
-    }
+    w->err.record_index = (int64_t)w->rec.index;
+    w->err.record_type = w->rec.type;
     va_start(ap, fmt);
     vsnprintf(w->err.detail, sizeof(w->err.detail), fmt, ap);
     va_end(ap);
-    w->state = S_FAILED;
+    w->failed = true;
     return code;
-}
-
-char *xcw_format_error(const libxl__sr_error *err, char *buf, size_t len)
-{
-    const char *name;
-
-    if (!buf || !len)
-        return buf;
-    if (err->record_index == -1 || err->record_index == -2) {
-        snprintf(buf, len, "libxc %s header at offset %llu: %s: %s",
-                 err->record_index == -1 ? "image" : "domain",
-                 (unsigned long long)err->offset,
-                 libxl__sr_strerror(err->code), err->detail);
-        return buf;
-    }
-    name = xcw_type_name(err->record_type);
-    if (err->code == SR_E_TRUNCATED && err->record_type == 0xffffffffu)
-        snprintf(buf, len, "libxc record %lld (header incomplete) at offset "
-                 "%llu: %s: %s", (long long)err->record_index,
-                 (unsigned long long)err->offset,
-                 libxl__sr_strerror(err->code), err->detail);
-    else if (name)
-        snprintf(buf, len, "libxc record %lld (%s) at offset %llu: %s: %s",
-                 (long long)err->record_index, name,
-                 (unsigned long long)err->offset,
-                 libxl__sr_strerror(err->code), err->detail);
-    else
-        snprintf(buf, len,
-                 "libxc record %lld (type 0x%08x) at offset %llu: %s: %s",
-                 (long long)err->record_index, err->record_type,
-                 (unsigned long long)err->offset,
-                 libxl__sr_strerror(err->code), err->detail);
-    return buf;
 }
 
 /* ---- Setup ---- */
@@ -197,40 +143,12 @@ void xcw_init(xc_walk *w, uint64_t base, xcw_event_fn *event, void *opaque)
     w->event = event;
     w->opaque = opaque;
     w->offset = base;
-    w->state = S_IHDR;
-    w->acc_want = XCW_IHDR_SIZE;
-}
-
-static void start_record_header(xc_walk *w)
-{
-    w->state = S_RHDR;
-    w->acc_have = 0;
-    w->acc_want = 8;
-}
-
-void xcw_resume(xc_walk *w, uint64_t offset)
-{
-    w->offset = offset;
-    start_record_header(w);
+    libxl__sr_framer_init(&w->fr, LIBXL__SR_FRAMER_BARE_LIBXC, base);
 }
 
 uint64_t xcw_skippable(const xc_walk *w)
 {
-    return w->state == S_BODY ? w->skip : 0;
-}
-
-void xcw_skipped(xc_walk *w, uint64_t n)
-{
-    if (n > xcw_skippable(w))
-        n = xcw_skippable(w);
-    w->skip -= n;
-    w->body_left -= n;
-    w->offset += n;
-}
-
-bool xcw_between_records(const xc_walk *w)
-{
-    return w->state == S_PAUSED || (w->state == S_RHDR && w->acc_have == 0);
+    return w->acc_have < w->acc_want ? 0 : w->skip;
 }
 
 static void emit(xc_walk *w, xcw_event *ev)
@@ -702,98 +620,85 @@ static int body_unit(xc_walk *w)
     }
 }
 
-/* ---- Headers ---- */
+/* ---- Records as the framer hands them over ---- */
 
-static int image_header(xc_walk *w)
+/* Body octets (NULL: passed over unseen, only inside an opaque run). */
+static int body_bytes(xc_walk *w, const unsigned char *p, size_t len)
 {
-    const unsigned char *a = w->acc;
-    uint16_t options;
-    xcw_event ev;
-    unsigned i;
+    size_t n;
+    int rc;
 
-    for (i = 0; i < 8; i++)
-        if (a[i] != 0xff)
-            return fail(w, SR_E_BAD_IDENT, w->offset - XCW_IHDR_SIZE,
-                        "marker is not 0xFFFFFFFFFFFFFFFF (a legacy "
-                        "pre-4.6 libxc image?)");
-    if (memcmp(a + 8, "XENF", 4))
-        return fail(w, SR_E_BAD_IDENT, w->offset - XCW_IHDR_SIZE + 8,
-                    "id is not \"XENF\"");
-    w->version = be32(a + 12);
-    if (w->version != 2 && w->version != 3)
-        return fail(w, SR_E_BAD_VERSION, w->offset - XCW_IHDR_SIZE + 12,
-                    "libxc stream version %u, this walker knows 2 and 3",
-                    w->version);
-    options = (uint16_t)(a[16] << 8 | a[17]);
-    if (options & 1)
-        return fail(w, SR_E_BIG_ENDIAN, w->offset - XCW_IHDR_SIZE + 16,
-                    "options 0x%04x", options);
-    if (options & ~1u)
-        return fail(w, SR_E_RESERVED_OPTION, w->offset - XCW_IHDR_SIZE + 16,
-                    "options 0x%04x", options);
-    ev.kind = XCW_EV_IMAGE_HEADER;
-    ev.offset = w->offset - XCW_IHDR_SIZE;
-    ev.u.image.version = w->version;
-    ev.u.image.options = options;
-    emit(w, &ev);
-    w->state = S_DHDR;
-    w->acc_have = 0;
-    w->acc_want = XCW_DHDR_SIZE;
-    return SR_OK;
+    if (!p && len && (w->acc_have < w->acc_want || w->skip < len))
+        return fail(w, SR_E_INVALID_ARG, w->offset,
+                    "%zu octets passed over where they must be read", len);
+    for (;;) {
+        if (w->phase == P_DONE) {
+            if (len)
+                return fail(w, SR_E_BAD_LENGTH, w->offset,
+                            "%llu unexpected octets at the end of the body",
+                            (unsigned long long)w->body_left);
+            return SR_OK;
+        }
+        if (w->acc_have < w->acc_want) {
+            n = w->acc_want - w->acc_have;
+            if (n > len)
+                n = len;
+            if (n)
+                memcpy(w->acc + w->acc_have, p, n);
+            w->acc_have += (uint32_t)n;
+            if (w->acc_have < w->acc_want) {
+                w->offset += n;
+                w->body_left -= n;
+                return SR_OK;
+            }
+        } else if (w->skip) {
+            if (!len)
+                return SR_OK;
+            n = len < w->skip ? len : (size_t)w->skip;
+            w->skip -= n;
+        } else {
+            n = 0;
+        }
+        if (p)
+            p += n;
+        len -= n;
+        w->offset += n;
+        w->body_left -= n;
+        if (w->skip)
+            return SR_OK;
+        rc = body_unit(w);
+        if (rc < 0)
+            return rc;
+    }
 }
 
-static int domain_header(xc_walk *w)
-{
-    const unsigned char *a = w->acc;
-    uint64_t base = w->offset - XCW_DHDR_SIZE;
-    xcw_event ev;
-
-    w->domain_type = le32(a);
-    if (!xcw_domain_type_name(w->domain_type))
-        return fail(w, SR_E_BAD_FIELD, base, "domain type %u is not x86 PV "
-                    "or x86 HVM", w->domain_type);
-    if (le16(a + 4) != 12)
-        return fail(w, SR_E_BAD_FIELD, base + 4,
-                    "page shift %u, x86 pages are 4096 octets (shift 12)",
-                    le16(a + 4));
-    ev.kind = XCW_EV_DOMAIN_HEADER;
-    ev.offset = base;
-    ev.u.domain.type = w->domain_type;
-    ev.u.domain.page_shift = le16(a + 4);
-    ev.u.domain.xen_major = le32(a + 8);
-    ev.u.domain.xen_minor = le32(a + 12);
-    emit(w, &ev);
-    start_record_header(w);
-    return SR_OK;
-}
-
-static int record_header(xc_walk *w)
+static int record_begin(xc_walk *w, const libxl__sr_item *it)
 {
     xcw_event ev;
     int rc;
 
     memset(&w->rec, 0, sizeof(w->rec));
-    w->rec.index = w->records;
-    w->rec.offset = w->offset - 8;
-    w->rec.type = le32(w->acc);
-    w->rec.length = le32(w->acc + 4);
-    w->state = S_BODY;
-    w->body_left = w->rec.length;
+    w->rec.index = (uint64_t)it->index;
+    w->rec.offset = it->offset;
+    w->rec.type = it->type;
+    w->rec.length = it->length;
+    w->offset = it->offset + 8;
+    w->body_left = it->length;
     w->skip = 0;
     w->acc_have = w->acc_want = 0;
     w->phase = P_DONE;
     rc = body_begin(w);
-    if (rc == SR_OK) {
-        ev.kind = XCW_EV_RECORD_BEGIN;
-        ev.offset = w->rec.offset;
-        ev.u.record = &w->rec;
-        emit(w, &ev);
-    }
-    return rc;
+    if (rc < 0)
+        return rc;
+    ev.kind = XCW_EV_RECORD_BEGIN;
+    ev.offset = w->rec.offset;
+    ev.u.record = &w->rec;
+    emit(w, &ev);
+    return SR_OK;
 }
 
 /* Body and padding are complete. */
-static int record_complete(xc_walk *w)
+static void record_complete(xc_walk *w)
 {
     xcw_event ev;
 
@@ -802,159 +707,145 @@ static int record_complete(xc_walk *w)
     ev.u.record = &w->rec;
     emit(w, &ev);
     w->records++;
-    if (w->rec.type == XCW_REC_END) {
+    if (w->rec.type == XCW_REC_END)
         w->end_seen = true;
-        w->state = S_PAUSED;
-        return XCW_PAUSE;
-    }
     if (w->rec.type == XCW_REC_CHECKPOINT) {
         w->checkpointed = true;
         w->checkpoints++;
-        w->state = S_PAUSED;
-        return XCW_PAUSE;
     }
-    start_record_header(w);
-    return XCW_MORE;
 }
 
-/* ---- The pump ---- */
+int xcw_item(xc_walk *w, const libxl__sr_item *it)
+{
+    xcw_event ev;
+    int rc = SR_OK;
+
+    if (w->failed)
+        return w->err.code;
+    switch (it->kind) {
+    case LIBXL__SR_FR_XC_IHDR:
+        w->version = it->u.xc_image.version;
+        ev.kind = XCW_EV_IMAGE_HEADER;
+        ev.offset = it->offset;
+        ev.u.image.version = it->u.xc_image.version;
+        ev.u.image.options = it->u.xc_image.options;
+        emit(w, &ev);
+        w->offset = it->offset + LIBXL_SR_XC_IHDR_SIZE;
+        return SR_OK;
+    case LIBXL__SR_FR_XC_DHDR:
+        w->domain_type = it->u.xc_domain.type;
+        ev.kind = XCW_EV_DOMAIN_HEADER;
+        ev.offset = it->offset;
+        ev.u.domain.type = it->u.xc_domain.type;
+        ev.u.domain.page_shift = it->u.xc_domain.page_shift;
+        ev.u.domain.xen_major = it->u.xc_domain.xen_major;
+        ev.u.domain.xen_minor = it->u.xc_domain.xen_minor;
+        emit(w, &ev);
+        w->offset = it->offset + LIBXL_SR_XC_DHDR_SIZE;
+        return SR_OK;
+    case LIBXL__SR_FR_XC_REC_HDR:
+        rc = record_begin(w, it);
+        break;
+    case LIBXL__SR_FR_XC_CHUNK:
+        rc = body_bytes(w, it->u.body.data, it->u.body.len);
+        break;
+    case LIBXL__SR_FR_XC_PADDING:
+        w->offset = it->offset + libxl__sr_padding(it->length);
+        break;
+    default:
+        return SR_OK;
+    }
+    if (rc == SR_OK && it->complete)
+        record_complete(w);
+    return rc;
+}
+
+/* ---- A bare libxc stream, pushed ---- */
 
 int xcw_push(xc_walk *w, const void *buf, size_t len, size_t *consumed)
 {
     const unsigned char *p = buf;
-    size_t used = 0;
-    int rc;
+    libxl__sr_item it;
+    size_t used;
+    int r;
 
     *consumed = 0;
     for (;;) {
-        switch (w->state) {
-        case S_FAILED:
+        if (w->failed)
             return w->err.code;
-        case S_PAUSED:
-            *consumed = used;
+        if (w->paused)
             return XCW_PAUSE;
-        case S_PAD:
-            while (w->pad_left && used < len) {
-                if (p[used])
-                    return fail(w, SR_E_BAD_PADDING, w->offset,
-                                "padding octet is 0x%02x", p[used]);
-                used++;
-                w->offset++;
-                w->pad_left--;
-            }
-            if (w->pad_left)
-                goto need_more;
-            rc = record_complete(w);
-            if (rc == XCW_PAUSE) {
-                *consumed = used;
-                return XCW_PAUSE;
-            }
-            continue;
-        default:
-            break;
+        r = libxl__sr_framer_push(&w->fr, p + *consumed, len - *consumed,
+                                 &used, &it, &w->err);
+        *consumed += used;
+        if (r < 0) {
+            w->failed = true;
+            return r;
         }
-
-        /* Assemble a structure, if one is wanted. */
-        if (w->acc_have < w->acc_want) {
-            size_t n = w->acc_want - w->acc_have;
-
-            if (n > len - used)
-                n = len - used;
-            memcpy(w->acc + w->acc_have, p + used, n);
-            w->acc_have += (uint32_t)n;
-            used += n;
-            w->offset += n;
-            if (w->state == S_BODY)
-                w->body_left -= n;
-            if (w->acc_have < w->acc_want)
-                goto need_more;
+        if (r == 0) {
+            w->offset = w->fr.offset;
+            return XCW_MORE;
         }
-
-        switch (w->state) {
-        case S_IHDR:
-            rc = image_header(w);
-            break;
-        case S_DHDR:
-            rc = domain_header(w);
-            break;
-        case S_RHDR:
-            rc = record_header(w);
-            break;
-        case S_BODY:
-            if (w->skip) {
-                size_t n = len - used;
-
-                if (n > w->skip)
-                    n = (size_t)w->skip;
-                used += n;
-                w->offset += n;
-                w->skip -= n;
-                w->body_left -= n;
-                if (w->skip)
-                    goto need_more;
-                rc = body_unit(w);
-            } else if (w->phase != P_DONE) {
-                /* A structure is complete, or a zero-length run ended. */
-                rc = body_unit(w);
-            } else {
-                /* No unit pending: the body is finished. */
-                if (w->body_left)
-                    return fail(w, SR_E_BAD_LENGTH, w->offset,
-                                "%llu unexpected octets at the end of the "
-                                "body", (unsigned long long)w->body_left);
-                w->state = S_PAD;
-                w->pad_left = libxl__sr_padding(w->rec.length);
-                rc = SR_OK;
-            }
-            break;
-        default:
-            rc = SR_OK;
-            break;
+        r = xcw_item(w, &it);
+        if (r < 0)
+            return r;
+        if (it.complete && (it.type == XCW_REC_END ||
+                            it.type == XCW_REC_CHECKPOINT)) {
+            w->paused = true;
+            w->offset = w->fr.offset;
         }
-        if (rc < 0)
-            return rc;
     }
+}
 
-need_more:
-    *consumed = used;
-    return XCW_MORE;
+/* The layer above has had octets of its own in between: the next libxc
+ * record starts at offset. */
+void xcw_resume(xc_walk *w, uint64_t offset)
+{
+    w->paused = false;
+    w->offset = offset;
+    w->fr.offset = offset;
+}
+
+void xcw_skipped(xc_walk *w, uint64_t n)
+{
+    libxl__sr_item it;
+    uint64_t size;
+
+    if (n > xcw_skippable(w))
+        n = xcw_skippable(w);
+    if (!n || libxl__sr_framer_next(&w->fr, &size) != LIBXL__SR_FR_XC_CHUNK)
+        return;
+    if (libxl__sr_framer_skip(&w->fr, n, &it, &w->err) < 0 ||
+        xcw_item(w, &it) < 0)
+        w->failed = true;
+}
+
+bool xcw_between_records(const xc_walk *w)
+{
+    size_t have;
+
+    libxl__sr_framer_partial(&w->fr, &have);
+    return w->paused ||
+           (libxl__sr_framer_next(&w->fr, NULL) == LIBXL__SR_FR_XC_REC_HDR &&
+            have == 0);
 }
 
 int xcw_finish(xc_walk *w)
 {
-    static const unsigned char nothing;
-    const char *what;
-    size_t used;
+    const void *partial;
+    size_t have;
+    int r;
 
-    /* Let a unit that completed without input (an opaque run the caller
-     * discarded with xcw_skipped) move the walker on before judging. */
-    if (w->state != S_FAILED && w->state != S_PAUSED &&
-        xcw_push(w, &nothing, 0, &used) == XCW_PAUSE)
-        return SR_OK;
-    if (w->state == S_FAILED)
+    if (w->failed)
         return w->err.code;
-    if (w->state == S_PAUSED)
+    if (w->paused)
         return SR_OK;
     /* A Remus/COLO stream legitimately stops after a checkpoint. */
-    if (w->state == S_RHDR && w->acc_have == 0 && w->checkpointed)
+    if (w->checkpointed && xcw_between_records(w))
         return SR_OK;
-    switch (w->state) {
-    case S_IHDR: what = "the libxc image header"; break;
-    case S_DHDR: what = "the libxc domain header"; break;
-    case S_RHDR: what = "a libxc record header"; break;
-    case S_PAD:  what = "record padding"; break;
-    default:     what = "a record body"; break;
-    }
-    if (w->state == S_RHDR) {
-        /* Name the record that was about to start. */
-        memset(&w->rec, 0, sizeof(w->rec));
-        w->rec.index = w->records;
-        w->rec.offset = w->offset - w->acc_have;
-        w->rec.type = w->acc_have >= 4 ? le32(w->acc) : 0xffffffffu;
-    }
-    if (w->state == S_BODY)
-        return fail(w, SR_E_TRUNCATED, w->offset,
-                    "stream ended inside %s, %llu of %u body octets missing",
-                    what, (unsigned long long)w->body_left, w->rec.length);
-    return fail(w, SR_E_TRUNCATED, w->offset, "stream ended inside %s", what);
+    partial = libxl__sr_framer_partial(&w->fr, &have);
+    r = libxl__sr_framer_end(&w->fr, partial, have, &w->err);
+    if (r < 0)
+        w->failed = true;
+    return r;
 }

@@ -3,11 +3,14 @@
  * migration stream (versions 2 and 3), as found inside a libxl
  * LIBXC_CONTEXT record or on its own.
  *
- * The caller feeds bytes in chunks of any size.  The walker never holds
- * more than a few dozen octets of any record: page data, vCPU contexts and
- * HVM save records are checked as they stream past and then forgotten, so
- * memory use does not depend on the image.  Everything it learns is passed
- * to an optional event callback, which is how xen-stream prints dumps.
+ * The framing is the codec's framer (libxl_sr_framer.h); the walker checks
+ * the contents of libxc's records as the framer hands them over
+ * (xcw_item), or, for a bare libxc stream, drives a framer of its own
+ * (xcw_push).  The walker never holds more than a few dozen octets of any
+ * record: page data, vCPU contexts and HVM save records are checked as they
+ * stream past and then forgotten, so memory use does not depend on the
+ * image.  Everything it learns is passed to an optional event callback,
+ * which is how xen-stream prints dumps.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -20,8 +23,6 @@
 
 #include "libxl_sr_codec.h"   /* libxl__sr_error and the SR_E_* codes */
 
-#define XCW_IHDR_SIZE          24u   /* image header */
-#define XCW_DHDR_SIZE          16u   /* domain header */
 #define XCW_PAGE_SIZE          4096u
 
 /* PAGE_DATA entry type (bits 63..60): allocate only, no data. */
@@ -57,7 +58,7 @@
  * PAGE_DATA batches of at most 1024 pages.
  */
 #define XCW_MAX_BATCH          4096u
-#define XCW_MAX_RECORD         (64u << 20)
+#define XCW_MAX_RECORD         LIBXL_SR_XC_MAX_RECORD
 #define XCW_MAX_HVM_PARAMS     1024u
 
 /*
@@ -147,13 +148,14 @@ typedef struct xc_walk {
     libxl__sr_error err;       /* filled when a call returns < 0 */
 
     /* Private. */
-    int state;
+    bool failed;
+    bool paused;              /* xcw_push: at END or CHECKPOINT */
+    libxl__sr_framer fr;      /* xcw_push's, for a bare libxc stream */
     int phase;                /* per-record sub-state */
     unsigned char acc[32];    /* small structure being assembled */
     uint32_t acc_have, acc_want;
     uint64_t skip;            /* opaque octets to pass over */
     uint64_t body_left;       /* body octets not yet consumed */
-    uint32_t pad_left;
     uint32_t items_left;      /* pfns / params still to come */
     uint64_t hvm_bytes_left;
     bool hvm_end_seen;
@@ -171,7 +173,11 @@ enum {
  * offset base. */
 void xcw_init(xc_walk *w, uint64_t base, xcw_event_fn *event, void *opaque);
 
-/* Feed len bytes.  Returns XCW_MORE, XCW_PAUSE or a negative SR_E_* code
+/* One item of libxc's stream from the framer (the XC_* kinds; others are
+ * ignored).  SR_OK, or a negative SR_E_* with w->err filled. */
+int xcw_item(xc_walk *w, const libxl__sr_item *item);
+
+/* For a bare libxc stream: feed len bytes.  Returns XCW_MORE, XCW_PAUSE or a negative SR_E_* code
  * with w->err filled.  *consumed says how many octets were used. */
 int xcw_push(xc_walk *w, const void *buf, size_t len, size_t *consumed);
 
@@ -198,7 +204,5 @@ const char *xcw_domain_type_name(uint32_t type);
 const char *xcw_hvm_code_name(uint16_t code);
 const char *xcw_hvm_param_name(uint64_t index);
 
-/* "libxc record N (TYPE) at offset O: error: detail". */
-char *xcw_format_error(const libxl__sr_error *err, char *buf, size_t len);
 
 #endif /* XEN_STREAM_LIBXC_WALK_H */

@@ -334,7 +334,7 @@ void json_end(void *ctx, const xs_result *res)
     }
     if (res->guest_name && res->guest_name[0])
         kv_str(j, "guest_name", res->guest_name);
-    kv_int(j, "libxl_records", w->seq.records);
+    kv_int(j, "libxl_records", w->fr.records);
     kv_int(j, "libxc_records", w->xc.records);
     kv_int(j, "pages", w->xc.pages);
     kv_int(j, "alloc_only_pages", w->xc.alloc_only_pages);
@@ -342,7 +342,7 @@ void json_end(void *ctx, const xs_result *res)
            w->xc.alloc_only_pages * XCW_PAGE_SIZE);
     kv_int(j, "alloc_only_after_data", s->alloc_only_after_data);
     kv_int(j, "pfns_untracked", s->pfns_untracked);
-    kv_int(j, "checkpoints", w->seq.checkpoints);
+    kv_int(j, "checkpoints", w->fr.checkpoints);
     kv_bool(j, "ends_after_checkpoint", w->ended_at_checkpoint);
     if (w->ended_at_checkpoint) {
         kv_int(j, "incomplete_checkpoint_octets", w->incomplete_octets);

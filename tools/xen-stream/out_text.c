@@ -278,13 +278,13 @@ static void info_text(FILE *f, const xs_result *res)
                 "already sent with data%s\n", s->alloc_only_after_data,
                 s->pfns_untracked ? "; some pfns beyond the tracked range" :
                                     "");
-    fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->seq.checkpoints,
+    fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->fr.checkpoints,
             w->ended_at_checkpoint ? " complete (no END: a failover "
             "restores the last one)" : "");
     if (w->incomplete_octets)
         fprintf(f, "incomplete:       %" PRIu64 " octets of checkpoint %"
                 PRIu64 " after the last complete one\n",
-                w->incomplete_octets, w->seq.checkpoints + 1);
+                w->incomplete_octets, w->fr.checkpoints + 1);
     for (i = 0; i < STATS_LIBXL_TYPES; i++)
         if (s->libxl_records[i])
             fprintf(f, "libxl %-22s %" PRIu64 "\n",
@@ -323,7 +323,7 @@ static void incomplete_tail(FILE *f, const stream_walk *w)
         return;
     }
     fprintf(f, ", then an incomplete checkpoint %" PRIu64 " (%" PRIu64
-            " octets, cut ", w->seq.checkpoints + 1, w->incomplete_octets);
+            " octets, cut ", w->fr.checkpoints + 1, w->incomplete_octets);
     if (w->incomplete_cut)
         fprintf(f, "here: %s)", sw_format_error(w, where, sizeof(where)));
     else
@@ -341,11 +341,11 @@ static void checkpointed_verdict(FILE *f, const xs_result *res)
     fprintf(f, "%s: valid checkpointed stream (%" PRIu64 " octets, %"
             PRIu64 " libxl records, %" PRIu64 " libxc records, %" PRIu64
             " pages): %" PRIu64 " complete checkpoint%s", res->path,
-            w->offset, w->seq.records, w->xc.records, w->xc.pages,
-            w->seq.checkpoints, w->seq.checkpoints == 1 ? "" : "s");
+            w->offset, w->fr.records, w->xc.records, w->xc.pages,
+            w->fr.checkpoints, w->fr.checkpoints == 1 ? "" : "s");
     incomplete_tail(f, w);
     fprintf(f, "; a failover restores checkpoint %" PRIu64 "\n",
-            w->seq.checkpoints);
+            w->fr.checkpoints);
 }
 
 void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
@@ -373,15 +373,15 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
         info_text(f, res);
         return;
     }
-    if (w->seq.checkpointed && !w->seq.end_seen && !w->bare_libxc) {
+    if (w->fr.checkpointed && !w->fr.end_seen && !w->bare_libxc) {
         checkpointed_verdict(f, res);
         return;
     }
     fprintf(f, "%s: valid (%" PRIu64 " octets, %" PRIu64 " libxl records, "
             "%" PRIu64 " libxc records, %" PRIu64 " pages, %" PRIu64
             " allocate-only, %" PRIu64 " checkpoints%s%s)\n", res->path,
-            w->offset, w->seq.records, w->xc.records, w->xc.pages,
-            w->xc.alloc_only_pages, w->seq.checkpoints,
+            w->offset, w->fr.records, w->xc.records, w->xc.pages,
+            w->xc.alloc_only_pages, w->fr.checkpoints,
             w->ended_at_checkpoint ? ", ends after a checkpoint" : "",
             w->trailing ? ", trailing data" : "");
 }

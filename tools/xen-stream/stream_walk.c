@@ -1,10 +1,13 @@
 /*
- * stream_walk.c: the xl container and the libxl layer of a saved image,
- * walked push-style, handing LIBXC_CONTEXT's content to libxc_walk.c.
+ * stream_walk.c: the containers of a saved image (xl's header and config,
+ * libvirt's header and XML), walked push-style, then the stream itself
+ * through the codec's framer (libxl_sr_framer.c), whose items are reported
+ * as events; the contents of libxc's records go to libxc_walk.c.
  *
- * Every libxl-format decision is the codec's (libxl_sr_codec.c); this file
- * only decides which octets go to which check, so that xen-stream can
- * never disagree with libxenlight about what a valid stream is.
+ * What comes next in the stream and whether it is allowed there is the
+ * framer's decision, the same code libxenlight's reader uses, so that
+ * xen-stream can never disagree with libxenlight about what a valid stream
+ * is.
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -24,26 +27,10 @@ enum {
     ST_XL_OPT_REST,  /* optional data beyond the config, not understood */
     ST_LV_HDR,       /* libvirt's save header */
     ST_LV_XML,       /* the domain XML behind it */
-    ST_LIBXL_HDR,
-    ST_REC_HDR,
-    ST_EMU_HDR,
-    ST_XS_BODY,
-    ST_EMU_CTX,
-    ST_CP_STATE,
-    ST_SKIP,         /* optional record body */
-    ST_PAD,
-    ST_LIBXC,
+    ST_STREAM,       /* the framer's: libxl, libxc or back channel */
     ST_TRAILING,
-    ST_BC_HDR,       /* COLO back channel: record header; the bodies and
-                      * padding go through ST_CP_STATE, ST_SKIP, ST_PAD */
     ST_FAILED,
 };
-
-/* What travels on a COLO back channel besides CHECKPOINT_STATE. */
-#define BC_DIRTY_PFN_LIST  XCW_REC_CHECKPOINT_DIRTY_PFN_LIST
-
-/* xl's save-file magic, 32 octets including its embedded NULs. */
-static const char xl_magic[32] = "Xen saved domain, xl format\n \0 \r";
 
 /* libvirt's libxl driver: the 16-octet magic of its save images. */
 static const char lv_magic[16] = "libvirt-xml\n \0 \r";
@@ -75,13 +62,15 @@ static int fail(stream_walk *w, enum sw_layer layer, int code, int64_t index,
     return code;
 }
 
-/* A codec call failed and filled w->err already. */
-static int codec_failed(stream_walk *w, int code)
+/* The framer or the libxc walker failed and filled w->err already. */
+static int stream_failed(stream_walk *w)
 {
-    w->err_layer = SW_LAYER_LIBXL;
-    w->err.code = code;
+    if (w->back_channel)
+        w->err_layer = SW_LAYER_INPUT;
+    else
+        w->err_layer = w->err.libxc ? SW_LAYER_LIBXC : SW_LAYER_LIBXL;
     w->state = ST_FAILED;
-    return code;
+    return w->err.code;
 }
 
 char *sw_format_error(const stream_walk *w, char *buf, size_t len)
@@ -121,7 +110,7 @@ char *sw_format_error(const stream_walk *w, char *buf, size_t len)
         libxl__sr_format_error(&w->err, buf + n, len - n);
         break;
     case SW_LAYER_LIBXC:
-        xcw_format_error(&w->err, buf, len);
+        libxl__sr_format_error(&w->err, buf, len);
         break;
     }
     return buf;
@@ -154,7 +143,7 @@ void sw_init(stream_walk *w, unsigned char *body_buf, size_t body_cap,
     w->body_cap = body_cap;
     w->state = ST_DETECT;
     w->acc_want = 8;
-    libxl__sr_sequence_init(&w->seq, false);
+    libxl__sr_framer_init(&w->fr, 0, 0);
 }
 
 /* Move up to acc_want - acc_have octets into acc.  True when complete. */
@@ -179,73 +168,21 @@ static void expect(stream_walk *w, int state, uint32_t n)
     w->acc_want = n;
 }
 
-static int start_libxc(stream_walk *w)
+static int stream_push(stream_walk *w, const unsigned char *p, size_t n,
+                       size_t *used_r);
+
+/* The stream proper starts here (its first `have` octets are in acc). */
+static int start_stream(stream_walk *w, unsigned flags, size_t have)
 {
-    w->libxc_start = w->offset;
-    xcw_init(&w->xc, w->offset, libxc_event, w);
-    w->state = ST_LIBXC;
-    return SR_OK;
-}
+    size_t used;
+    int rc;
 
-/* ---- A COLO back channel ---- */
-
-/*
- * The secondary's records to the primary, framed like the stream's but
- * with no header: libxl CHECKPOINT_STATE and libxc CHECKPOINT_DIRTY_PFN_LIST.
- * Each is checked and reported; w->acc holds the 8-octet header.
- */
-static int bc_record_header(stream_walk *w)
-{
-    uint64_t at = w->offset - LIBXL_SR_REC_HDR_SIZE;
-    int64_t index = (int64_t)(w->bc_states + w->bc_dirty_lists);
-
-    memset(&w->rec, 0, sizeof(w->rec));
-    w->rec.index = index;
-    w->rec.offset = at;
-    w->rec.type = le32(w->acc);
-    w->rec.length = le32(w->acc + 4);
-    if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE) {
-        if (w->rec.length != 4)
-            return fail(w, SW_LAYER_INPUT, SR_E_BAD_LENGTH, index,
-                        w->rec.type, at + 4, "COLO back channel record %lld: "
-                        "CHECKPOINT_STATE body length %u, must be 4",
-                        (long long)index, w->rec.length);
-        expect(w, ST_CP_STATE, 4);
-        return SR_OK;
-    }
-    if (w->rec.type == BC_DIRTY_PFN_LIST) {
-        if (w->rec.length % 8 || w->rec.length > XCW_MAX_RECORD)
-            return fail(w, SW_LAYER_INPUT, SR_E_BAD_LENGTH, index,
-                        w->rec.type, at + 4, "COLO back channel record %lld: "
-                        "dirty pfn list of %u octets (a multiple of 8, at "
-                        "most %u)", (long long)index, w->rec.length,
-                        XCW_MAX_RECORD);
-        w->skip = w->rec.length;
-        w->state = ST_SKIP;
-        return SR_OK;
-    }
-    return fail(w, SW_LAYER_INPUT, SR_E_UNKNOWN_TYPE, index, w->rec.type, at,
-                "COLO back channel record %lld has type 0x%x: only "
-                "CHECKPOINT_STATE and dirty pfn lists travel there",
-                (long long)index, w->rec.type);
-}
-
-/* A dirty pfn list is libxc's record: reported as one. */
-static void bc_dirty_done(stream_walk *w)
-{
-    xcw_record xr;
-    xcw_event xev;
-
-    memset(&xr, 0, sizeof(xr));
-    xr.index = (uint64_t)w->rec.index;
-    xr.offset = w->rec.offset;
-    xr.type = w->rec.type;
-    xr.length = w->rec.length;
-    xr.count = w->rec.length / 8;
-    xev.kind = XCW_EV_RECORD;
-    xev.offset = xr.offset;
-    xev.u.record = &xr;
-    libxc_event(w, &xev);
+    libxl__sr_framer_init(&w->fr, flags, w->offset - have);
+    libxl__sr_framer_set_body_buffer(&w->fr, w->body, w->body_cap);
+    w->state = ST_STREAM;
+    w->offset -= have;
+    rc = stream_push(w, w->acc, have, &used);
+    return rc < 0 ? rc : SR_OK;
 }
 
 /* ---- The xl container ---- */
@@ -256,19 +193,14 @@ static int detect(stream_walk *w)
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff
     };
     const char *foreign;
-    size_t used;
-    int rc;
 
-    if (!memcmp(w->acc, xl_magic, 8)) {
+    if (libxl__sr_is_xl_magic(w->acc, 8)) {
         w->state = ST_XL_HDR;
         w->acc_want = SW_XL_HEADER_SIZE;   /* keep the 8 already read */
         return SR_OK;
     }
-    if (!memcmp(w->acc, LIBXL_SR_IDENT_BYTES, 8)) {
-        w->state = ST_LIBXL_HDR;
-        w->acc_want = LIBXL_SR_HEADER_SIZE;
-        return SR_OK;
-    }
+    if (!memcmp(w->acc, LIBXL_SR_IDENT_BYTES, 8))
+        return start_stream(w, 0, 8);
     if (!memcmp(w->acc, lv_magic, 8)) {
         w->state = ST_LV_HDR;
         w->acc_want = SW_LV_HEADER_SIZE;   /* keep the 8 already read */
@@ -276,16 +208,12 @@ static int detect(stream_walk *w)
     }
     if (xs_colo_back_channel(w->acc, w->acc_have)) {
         w->back_channel = true;
-        return bc_record_header(w);
+        return start_stream(w, LIBXL__SR_FRAMER_BACK_CHANNEL, 8);
     }
     if (!memcmp(w->acc, marker, 8)) {
         w->bare_libxc = true;
         xcw_init(&w->xc, 0, libxc_event, w);
-        w->state = ST_LIBXC;
-        rc = xcw_push(&w->xc, w->acc, 8, &used);
-        w->libxc_octets = used;
-        return rc < 0 ? (w->state = ST_FAILED, w->err_layer = SW_LAYER_LIBXC,
-                         w->err = w->xc.err, rc) : SR_OK;
+        return start_stream(w, LIBXL__SR_FRAMER_BARE_LIBXC, 8);
     }
     foreign = xs_foreign_input(w->acc, w->acc_have);
     if (foreign)
@@ -300,40 +228,25 @@ static int detect(stream_walk *w)
 
 static int xl_header(stream_walk *w)
 {
-    const unsigned char *a = w->acc;
-    uint32_t order = le32(a + 32);
+    libxl__sr_xl_hdr xl;
     sw_event ev;
 
-    if (memcmp(a, xl_magic, sizeof(xl_magic)))
-        return fail(w, SW_LAYER_XL, SR_E_BAD_IDENT, -1, 0, 0,
-                    "xl magic damaged");
-    if (order == 0x04030201u)
-        return fail(w, SW_LAYER_XL, SR_E_BIG_ENDIAN, -1, 0, 32,
-                    "byte-order marker says big-endian");
-    if (order != 0x01020304u)
-        return fail(w, SW_LAYER_XL, SR_E_BAD_FIELD, -1, 0, 32,
-                    "byte-order marker 0x%08x", order);
+    if (libxl__sr_decode_xl_header(w->acc, SW_XL_HEADER_SIZE,
+                                  SW_XL_FLAGS_KNOWN, &xl, &w->err) < 0) {
+        w->err_layer = SW_LAYER_XL;
+        w->state = ST_FAILED;
+        return w->err.code;
+    }
     w->xl_header = true;
-    w->xl_mandatory = le32(a + 36);
-    w->xl_optional = le32(a + 40);
-    w->skip = le32(a + 44);           /* optional data still to come */
-    if (w->xl_mandatory & ~SW_XL_FLAGS_KNOWN)
-        return fail(w, SW_LAYER_XL, SR_E_RESERVED_OPTION, -1, 0, 36,
-                    "unknown mandatory flags 0x%08x", w->xl_mandatory);
+    w->xl_mandatory = xl.mandatory_flags;
+    w->xl_optional = xl.optional_flags;
+    w->skip = xl.optional_len;           /* optional data still to come */
     if (!(w->xl_mandatory & SW_XL_FLAG_STREAMV2)) {
         w->legacy = true;
         return fail(w, SW_LAYER_XL, SR_E_BAD_VERSION, -1, 0, 36,
                     "legacy (pre-4.6) image: no STREAMv2 flag; convert it "
                     "with convert-legacy-stream");
     }
-    if (w->skip > SW_XL_MAX_OPTIONAL)
-        return fail(w, SW_LAYER_XL, SR_E_TOO_LONG, -1, 0, 44,
-                    "optional data length %llu exceeds the cap of %u",
-                    (unsigned long long)w->skip, SW_XL_MAX_OPTIONAL);
-    if (w->skip && w->skip < 4)
-        return fail(w, SW_LAYER_XL, SR_E_BAD_LENGTH, -1, 0, 44,
-                    "optional data length %llu cannot hold the config "
-                    "length", (unsigned long long)w->skip);
     ev.kind = SW_EV_XL_HEADER;
     ev.offset = 0;
     ev.u.xl.mandatory_flags = w->xl_mandatory;
@@ -343,7 +256,7 @@ static int xl_header(stream_walk *w)
     if (w->skip)
         expect(w, ST_XL_CFGLEN, 4);
     else
-        expect(w, ST_LIBXL_HDR, LIBXL_SR_HEADER_SIZE);
+        return start_stream(w, 0, 0);
     return SR_OK;
 }
 
@@ -427,129 +340,32 @@ static int lv_xml_done(stream_walk *w)
     ev.u.config.shown = strlen((const char *)w->body);
     ev.u.config.total = w->config_len;
     emit(w, &ev);
-    expect(w, ST_LIBXL_HDR, LIBXL_SR_HEADER_SIZE);
-    return SR_OK;
+    return start_stream(w, 0, 0);
 }
 
-/* ---- libxl records ---- */
+/* ---- The stream, item by item from the framer ---- */
 
-static int record_header(stream_walk *w)
-{
-    libxl__sr_rec_hdr rh;
-    uint64_t at = w->offset - LIBXL_SR_REC_HDR_SIZE;
-    int64_t index = (int64_t)w->seq.records;
-    int rc;
-
-    libxl__sr_decode_rec_hdr(w->acc, w->acc_have, &rh);
-    memset(&w->rec, 0, sizeof(w->rec));
-    w->rec.index = index;
-    w->rec.offset = at;
-    w->rec.type = rh.type;
-    w->rec.length = rh.length;
-    rc = libxl__sr_check_rec_hdr(&rh, index, at, &w->err);
-    if (rc < 0)
-        return codec_failed(w, rc);
-    if (rh.type == LIBXL_SR_REC_CHECKPOINT_END && w->xc.end_seen)
-        return fail(w, SW_LAYER_LIBXL, SR_E_SEQUENCE, index, rh.type, at,
-                    "CHECKPOINT_END after libxc's END");
-    rc = libxl__sr_sequence_accept(&w->seq, &rh, at, &w->err);
-    if (rc < 0)
-        return codec_failed(w, rc);
-    w->body_left = rh.length;
-
-    switch (rh.type) {
-    case LIBXL_SR_REC_EMULATOR_XENSTORE_DATA:
-        /* The codec's cap and the caller's buffer must agree; refuse
-         * rather than overflow if a caller passed a smaller buffer. */
-        if (rh.length > w->body_cap)
-            return fail(w, SW_LAYER_LIBXL, SR_E_TOO_LONG, index, rh.type,
-                        at + 4, "body length %u exceeds the %zu-octet "
-                        "buffer", rh.length, w->body_cap);
-        /* fall through */
-    case LIBXL_SR_REC_EMULATOR_CONTEXT:
-        expect(w, ST_EMU_HDR, LIBXL_SR_EMU_HDR_SIZE);
-        break;
-    case LIBXL_SR_REC_CHECKPOINT_STATE:
-        expect(w, ST_CP_STATE, 4);
-        break;
-    case LIBXL_SR_REC_END:
-    case LIBXL_SR_REC_LIBXC_CONTEXT:
-    case LIBXL_SR_REC_CHECKPOINT_END:
-        w->state = ST_SKIP;      /* zero-length body */
-        w->skip = 0;
-        break;
-    default:                     /* optional, already length-checked */
-        w->optional_skipped++;
-        w->state = ST_SKIP;
-        w->skip = rh.length;
-        break;
-    }
-    return SR_OK;
-}
-
-/* The body has been checked: report it, then deal with the padding. */
-static void body_done(stream_walk *w)
+static void report_record(stream_walk *w)
 {
     sw_event ev;
-
-    if (w->back_channel && w->rec.type == BC_DIRTY_PFN_LIST) {
-        bc_dirty_done(w);
-    } else {
-        ev.kind = SW_EV_RECORD;
-        ev.offset = w->rec.offset;
-        ev.u.rec = &w->rec;
-        emit(w, &ev);
-    }
-    w->state = ST_PAD;
-    w->acc_have = 0;
-    w->acc_want = libxl__sr_padding(w->rec.length);
-}
-
-static int after_record(stream_walk *w)
-{
-    if (w->back_channel) {
-        if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE)
-            w->bc_states++;
-        else
-            w->bc_dirty_lists++;
-        expect(w, ST_BC_HDR, LIBXL_SR_REC_HDR_SIZE);
-        return SR_OK;
-    }
-    switch (w->rec.type) {
-    case LIBXL_SR_REC_END:
-        w->state = ST_TRAILING;
-        return SR_OK;
-    case LIBXL_SR_REC_LIBXC_CONTEXT:
-        return start_libxc(w);
-    case LIBXL_SR_REC_CHECKPOINT_END:
-        /* libxc's stream carries on with the next checkpoint's pages. */
-        w->checkpoint_boundary = w->offset;
-        xcw_resume(&w->xc, w->offset);
-        w->state = ST_LIBXC;
-        return SR_OK;
-    default:
-        expect(w, ST_REC_HDR, LIBXL_SR_REC_HDR_SIZE);
-        return SR_OK;
-    }
-}
-
-static int xs_body(stream_walk *w)
-{
-    uint64_t base = w->rec.offset + LIBXL_SR_REC_HDR_SIZE +
-                    LIBXL_SR_EMU_HDR_SIZE;
     libxl__sr_xs_iter it;
     const char *k, *v;
     size_t kl, vl;
-    sw_event ev;
-    int rc;
+    uint64_t base;
 
-    rc = libxl__sr_xs_validate(w->body, w->body_have, w->rec.index, base,
-                              &w->err);
-    if (rc < 0)
-        return codec_failed(w, rc);
-    w->rec.xs_pairs = (uint32_t)rc;
-    body_done(w);
-    libxl__sr_xs_iter_init(&it, w->body, w->body_have, w->rec.index, base);
+    if (w->rec_reported)
+        return;
+    w->rec_reported = true;
+    ev.kind = SW_EV_RECORD;
+    ev.offset = w->rec.offset;
+    ev.u.rec = &w->rec;
+    emit(w, &ev);
+    if (w->rec.type != LIBXL_SR_REC_EMULATOR_XENSTORE_DATA)
+        return;
+    /* The pairs, from the body the framer checked and left in w->body. */
+    base = w->rec.offset + LIBXL_SR_REC_HDR_SIZE + LIBXL_SR_EMU_HDR_SIZE;
+    libxl__sr_xs_iter_init(&it, w->body, w->rec.length - LIBXL_SR_EMU_HDR_SIZE,
+                          w->rec.index, base);
     while (libxl__sr_xs_next(&it, &k, &kl, &v, &vl, NULL) == 1) {
         ev.kind = SW_EV_XS_PAIR;
         ev.offset = base + (uint64_t)(k - (const char *)w->body);
@@ -559,16 +375,188 @@ static int xs_body(stream_walk *w)
         ev.u.pair.value_len = vl;
         emit(w, &ev);
     }
+}
+
+/* A dirty pfn list on a COLO back channel is libxc's record: reported as
+ * one. */
+static void bc_dirty_done(stream_walk *w, const libxl__sr_item *it)
+{
+    xcw_record xr;
+    xcw_event xev;
+
+    memset(&xr, 0, sizeof(xr));
+    xr.index = (uint64_t)it->index;
+    xr.offset = it->record_offset;
+    xr.type = it->type;
+    xr.length = it->length;
+    xr.count = it->length / 8;
+    xev.kind = XCW_EV_RECORD;
+    xev.offset = xr.offset;
+    xev.u.record = &xr;
+    libxc_event(w, &xev);
+    w->bc_dirty_lists++;
+}
+
+static void new_record(stream_walk *w, const libxl__sr_item *it)
+{
+    memset(&w->rec, 0, sizeof(w->rec));
+    w->rec.index = it->index;
+    w->rec.offset = it->offset;
+    w->rec.type = it->type;
+    w->rec.length = it->length;
+    w->rec_reported = false;
+    w->peeked = 0;
+    if ((it->type & LIBXL_SR_REC_OPTIONAL_BIT) && !w->back_channel)
+        w->optional_skipped++;
+}
+
+/* QEMU's magic as it goes by; nothing else of its state is kept. */
+static void peek_qevm(stream_walk *w, const libxl__sr_item *it)
+{
+    size_t i;
+
+    for (i = 0; i < it->u.body.len && w->peeked < 4; i++)
+        w->acc[w->peeked++] = it->u.body.data[i];
+    if (w->peeked == 4 && !memcmp(w->acc, "QEVM", 4))
+        w->rec.qevm = true;
+}
+
+static int libxl_item(stream_walk *w, const libxl__sr_item *it)
+{
+    sw_event ev;
+
+    switch (it->kind) {
+    case LIBXL__SR_FR_HEADER:
+        w->hdr = it->u.hdr;
+        ev.kind = SW_EV_LIBXL_HEADER;
+        ev.offset = it->offset;
+        ev.u.libxl_hdr = w->hdr;
+        emit(w, &ev);
+        return SR_OK;
+    case LIBXL__SR_FR_REC_HDR:
+        new_record(w, it);
+        break;
+    case LIBXL__SR_FR_EMU_HDR:
+        w->rec.has_emu = true;
+        w->rec.emu = it->u.emu;
+        if (w->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT)
+            w->emulator_context_octets += w->rec.length -
+                                          LIBXL_SR_EMU_HDR_SIZE;
+        break;
+    case LIBXL__SR_FR_BODY:
+        if (w->rec.type == LIBXL_SR_REC_CHECKPOINT_STATE)
+            w->rec.state_id = it->u.checkpoint_state;
+        else
+            w->rec.xs_pairs = it->u.body.xs_pairs;
+        break;
+    case LIBXL__SR_FR_CHUNK:
+        if (w->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT && it->u.body.data)
+            peek_qevm(w, it);
+        break;
+    default:
+        break;
+    }
+    /* Reported once the body is through, before its padding is read. */
+    if (it->complete ||
+        libxl__sr_framer_next(&w->fr, NULL) == LIBXL__SR_FR_PADDING)
+        report_record(w);
+    if (!it->complete)
+        return SR_OK;
+    switch (w->rec.type) {
+    case LIBXL_SR_REC_LIBXC_CONTEXT:
+        w->libxc_start = w->fr.offset;
+        xcw_init(&w->xc, w->fr.offset, libxc_event, w);
+        break;
+    case LIBXL_SR_REC_CHECKPOINT_END:
+        /* libxc's stream carries on with the next checkpoint's pages. */
+        w->checkpoint_boundary = w->fr.offset;
+        break;
+    case LIBXL_SR_REC_CHECKPOINT_STATE:
+        if (w->back_channel)
+            w->bc_states++;
+        break;
+    default:
+        break;
+    }
+    return SR_OK;
+}
+
+static int dispatch(stream_walk *w, const libxl__sr_item *it)
+{
+    switch (it->kind) {
+    case LIBXL__SR_FR_XC_IHDR:
+    case LIBXL__SR_FR_XC_DHDR:
+    case LIBXL__SR_FR_XC_REC_HDR:
+    case LIBXL__SR_FR_XC_CHUNK:
+    case LIBXL__SR_FR_XC_PADDING:
+        if (w->back_channel) {
+            if (it->kind == LIBXL__SR_FR_XC_REC_HDR)
+                w->rec.index = it->index;
+            if (it->complete)
+                bc_dirty_done(w, it);
+            return SR_OK;
+        }
+        if (xcw_item(&w->xc, it) < 0) {
+            w->err = w->xc.err;
+            return stream_failed(w);
+        }
+        return SR_OK;
+    default:
+        return libxl_item(w, it);
+    }
+}
+
+/* Feed the framer; every item goes to dispatch. */
+static int stream_push(stream_walk *w, const unsigned char *p, size_t n,
+                       size_t *used_r)
+{
+    libxl__sr_item it;
+    size_t used;
+    int r;
+
+    *used_r = 0;
+    for (;;) {
+        r = libxl__sr_framer_push(&w->fr, p, n, &used, &it, &w->err);
+        p += used;
+        n -= used;
+        *used_r += used;
+        w->offset += used;
+        w->libxc_octets = w->fr.xc_octets;
+        if (r < 0)
+            return stream_failed(w);
+        if (r == 0)
+            break;
+        r = dispatch(w, &it);
+        if (r < 0)
+            return r;
+    }
+    if (libxl__sr_framer_next(&w->fr, NULL) == LIBXL__SR_FR_DONE)
+        w->state = ST_TRAILING;
     return SR_OK;
 }
 
 /* ---- The pump ---- */
 
+/* xl's config or libvirt's XML: keep what fits for display (with room
+ * for a NUL), pass over the rest.  Returns the octets taken. */
+static size_t keep_text(stream_walk *w, const unsigned char *p, size_t n)
+{
+    size_t k = n < w->body_left ? n : (size_t)w->body_left;
+    size_t keep = 0;
+
+    if (w->body_have < w->body_cap - 1)
+        keep = w->body_cap - 1 - w->body_have;
+    if (keep > k)
+        keep = k;
+    memcpy(w->body + w->body_have, p, keep);
+    w->body_have += (uint32_t)keep;
+    return k;
+}
+
 int sw_push(stream_walk *w, const void *buf, size_t len)
 {
     const unsigned char *p = buf;
     size_t n = len;
-    libxl__sr_rec_hdr rh;
     size_t used, k;
     int rc = SR_OK;
 
@@ -607,16 +595,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             break;
 
         case ST_XL_CONFIG:
-            /* Keep what fits for display; count the rest. */
-            k = n < w->body_left ? n : (size_t)w->body_left;
-            if (w->body_have < w->body_cap - 1) {
-                size_t keep = w->body_cap - 1 - w->body_have;
-
-                if (keep > k)
-                    keep = k;
-                memcpy(w->body + w->body_have, p, keep);
-                w->body_have += (uint32_t)keep;
-            }
+            k = keep_text(w, p, n);
             p += k; n -= k; w->offset += k;
             w->body_left -= k;
             w->skip -= k;
@@ -630,7 +609,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             p += k; n -= k; w->offset += k; w->skip -= k;
             if (w->skip)
                 return SR_OK;
-            expect(w, ST_LIBXL_HDR, LIBXL_SR_HEADER_SIZE);
+            rc = start_stream(w, 0, 0);
             break;
 
         case ST_LV_HDR:
@@ -640,16 +619,7 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             break;
 
         case ST_LV_XML:
-            /* Keep what fits for display, pass over the rest. */
-            k = n < w->body_left ? n : (size_t)w->body_left;
-            if (w->body_have < w->body_cap - 1) {
-                size_t keep = w->body_cap - 1 - w->body_have;
-
-                if (keep > k)
-                    keep = k;
-                memcpy(w->body + w->body_have, p, keep);
-                w->body_have += (uint32_t)keep;
-            }
+            k = keep_text(w, p, n);
             if (k)
                 w->last_octet = p[k - 1];
             p += k; n -= k; w->offset += k;
@@ -659,153 +629,18 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
             rc = lv_xml_done(w);
             break;
 
-        case ST_LIBXL_HDR: {
-            sw_event ev;
-            uint64_t at;
-
-            if (!take(w, &p, &n))
+        case ST_STREAM:
+            rc = stream_push(w, p, n, &used);
+            p += used;
+            n -= used;
+            if (rc == SR_OK && w->state == ST_STREAM)
                 return SR_OK;
-            at = w->offset - LIBXL_SR_HEADER_SIZE;
-            rc = libxl__sr_decode_header(w->acc, w->acc_have, at, &w->hdr,
-                                        &w->err);
-            if (rc < 0)
-                return codec_failed(w, rc);
-            rc = SR_OK;
-            w->seq.header_seen = true;
-            ev.kind = SW_EV_LIBXL_HEADER;
-            ev.offset = at;
-            ev.u.libxl_hdr = w->hdr;
-            emit(w, &ev);
-            expect(w, ST_REC_HDR, LIBXL_SR_REC_HDR_SIZE);
-            break;
-        }
-
-        case ST_REC_HDR:
-            if (!take(w, &p, &n))
-                return SR_OK;
-            rc = record_header(w);
-            break;
-
-        case ST_EMU_HDR:
-            if (!take(w, &p, &n))
-                return SR_OK;
-            rh.type = w->rec.type;
-            rh.length = w->rec.length;
-            rc = libxl__sr_decode_emu_hdr_opts(w->acc, w->acc_have,
-                                              w->hdr.options, &rh,
-                                              w->rec.index,
-                                              w->offset -
-                                              LIBXL_SR_EMU_HDR_SIZE,
-                                              &w->rec.emu, &w->err);
-            if (rc < 0)
-                return codec_failed(w, rc);
-            rc = SR_OK;
-            w->rec.has_emu = true;
-            w->body_left -= LIBXL_SR_EMU_HDR_SIZE;
-            w->body_have = 0;
-            if (w->rec.type == LIBXL_SR_REC_EMULATOR_XENSTORE_DATA) {
-                w->state = ST_XS_BODY;
-            } else {
-                w->emulator_context_octets += w->body_left;
-                w->skip = w->body_left;
-                w->state = ST_EMU_CTX;
-            }
-            break;
-
-        case ST_XS_BODY:
-            /* The codec capped the body at LIBXL_SR_MAX_XENSTORE_BODY,
-             * which is what the body buffer holds. */
-            k = n < w->body_left ? n : (size_t)w->body_left;
-            memcpy(w->body + w->body_have, p, k);
-            w->body_have += (uint32_t)k;
-            p += k; n -= k; w->offset += k; w->body_left -= k;
-            if (w->body_left)
-                return SR_OK;
-            rc = xs_body(w);
-            break;
-
-        case ST_EMU_CTX:
-            /* Peek at QEMU's magic as it goes by, keep nothing else. */
-            k = n < w->skip ? n : (size_t)w->skip;
-            while (w->body_have < 4 && k) {
-                w->acc[w->body_have++] = *p;
-                p++; n--; k--; w->offset++; w->skip--;
-            }
-            if (w->body_have == 4 && !memcmp(w->acc, "QEVM", 4))
-                w->rec.qevm = true;
-            p += k; n -= k; w->offset += k; w->skip -= k;
-            if (w->skip)
-                return SR_OK;
-            body_done(w);
-            break;
-
-        case ST_CP_STATE:
-            if (!take(w, &p, &n))
-                return SR_OK;
-            rc = libxl__sr_decode_checkpoint_state(w->acc, w->acc_have,
-                                                  w->rec.index,
-                                                  w->offset - 4,
-                                                  &w->rec.state_id, &w->err);
-            if (rc < 0)
-                return codec_failed(w, rc);
-            rc = SR_OK;
-            body_done(w);
-            break;
-
-        case ST_SKIP:
-            k = n < w->skip ? n : (size_t)w->skip;
-            p += k; n -= k; w->offset += k; w->skip -= k;
-            if (w->skip)
-                return SR_OK;
-            body_done(w);
-            break;
-
-        case ST_PAD:
-            if (w->acc_want && !take(w, &p, &n))
-                return SR_OK;
-            rc = libxl__sr_check_padding(w->acc, w->acc_have, NULL,
-                                        w->rec.index,
-                                        w->offset - w->acc_have, &w->err);
-            if (rc < 0) {
-                w->err.record_type = w->rec.type;
-                return codec_failed(w, rc);
-            }
-            rc = after_record(w);
-            break;
-
-        case ST_LIBXC:
-            rc = xcw_push(&w->xc, p, n, &used);
-            p += used; n -= used; w->offset += used;
-            w->libxc_octets += used;
-            if (rc < 0) {
-                w->err_layer = SW_LAYER_LIBXC;
-                w->err = w->xc.err;
-                w->state = ST_FAILED;
-                return rc;
-            }
-            if (rc == XCW_MORE)
-                return SR_OK;
-            /* Paused at libxc END or CHECKPOINT: libxl's turn. */
-            if (w->xc.end_seen && w->bare_libxc) {
-                w->state = ST_TRAILING;
-            } else {
-                if (!w->xc.end_seen)
-                    w->seq.checkpointed = true;
-                expect(w, ST_REC_HDR, LIBXL_SR_REC_HDR_SIZE);
-            }
-            rc = SR_OK;
             break;
 
         case ST_TRAILING:
             w->trailing += n;
             w->offset += n;
             return SR_OK;
-
-        case ST_BC_HDR:
-            if (!take(w, &p, &n))
-                return SR_OK;
-            rc = bc_record_header(w);
-            break;
         }
     }
     return rc;
@@ -813,14 +648,21 @@ int sw_push(stream_walk *w, const void *buf, size_t len)
 
 uint64_t sw_skippable(const stream_walk *w)
 {
-    switch (w->state) {
-    case ST_LIBXC:
-        return xcw_skippable(&w->xc);
-    case ST_SKIP:
-        return w->skip;
-    case ST_EMU_CTX:
-        /* Only once QEMU's magic has been seen. */
-        return w->body_have >= 4 ? w->skip : 0;
+    uint64_t size, xc;
+
+    if (w->state != ST_STREAM)
+        return 0;
+    switch (libxl__sr_framer_next(&w->fr, &size)) {
+    case LIBXL__SR_FR_XC_CHUNK:
+        if (w->back_channel)
+            return size;
+        xc = xcw_skippable(&w->xc);
+        return xc < size ? xc : size;
+    case LIBXL__SR_FR_CHUNK:
+        /* QEMU's state only once its magic has been seen. */
+        if (w->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT && w->peeked < 4)
+            return 0;
+        return size;
     default:
         return 0;
     }
@@ -828,21 +670,42 @@ uint64_t sw_skippable(const stream_walk *w)
 
 void sw_skipped(stream_walk *w, uint64_t n)
 {
+    libxl__sr_item it;
     uint64_t max = sw_skippable(w);
 
     if (n > max)
         n = max;
-    if (w->state == ST_LIBXC) {
-        xcw_skipped(&w->xc, n);
-        w->libxc_octets += n;
-    } else {
-        w->skip -= n;
+    if (!n)
+        return;
+    if (libxl__sr_framer_skip(&w->fr, n, &it, &w->err) < 0) {
+        stream_failed(w);
+        return;
     }
     w->offset += n;
+    w->libxc_octets = w->fr.xc_octets;
+    if (dispatch(w, &it) == SR_OK &&
+        libxl__sr_framer_next(&w->fr, NULL) == LIBXL__SR_FR_DONE)
+        w->state = ST_TRAILING;
 }
 
-static int bc_truncated(stream_walk *w)
+/* The end of a COLO back channel: it is never an image. */
+static int finish_back_channel(stream_walk *w, const unsigned char *partial,
+                               size_t have)
 {
+    libxl__sr_fr_kind k = libxl__sr_framer_next(&w->fr, NULL);
+
+    if (k == LIBXL__SR_FR_REC_HDR && have == 0)
+        return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
+                    "a COLO back channel (secondary to primary: %llu "
+                    "CHECKPOINT_STATE records, %llu dirty pfn lists, no "
+                    "stream header), not a saved domain",
+                    (unsigned long long)w->bc_states,
+                    (unsigned long long)w->bc_dirty_lists);
+    if (k == LIBXL__SR_FR_REC_HDR) {
+        /* Cut inside the header of the next record. */
+        w->rec.index = (int64_t)(w->bc_states + w->bc_dirty_lists);
+        w->rec.type = have >= 4 ? le32(partial) : 0xffffffffu;
+    }
     return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, w->rec.index,
                 w->rec.type, w->offset, "COLO back channel ends inside "
                 "record %lld", (long long)w->rec.index);
@@ -850,45 +713,15 @@ static int bc_truncated(stream_walk *w)
 
 static int finish_plain(stream_walk *w)
 {
-    static const unsigned char nothing;
-    const char *what;
-    int rc;
-
-    /* Settle states that can finish without input (a body the caller
-     * discarded with sw_skipped, zero-length padding) before judging. */
-    if (w->state != ST_FAILED && w->state != ST_LIBXC &&
-        sw_push(w, &nothing, 0) < 0)
-        return w->err.code;
-    if (w->back_channel && w->state != ST_FAILED && w->state != ST_BC_HDR)
-        return bc_truncated(w);
+    const void *partial;
+    libxl__sr_fr_kind k;
+    size_t have;
 
     switch (w->state) {
     case ST_FAILED:
         return w->err.code;
     case ST_TRAILING:
         return SR_OK;
-    case ST_BC_HDR:
-        if (w->acc_have == 0)
-            return fail(w, SW_LAYER_INPUT, SR_E_BAD_IDENT, -1, 0, 0,
-                        "a COLO back channel (secondary to primary: %llu "
-                        "CHECKPOINT_STATE records, %llu dirty pfn lists, no "
-                        "stream header), not a saved domain",
-                        (unsigned long long)w->bc_states,
-                        (unsigned long long)w->bc_dirty_lists);
-        /* Cut inside the header of the next record. */
-        w->rec.index = (int64_t)(w->bc_states + w->bc_dirty_lists);
-        w->rec.type = w->acc_have >= 4 ? le32(w->acc) : 0xffffffffu;
-        return bc_truncated(w);
-    case ST_LIBXC:
-        rc = xcw_finish(&w->xc);
-        if (rc == SR_OK) {
-            w->ended_at_checkpoint = true;
-            return SR_OK;
-        }
-        w->err_layer = SW_LAYER_LIBXC;
-        w->err = w->xc.err;
-        w->state = ST_FAILED;
-        return rc;
     case ST_DETECT:
         return fail(w, SW_LAYER_INPUT, SR_E_TRUNCATED, -1, 0, w->offset,
                     w->offset ? "input too short to identify"
@@ -909,35 +742,23 @@ static int finish_plain(stream_walk *w)
                     "octets)", (unsigned long long)(w->config_len -
                                                     w->body_left),
                     (unsigned long long)w->config_len);
-    case ST_LIBXL_HDR:
-        return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED, -1, 0, w->offset,
-                    "stream ended inside the libxl stream header");
-    case ST_REC_HDR:
-        if (w->acc_have == 0) {
-            w->err_missing = true;
-            return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
-                        (int64_t)w->seq.records, 0, w->offset,
-                        "stream ended before the END record");
-        }
-        return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
-                    (int64_t)w->seq.records,
-                    w->acc_have >= 4 ? le32(w->acc) : 0xffffffffu,
-                    w->offset - w->acc_have,
-                    "stream ended inside a record header (%u of 8 octets)",
-                    w->acc_have);
-    case ST_PAD:
-        what = "padding";
-        break;
-    case ST_EMU_HDR:
-        what = "the emulator sub-header";
-        break;
     default:
-        what = "the body";
         break;
     }
-    return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED, w->rec.index, w->rec.type,
-                w->offset, "stream ended inside %s of a %u-octet record",
-                what, w->rec.length);
+
+    partial = libxl__sr_framer_partial(&w->fr, &have);
+    if (w->back_channel)
+        return finish_back_channel(w, partial, have);
+    k = libxl__sr_framer_next(&w->fr, NULL);
+    /* A Remus/COLO stream legitimately stops between libxc's records
+     * after a checkpoint. */
+    if (k == LIBXL__SR_FR_XC_REC_HDR && have == 0 && w->fr.checkpointed) {
+        w->ended_at_checkpoint = true;
+        return SR_OK;
+    }
+    w->err_missing = k == LIBXL__SR_FR_REC_HDR && have == 0;
+    libxl__sr_framer_end(&w->fr, partial, have, &w->err);
+    return stream_failed(w);
 }
 
 /*
@@ -954,14 +775,15 @@ static int finish_checkpointed(stream_walk *w, int rc)
     char detail[sizeof(w->err.detail)];
     size_t n;
 
-    if (!w->seq.checkpointed || w->seq.end_seen || w->bare_libxc)
+    if (!w->fr.checkpointed || w->fr.end_seen || w->bare_libxc ||
+        w->back_channel)
         return rc;
     if (rc < 0 && rc != SR_E_TRUNCATED)
         return rc;
-    if (w->seq.checkpoints == 0) {
+    if (w->fr.checkpoints == 0) {
         if (rc == SR_OK)
             return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
-                        (int64_t)w->seq.records, 0, w->offset,
+                        (int64_t)w->fr.records, 0, w->offset,
                         "no complete checkpoint (no CHECKPOINT_END)");
         /* The prefix first (once, if asked again), then the cut's own
          * detail as far as it fits. */

@@ -10,9 +10,9 @@
  * (magic "libvirt-xml\n \0 \r", u32 version, u32 length of the domain XML
  * including its NUL, 40 unused octets), the XML, then libxl's stream.  A COLO back channel (records from the secondary,
  * no header) is walked too, so that dump shows it, but it is not an image:
- * sw_finish says what it is and fails.  The libxl layer is checked with the codec in
- * tools/libxl/libxl_sr_codec.c (the same code libxenlight uses), the libxc
- * stream inside LIBXC_CONTEXT with libxc_walk.c.
+ * sw_finish says what it is and fails.  The stream is framed by the codec's
+ * framer (tools/libxl/libxl_sr_framer.c, the same code libxenlight uses),
+ * the contents of libxc's records are checked by libxc_walk.c.
  *
  * Memory: the walker itself is a fixed-size struct; the only buffer is the
  * caller's body buffer (>= SW_BODY_BUF_MIN), which holds one
@@ -31,11 +31,11 @@
 #include "libxc_walk.h"
 
 #define SW_BODY_BUF_MIN     LIBXL_SR_MAX_XENSTORE_BODY
-#define SW_XL_HEADER_SIZE   48u
-#define SW_XL_MAX_OPTIONAL  (64u << 20)
+#define SW_XL_HEADER_SIZE   LIBXL_SR_XL_HEADER_SIZE
+#define SW_XL_MAX_OPTIONAL  LIBXL_SR_XL_MAX_OPTIONAL
 
-#define SW_XL_FLAG_JSON     (1u << 0)
-#define SW_XL_FLAG_STREAMV2 (1u << 1)
+#define SW_XL_FLAG_JSON     LIBXL_SR_XL_FLAG_JSON
+#define SW_XL_FLAG_STREAMV2 LIBXL_SR_XL_FLAG_STREAMV2
 #define SW_XL_FLAGS_KNOWN   (SW_XL_FLAG_JSON | SW_XL_FLAG_STREAMV2)
 
 #define SW_LV_HEADER_SIZE   64u
@@ -112,7 +112,7 @@ typedef struct stream_walk {
     bool libvirt;                 /* libvirt save header in front */
     uint32_t lv_version;
     libxl__sr_hdr hdr;
-    libxl__sr_sequence seq;
+    libxl__sr_framer fr;          /* records, checkpoints, sequence */
     xc_walk xc;
     uint64_t libxc_start, libxc_octets;
     uint64_t emulator_context_octets;
@@ -136,6 +136,8 @@ typedef struct stream_walk {
     uint32_t body_have;
     unsigned char last_octet;     /* of the libvirt XML: its NUL */
     sw_record rec;
+    bool rec_reported;            /* its SW_EV_RECORD has gone out */
+    unsigned peeked;              /* octets of QEMU's magic seen */
 } stream_walk;
 
 void sw_init(stream_walk *w, unsigned char *body_buf, size_t body_cap,
