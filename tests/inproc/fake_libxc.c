@@ -110,7 +110,7 @@ static void restore_fail(libxl__ao *ao, const libxl__sr_error *err,
 
     h->failed = true;
     if (err)
-        xcw_format_error(err, h->error, sizeof(h->error));
+        libxl__sr_format_error(err, h->error, sizeof(h->error));
     else
         snprintf(h->error, sizeof(h->error), "%s", what);
     rh.retval = -1;
