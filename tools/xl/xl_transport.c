@@ -76,7 +76,7 @@ static void describe_peer(int fd, char *buf, size_t len)
 {
     struct sockaddr_storage sa;
     socklen_t sl = sizeof(sa);
-    char h[NI_MAXHOST], p[NI_MAXSERV];
+    char h[INET6_ADDRSTRLEN], p[8];
 
     if (getpeername(fd, (struct sockaddr *)&sa, &sl) ||
         getnameinfo((struct sockaddr *)&sa, sl, h, sizeof(h), p, sizeof(p),
