@@ -8,6 +8,8 @@
 #                     boot one host and run scenarios (host/scenarios/)
 #   make host-run-two boot two hosts and migrate between them
 #   make check-host   the test stage (results in build/results/check-host.log)
+#   make check-transport  the two-host run of xl migrate --data-port and
+#                     real ssh between the builds (part of check-host)
 #   make demo         everything, from a fresh clone: deps, builds, images,
 #                     then a guest created, saved, restored, migrated
 #
@@ -59,7 +61,16 @@ check-host:
 	    XEN_STOCK_SECS=$$((t1 - t0)) XEN_SECS=$$((t2 - t1)) \
 	    bash $(TOP)/tests/host/check-host.sh
 
+# The two-host transport run alone (also the last part of check-host):
+# xl migrate --data-port, real ssh between the builds (docs/transport.md).
+check-transport:
+	@mkdir -p $(RESULTS)
+	@bash $(TOP)/host/run-host.sh --build ours --two-host --name check-transport \
+	    --timeout 1100 --receiver transport-b \
+	    --sender "transport-migrate transport-migrate-zstd transport-cut transport-stock-refuses ssh-h2h-stock-to-ours ssh-h2h-ours-to-stock transport-done" \
+	    | tee $(RESULTS)/check-transport.log
+
 demo:
 	@bash $(TOP)/host/demo.sh
 
-.PHONY: host-debs host-image host-run host-run-two check-host demo
+.PHONY: host-debs host-image host-run host-run-two check-host check-transport demo

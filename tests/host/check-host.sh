@@ -44,6 +44,9 @@ bash "$TOP/tests/host/test-xs-copy.sh" "$TOP/build/host/xs-copy"
 bash "$TOP/tests/host/test-asan-verdict.sh"
 # make demo's steps would work from a fresh clone (no build/ to hide behind).
 bash "$TOP/tests/host/test-demo-fresh-clone.sh"
+TRANSPORT_SENDER="transport-migrate transport-migrate-zstd transport-cut
+    transport-stock-refuses ssh-h2h-stock-to-ours ssh-h2h-ours-to-stock
+    transport-done"
 build=ours
 [ "$XEN_RC" = 0 ] || { build=stock; note "  make xen failed: running the scenarios with the stock build (interop scenarios skip)"; }
 
@@ -104,6 +107,14 @@ if [ "$build" = ours ]; then
             --conf XS_RESULT_SUFFIX=-ours-to-unscrubbed-stock-send-zero-pages
     )
     note "  two-host run (ours --send-zero-pages -> stock, bootscrub=0) took $(( $(date +%s) - t0 )) s"
+fi
+# The transport run: xl migrate --data-port (TLS, strangers refused, a
+# cut connection, a stock receiver), real ssh both ways between builds.
+if [ "$build" = ours ]; then
+    t0=$(date +%s)
+    run_and_report --build ours --two-host --name check-transport \
+        --timeout 1100 --sender "$TRANSPORT_SENDER" --receiver transport-b
+    note "  two-host transport run took $(( $(date +%s) - t0 )) s"
 fi
 note "  check-host took $(( $(date +%s) - stage_t0 )) s after the tool builds"
 exit 0
