@@ -64,8 +64,8 @@ runs_on_here() {
 ssh_h2h() {
     local from=$1 to=$2 out=/tmp/ssh-h2h-$1-$2.out before login
     has_build "$from" || skip "no $from build here"
-    on_peer test -d "/opt/xen-$to/usr" || skip "no $to build on B"
     need_peer
+    on_peer test -d "/opt/xen-$to/usr" || skip "no $to build on B"
     create_guest "$from" || fail "xl create or first ticks failed"
     before=$(last_tick "$(guest_log)")
     run "xl migrate ($from -> $to on B) over ssh" \
