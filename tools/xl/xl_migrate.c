@@ -326,21 +326,20 @@ static void transport_finish(transport *tp)
     }
 }
 
-/*
- * What the two senders (migrate, remus) do before the stream: wait for
- * the receiver's banner, then send xl's header with the configuration.
- * On failure nothing has happened to the domain: exit.
- */
 static int sender_data_open(transport *tp, data_channel *dc,
                             const char *host);
 
+/*
+ * What the two senders (migrate, remus) do before the stream: wait for
+ * the receiver's banner, then (--data-port) open the data connection,
+ * then send xl's header with the configuration on it or on the channel.
+ * On failure nothing has happened to the domain: exit.
+ */
 static void sender_preamble(transport *tp, const uint8_t *config,
                             int config_len, uint32_t extra_flags,
                             data_channel *dc, const char *host)
 {
-    int header_fd = tp->to_peer;
-
-    int err = 0, secs = wait_secs(WAIT_BANNER_S);
+    int err = 0, secs = wait_secs(WAIT_BANNER_S), header_fd = tp->to_peer;
     hs_status st;
 
     st = hs_expect(tp->from_peer, migrate_receiver_banner,
