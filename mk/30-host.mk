@@ -66,7 +66,7 @@ check-host:
 check-transport:
 	@mkdir -p $(RESULTS)
 	@bash $(TOP)/host/run-host.sh --build ours --two-host --name check-transport \
-	    --timeout 1100 --receiver transport-b \
+	    --timeout 1800 --receiver transport-b \
 	    --sender "transport-migrate transport-migrate-zstd transport-cut transport-stock-refuses ssh-h2h-stock-to-ours ssh-h2h-ours-to-stock transport-done" \
 	    | tee $(RESULTS)/check-transport.log
 

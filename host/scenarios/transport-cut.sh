@@ -31,5 +31,5 @@ grep -q "domain is running here" "$out" ||
 grep -q "data connection" "$out" || fail "no word of the data connection: $(oneline "$out" 5)"
 peer_gone "$XS_GUEST" || fail "host B kept a domain $XS_GUEST after the failed migration"
 runs_on_here "$log" "$from" "$before" || fail "$evidence"
-why=$(grep -m1 "xl migrate: data connection:\|migration target: data connection" "$out")
+why=$(grep -m1 "xl migrate: data connection:\|migration target: data connection: " "$out")
 pass "cut midway: xl migrate failed (exit $rc; ${why:-$(oneline "$out" 2)}); nothing left on B; the guest runs on here: $evidence"

@@ -25,4 +25,5 @@ grep -q "must support it (migrate-receive --data-port)" "$out" ||
     fail "the sender did not name --data-port as the cause: $(oneline "$out" 5)"
 peer_gone "$XS_GUEST" || fail "host B has a domain $XS_GUEST"
 runs_on_here "$log" "$from" "$before" || fail "$evidence"
-pass "stock receiver refused --data-port before its banner ($(grep -a -m1 "not supported" "$out" | cut -c1-80)); the guest runs on here: $evidence"
+said=$(grep -a -m1 "not supported" "$out" | tr -d "\`'" | cut -c1-80)
+pass "stock receiver refused --data-port before its banner (stock xl: $said); the guest runs on here: $evidence"
