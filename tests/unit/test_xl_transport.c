@@ -51,6 +51,7 @@ typedef struct {
     int lfd, stop_fd, secs;
     bool trusted;
     int accept_rc, pump_rc;
+    volatile int accepted;          /* xlt_accept has returned */
     xlt_session s;
     unsigned char *got;
     size_t got_len;
@@ -65,6 +66,7 @@ static void *receive_main(void *arg)
     r->pump_rc = -1;
     r->accept_rc = xlt_accept(&r->s, r->lfd, key, r->trusted, r->secs,
                               r->stop_fd, "test receiver");
+    __atomic_store_n(&r->accepted, 1, __ATOMIC_SEQ_CST);
     if (r->accept_rc)
         return NULL;
     if (xlt_thread_start(&t, &r->s, false)) {
@@ -225,7 +227,13 @@ static void test_strangers(const unsigned char *data)
     if (rc)
         printf("# %s\n", c.err);
 
-    /* The listener is gone once the sender is in. */
+    /*
+     * The listener is gone once the sender is in.  (The client may finish
+     * its handshake before the listener has: a connection in between
+     * waits in the backlog and is reset when the listener closes.)
+     */
+    while (!rc && !__atomic_load_n(&r.accepted, __ATOMIC_SEQ_CST))
+        usleep(10000);
     fd = raw_connect(port);
     CHECK("transport: a second connection is refused (listener closed)",
           fd < 0 && errno == ECONNREFUSED);

@@ -167,6 +167,18 @@ static int setup_credentials(xlt_session *s,
     return gnutls_credentials_set(s->tls, GNUTLS_CRD_PSK, s->cred);
 }
 
+/* Handshake failures a stranger causes: worth saying so. */
+static bool stranger_error(int r)
+{
+    return r == GNUTLS_E_DECRYPTION_FAILED ||
+           r == GNUTLS_E_RECEIVED_ILLEGAL_PARAMETER ||
+           r == GNUTLS_E_FATAL_ALERT_RECEIVED ||
+           r == GNUTLS_E_PREMATURE_TERMINATION ||
+           r == GNUTLS_E_UNEXPECTED_PACKET_LENGTH ||
+           r == GNUTLS_E_UNEXPECTED_PACKET ||
+           r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET;
+}
+
 int xlt_handshake(xlt_session *s, int fd, bool server,
                   const unsigned char key[XLT_KEY_LEN], bool trusted,
                   int secs)
@@ -186,15 +198,15 @@ int xlt_handshake(xlt_session *s, int fd, bool server,
     r = gnutls_init(&s->tls, server ? GNUTLS_SERVER : GNUTLS_CLIENT);
     if (r) {
         s->tls = NULL;
-        goto fail;
+        goto out;
     }
     r = gnutls_priority_set_direct(s->tls, trusted ? prio_trusted
                                                    : prio_encrypted, NULL);
     if (r)
-        goto fail;
+        goto out;
     r = setup_credentials(s, key);
     if (r)
-        goto fail;
+        goto out;
     gnutls_transport_set_int(s->tls, fd);
     gnutls_handshake_set_timeout(s->tls, secs * 1000U);
     /* Short socket timeouts, so that the deadline is looked at. */
@@ -204,34 +216,26 @@ int xlt_handshake(xlt_session *s, int fd, bool server,
     do {
         r = gnutls_handshake(s->tls);
     } while (r < 0 && !gnutls_error_is_fatal(r) && mono_ms() < deadline);
-    if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED ||
-        r == GNUTLS_E_TIMEDOUT) {
-        set_err(s, "no TLS handshake from %s within %d s", s->peer, secs);
-        xlt_dispose(s);
-        return -1;
-    }
     if (r)
-        goto fail;
+        goto out;
     set_timeouts(fd, 0);
     snprintf(s->cipher, sizeof(s->cipher), "%s %s",
              gnutls_protocol_get_name(gnutls_protocol_get_version(s->tls)),
              gnutls_cipher_get_name(gnutls_cipher_get(s->tls)));
     gnutls_session_set_ptr(s->tls, NULL);
-    return 0;
 
- fail:
-    set_err(s, "%s with %s failed: %s%s", what, s->peer, gnutls_strerror(r),
-            r == GNUTLS_E_DECRYPTION_FAILED ||
-            r == GNUTLS_E_RECEIVED_ILLEGAL_PARAMETER ||
-            r == GNUTLS_E_FATAL_ALERT_RECEIVED ||
-            r == GNUTLS_E_PREMATURE_TERMINATION ||
-            r == GNUTLS_E_UNEXPECTED_PACKET_LENGTH ||
-            r == GNUTLS_E_UNEXPECTED_PACKET ||
-            r == GNUTLS_E_UNSUPPORTED_VERSION_PACKET
-            ? " (not the one-time key of this migration, or not an xl"
-              " migration at all)" : "");
-    xlt_dispose(s);
-    return -1;
+ out:
+    if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED ||
+        r == GNUTLS_E_TIMEDOUT)
+        set_err(s, "no TLS handshake from %s within %d s", s->peer, secs);
+    else if (r)
+        set_err(s, "%s with %s failed: %s%s", what, s->peer,
+                gnutls_strerror(r), stranger_error(r)
+                ? " (not the one-time key of this migration, or not an xl"
+                  " migration at all)" : "");
+    if (r)
+        xlt_dispose(s);
+    return r ? -1 : 0;
 }
 
 /* ---- the receiver's listener ---- */
