@@ -232,6 +232,12 @@ build_dom0() {
             "$TOP/tools/libxl/libxl_sr_framer.c" ||
             { say "mklegacy did not build: no legacy scenarios"; rm -f "$root/bin/mklegacy"; }
     fi
+    # xlt-client, a stranger to xl migrate --data-port's listener (a
+    # random key): the transport scenarios.
+    gcc -std=gnu99 -Wall -Wextra -Werror -O2 -I"$TOP/tools/xl" \
+        -o "$root/bin/xlt-client" "$TOP/tests/host/xlt-client.c" \
+        "$TOP/tools/xl/xl_transport.c" -lgnutls -lpthread ||
+        { say "xlt-client did not build: transport scenarios will fail"; rm -f "$root/bin/xlt-client"; }
     if [ -x "$XEN_STREAM_BIN" ]; then
         cp "$XEN_STREAM_BIN" "$root/bin/xen-stream"
         say "xen-stream from $XEN_STREAM_BIN"
@@ -255,6 +261,7 @@ build_dom0() {
         chmod 755 "$dst"
     done
 
+    install_openssh "$root"
     install_libs "$root"
 
     # The guest: its kernel is the dom0 kernel.
@@ -270,6 +277,65 @@ build_dom0() {
 
     (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) | gzip -1 > "$OUT/dom0.cpio.gz.tmp"
     mv "$OUT/dom0.cpio.gz.tmp" "$OUT/dom0.cpio.gz"
+}
+
+# OpenSSH from the Debian packages, so that two hosts migrate over real ssh
+# (xl's default transport).  Both hosts boot this one image, so they share
+# one host key and one root key pair: each host's root may log in to the
+# other (and to itself), and knows the host key under both link addresses.
+# Binaries go in /bin (/usr belongs to the tool builds); init starts sshd
+# when the host has a network (run-host.sh --two-host).
+install_openssh() {
+    local root=$1 keys=$WORK/ssh-keys f
+    for f in openssh-server/usr/sbin/sshd openssh-client/usr/bin/ssh \
+             libwrap0/usr/lib/x86_64-linux-gnu/libwrap.so.0; do
+        [ -e "$DEBS/$f" ] || die "no $f in $DEBS: run host/fetch-debs.sh"
+    done
+    say "openssh from $(cat "$DEBS/openssh-server/.from")"
+    cp "$DEBS/openssh-server/usr/sbin/sshd" "$DEBS/openssh-client/usr/bin/ssh" "$root/bin/"
+    # sshd needs libwrap, which this machine lacks (so ldd cannot see it):
+    # executable, so that install_libs looks at what it needs in turn.
+    mkdir -p "$root/lib/x86_64-linux-gnu"
+    cp -L "$DEBS/libwrap0/usr/lib/x86_64-linux-gnu/libwrap.so.0" "$root/lib/x86_64-linux-gnu/"
+    chmod 755 "$root/lib/x86_64-linux-gnu/libwrap.so.0"
+    rm -rf "$keys"; mkdir -p "$keys"
+    "$DEBS/openssh-client/usr/bin/ssh-keygen" -q -t ed25519 -N '' -C xshost -f "$keys/host" ||
+        die "ssh-keygen (host key) failed"
+    "$DEBS/openssh-client/usr/bin/ssh-keygen" -q -t ed25519 -N '' -C root@xshost -f "$keys/root" ||
+        die "ssh-keygen (root key) failed"
+    mkdir -p "$root/etc/ssh" "$root/root/.ssh"
+    install -m 600 "$keys/host" "$root/etc/ssh/ssh_host_ed25519_key"
+    install -m 644 "$keys/host.pub" "$root/etc/ssh/ssh_host_ed25519_key.pub"
+    install -m 600 "$keys/root" "$root/root/.ssh/id_ed25519"
+    install -m 644 "$keys/root.pub" "$root/root/.ssh/authorized_keys"
+    echo "169.254.77.1,169.254.77.2,localhost,127.0.0.1 $(cut -d' ' -f1,2 "$keys/host.pub")" \
+        > "$root/root/.ssh/known_hosts"
+    chmod 700 "$root/root" "$root/root/.ssh"
+    # No PAM, no passwords: the root key is the only way in.  The tools
+    # of a build live under /usr/lib, which the dynamic loader does not
+    # search by default.
+    cat > "$root/etc/ssh/sshd_config" <<'CONF'
+HostKey /etc/ssh/ssh_host_ed25519_key
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PidFile /run/sshd.pid
+SetEnv LD_LIBRARY_PATH=/usr/lib
+CONF
+    cat > "$root/etc/ssh/ssh_config" <<'CONF'
+Host *
+    BatchMode yes
+    StrictHostKeyChecking yes
+    ConnectTimeout 30
+CONF
+    # sshd's privilege separation user; root's entry for both ends.
+    cat > "$root/etc/passwd" <<'CONF'
+root:x:0:0:root:/root:/bin/sh
+sshd:x:100:65534::/run/sshd:/bin/false
+CONF
+    printf 'root:x:0:\nnogroup:x:65534:\n' > "$root/etc/group"
+    rm -rf "$keys"
 }
 
 # The Debian kernel is an XZ-compressed bzImage; the ELF inside starts at the
@@ -296,6 +362,7 @@ cp "$DEBS/vmlinuz" "$OUT/vmlinuz"
     echo "xen-stream:   $([ -x "$WORK/dom0/bin/xen-stream" ] && echo yes || echo no)"
     echo "legacy:       converter $([ -x "$CONVERT_BIN" ] && echo yes || echo no), mklegacy $([ -x "$WORK/dom0/bin/mklegacy" ] && echo yes || echo no)"
     echo "guest kernel: $GUEST_KERNEL"
+    echo "openssh:      $(cat "$DEBS/openssh-server/.from")"
     echo "dom0 image:   $(stat -c %s "$OUT/dom0.cpio.gz") bytes"
 } > "$OUT/image.info"
 rm -rf "$WORK"

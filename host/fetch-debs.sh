@@ -20,14 +20,20 @@
 #  - the kernel is a bookworm 6.1 image that is in the main suite; the
 #    -unsigned package carries the same kernel and modules as the signed one
 #    without the signing shim dependency chain.
-# Override with XEN_HV_VERSION / LINUX_PKG / LINUX_VERSION if the archive
-# moves on (a point release can drop an old kernel ABI from main).
+#  - OpenSSH (server, client, and libwrap0, the one library sshd needs that
+#    this machine does not have) so that host-to-host migrations run over
+#    real ssh, xl's default transport; build-image.sh makes the keys.
+# Override with XEN_HV_VERSION / LINUX_PKG / LINUX_VERSION / OPENSSH_VERSION
+# if the archive moves on (a point release can drop an old kernel ABI from
+# main).
 set -euo pipefail
 
 XEN_HV_PKG=xen-hypervisor-4.17-amd64
 XEN_HV_VERSION=${XEN_HV_VERSION:-4.17.5+72-g01140da4e8-1}
 LINUX_PKG=${LINUX_PKG:-linux-image-6.1.0-50-amd64-unsigned}
 LINUX_VERSION=${LINUX_VERSION:-6.1.176-1}
+OPENSSH_VERSION=${OPENSSH_VERSION:-1:9.2p1-2+deb12u10}
+LIBWRAP_VERSION=${LIBWRAP_VERSION:-7.6.q-32}
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 OUT=${1:-$TOP/build/host/debs}
@@ -73,6 +79,10 @@ hv_deb=$(fetch "$XEN_HV_PKG" "$XEN_HV_VERSION")
 linux_deb=$(fetch "$LINUX_PKG" "$LINUX_VERSION")
 unpack "$XEN_HV_PKG" "$hv_deb"
 unpack "$LINUX_PKG" "$linux_deb"
+for p in openssh-server=$OPENSSH_VERSION openssh-client=$OPENSSH_VERSION \
+         libwrap0=$LIBWRAP_VERSION; do
+    unpack "${p%%=*}" "$(fetch "${p%%=*}" "${p#*=}")"
+done
 
 xen_gz=$(ls "$OUT/$XEN_HV_PKG"/boot/xen-4.17-amd64.gz 2>/dev/null || true)
 [ -n "$xen_gz" ] || die "no boot/xen-4.17-amd64.gz in $XEN_HV_PKG"

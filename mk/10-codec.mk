@@ -56,7 +56,7 @@ $(BUILD)/bin/mkstream: $(TOP)/tests/tools/mkstream.c
 # ---- unit tests ----
 
 CODEC_UNIT_TESTS := test_codec test_framer test_libxc_walk test_stream_walk test_xl_zstd \
-                    test_xl_progress
+                    test_xl_progress test_xl_transport
 CODEC_UNIT_BINS  := $(addprefix $(CODEC_BUILD)/unit/,$(CODEC_UNIT_TESTS))
 
 # xl's progress lines and totals (tools/xl/xl_progress.c, the file xl is
@@ -65,6 +65,13 @@ XL_PROGRESS_SRC := $(XL_ZSTD_DIR)/xl_progress.c
 $(CODEC_BUILD)/unit/test_xl_progress: $(TOP)/tests/unit/test_xl_progress.c $(TOP)/tests/unit/unit.h $(XL_PROGRESS_SRC) $(XL_ZSTD_DIR)/xl_progress.h
 	@mkdir -p $(@D)
 	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(XL_PROGRESS_SRC) $(YAJL_LIBS)
+
+# The data connection of xl migrate --data-port (tools/xl/xl_transport.c):
+# GnuTLS from Debian (libgnutls28-dev).
+XL_TRANSPORT_SRC := $(XL_ZSTD_DIR)/xl_transport.c
+$(CODEC_BUILD)/unit/test_xl_transport: $(TOP)/tests/unit/test_xl_transport.c $(TOP)/tests/unit/unit.h $(XL_TRANSPORT_SRC) $(XL_ZSTD_DIR)/xl_transport.h
+	@mkdir -p $(@D)
+	$(CC) $(XS_SAN_CFLAGS) -I$(TOP)/tests/unit -o $@ $< $(XL_TRANSPORT_SRC) -lgnutls -lpthread
 
 $(CODEC_BUILD)/unit/%: $(TOP)/tests/unit/%.c $(TOP)/tests/unit/unit.h $(CODEC_SRC) $(XS_LIB_SRC) $(XL_ZSTD_SRC) $(XS_HDRS)
 	@mkdir -p $(@D)

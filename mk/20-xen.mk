@@ -51,6 +51,7 @@ XEN_DROPINS_REQUIRED := libxl_sr_codec.c libxl_sr_codec.h \
 XEN_XL_DROPIN_DIR := $(TOP)/tools/xl
 XEN_XL_DROPINS    := $(sort $(wildcard $(XEN_XL_DROPIN_DIR)/*.c $(XEN_XL_DROPIN_DIR)/*.h))
 XEN_XL_DROPINS_REQUIRED := xl_saverestore.c xl_migrate.c xl_zstd.c xl_zstd.h \
+                           xl_transport.c xl_transport.h \
                            xl_progress.c xl_progress.h
 
 XEN_CONFIGURE_FLAGS := --prefix=/usr --disable-stubdom --disable-docs \

@@ -5,13 +5,15 @@
 set -euo pipefail
 
 BUILD_PKGS="gcc make autoconf automake pkg-config patch xz-utils ca-certificates
-  libxen-dev libyajl-dev clang libclang-rt-14-dev llvm libzstd-dev"
+  libxen-dev libyajl-dev clang libclang-rt-14-dev llvm libzstd-dev
+  libgnutls28-dev"
 # The reference zstd tool: check-unit cross-checks our frames with it.
 TEST_PKGS="zstd"
 # What the pinned Xen 4.17 tools need to build (see GUIDE.md section 6).
 XEN_BUILD_PKGS="python3-dev uuid-dev libncurses-dev libglib2.0-dev
   libpixman-1-dev zlib1g-dev liblzma-dev libzstd-dev libaio-dev bison flex
-  acpica-tools libext2fs-dev gettext libbz2-dev liblzo2-dev libnl-3-dev libnl-route-3-dev"
+  acpica-tools libext2fs-dev gettext libbz2-dev liblzo2-dev libnl-3-dev libnl-route-3-dev
+  libgnutls28-dev"
 # The emulated Xen host.
 HOST_PKGS="qemu-system-x86 busybox-static cpio"
 

@@ -9,12 +9,18 @@
 # the two directions of QEMU's socket network were measured to differ by
 # up to 5 times, so every variant must cross each of them equally often.
 # Each migration runs the variant's xl on both ends (BUILD-z: xl migrate
-# -z, received by migrate-receive --zstd).  The receiving host checks the
+# -z, received by migrate-receive --zstd).  The transport: the ssh
+# stand-in (xs-ssh to an xs-copy listener, a plain TCP connection) unless
+# the variant says BUILD-ssh (real ssh, xl's default, the receiving xl
+# started by the other host's sshd) or BUILD-tls (real ssh for xl's
+# messages, the stream on xl migrate --data-port's TLS connection).
+# The variants: XS_BENCH_H2H_VARIANTS, else XS_BENCH_VARIANTS.  The receiving host checks the
 # guest's counter and memory after every migration; any failure fails the
 # run.
 #
 # The hosts keep in step through one-shot messages on port 8003: the
-# receiver says "ready K" once its xl migrate-receive listens on 8002, so
+# receiver says "ready K" once its xl migrate-receive listens on 8002 (at
+# once for the ssh and tls variants, whose receiver sshd starts), so
 # the sender's timing does not include waiting for it; the sender then
 # says "done K SECS BEFORE" (BEFORE: the last tick it saw when it began).
 #
@@ -26,7 +32,17 @@
 : "${XS_IP:?no address}" "${XS_PEER_IP:?no peer address}"
 need_builds ours stock
 ROUNDS=${XS_BENCH_ROUNDS:-3}
-VARIANTS=${XS_BENCH_VARIANTS:-"ours stock ours-z"}
+VARIANTS=${XS_BENCH_H2H_VARIANTS:-${XS_BENCH_VARIANTS:-"ours stock ours-z"}}
+DATA_PORT=8010
+
+# transport_of V: standin, ssh or tls.
+transport_of() {
+    case $1 in
+        *-ssh|*-ssh-*) echo ssh ;;
+        *-tls|*-tls-*) echo tls ;;
+        *) echo standin ;;
+    esac
+}
 RAW=$XS_OUT/bench-h2h.raw
 INCOMING=$XS_CONS/guest-$XS_GUEST--incoming.log
 : > "$RAW"
@@ -69,8 +85,16 @@ send_step() {
     [ "$msg" = "ready $k" ] || fail "step $k: the other host said '$msg', not 'ready $k'"
     before=$(last_tick "$(guest_log)")
     export XS_MIGRATE_PORT=8002
-    run "step $k (round $r): xl migrate $o ($b) to $XS_PEER_IP" \
-        xlb "$b" migrate $o -s xs-ssh "$XS_GUEST" "$XS_PEER_IP" ||
+    case $(transport_of "$v") in
+        standin) set -- -s xs-ssh "$XS_GUEST" "$XS_PEER_IP" ;;
+        # (The host argument carries the command: B's sshd runs
+        # "xs-with BUILD xl migrate-receive ...".)
+        ssh) set -- "$XS_GUEST" "$XS_PEER_IP xs-with $b" ;;
+        tls) set -- --data-port $DATA_PORT --data-address "$XS_PEER_IP" \
+                 "$XS_GUEST" "$XS_PEER_IP xs-with $b" ;;
+    esac
+    run "step $k (round $r): xl migrate $o ($v) to $XS_PEER_IP" \
+        xlb "$b" migrate $o "$@" ||
         { send_msg "$k" "failed $k"; fail "step $k: xl migrate $o ($b) failed after $took s"; }
     guest_exists && fail "step $k: the guest is still here after the migration"
     send_msg "$k" "done $k $took $before"
@@ -88,17 +112,23 @@ receive_step() {
     fi
     from=0
     rlog=$XS_OUT/migrate-receive.$k.log
-    # (xl's stdout is the connection; its stderr, after xs-copy's, the log.)
-    xs-copy listen -a "$XS_IP" -n 8002 -- xs-with "$b" xl migrate-receive $o \
-        2> "$rlog" &
-    recv_pid=$!
-    until grep -q listening "$rlog" 2> /dev/null; do
-        kill -0 "$recv_pid" 2> /dev/null || fail "step $k: the listener for xl migrate-receive ended: $(cat "$rlog")"
-        sleep 0.1
-    done
+    if [ "$(transport_of "$v")" = standin ]; then
+        # (xl's stdout is the connection; its stderr, after xs-copy's, the log.)
+        xs-copy listen -a "$XS_IP" -n 8002 -- xs-with "$b" xl migrate-receive $o \
+            2> "$rlog" &
+        recv_pid=$!
+        until grep -q listening "$rlog" 2> /dev/null; do
+            kill -0 "$recv_pid" 2> /dev/null || fail "step $k: the listener for xl migrate-receive ended: $(cat "$rlog")"
+            sleep 0.1
+        done
+    else
+        # sshd starts the receiver; its messages are in the sender's log.
+        echo "(started by sshd for $v)" > "$rlog"
+        recv_pid=
+    fi
     send_msg "$k" "ready $k"
     msg=$(wait_msg "$k")
-    wait "$recv_pid"
+    [ -n "$recv_pid" ] && wait "$recv_pid"
     set -- $msg
     [ "$1" = done ] || fail "step $k: the sending host said '$msg'; migrate-receive said: $(tail -3 "$rlog" | tr '\n' ' ')"
     secs=$3 before=$4

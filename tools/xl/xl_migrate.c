@@ -29,6 +29,11 @@
  *    XL_MANDATORY_FLAG_ZSTD, see xl_zstd.h) and starts the receiver with
  *    "migrate-receive --zstd": a stock receiver rejects the option and
  *    exits before its banner, so nothing is sent and the domain stays.
+ *  - "xl migrate --data-port PORT" sends xl's header and libxl's stream
+ *    over a direct TCP connection, TLS with a one-time pre-shared key
+ *    that goes over ssh (xl_transport.h); ssh carries the rest.  The
+ *    receiver is started with "migrate-receive --data-port PORT", which a
+ *    stock receiver refuses before its banner, as for -z.
  *  - The receiver destroys its half-built copy on every failure before
  *    GO, including a failure to talk back to the sender, and when it is
  *    told to stop (SIGTERM, SIGINT, SIGHUP) while receiving: the libxl
@@ -42,6 +47,7 @@
 #include "xl_utils.h"
 #include "xl_parse.h"
 #include "xl_progress.h"
+#include "xl_transport.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -233,6 +239,16 @@ typedef struct {
     int from_peer;      /* its stdout */
 } transport;
 
+/* xl migrate --data-port: the stream on a connection of its own. */
+typedef struct {
+    const char *port;       /* NULL: the stream goes through ssh */
+    const char *address;    /* where to connect (default: the host) */
+    bool trusted;           /* authenticate, but do not encrypt */
+    bool open;
+    xlt_session s;
+    xlt_thread pump;
+} data_channel;
+
 static void transport_start(transport *tp, const char *rune)
 {
     int down[2], up[2];
@@ -310,15 +326,20 @@ static void transport_finish(transport *tp)
     }
 }
 
+static int sender_data_open(transport *tp, data_channel *dc,
+                            const char *host);
+
 /*
  * What the two senders (migrate, remus) do before the stream: wait for
- * the receiver's banner, then send xl's header with the configuration.
+ * the receiver's banner, then (--data-port) open the data connection,
+ * then send xl's header with the configuration on it or on the channel.
  * On failure nothing has happened to the domain: exit.
  */
 static void sender_preamble(transport *tp, const uint8_t *config,
-                            int config_len, uint32_t extra_flags)
+                            int config_len, uint32_t extra_flags,
+                            data_channel *dc, const char *host)
 {
-    int err = 0, secs = wait_secs(WAIT_BANNER_S);
+    int err = 0, secs = wait_secs(WAIT_BANNER_S), header_fd = tp->to_peer;
     hs_status st;
 
     st = hs_expect(tp->from_peer, migrate_receiver_banner,
@@ -331,12 +352,96 @@ static void sender_preamble(transport *tp, const uint8_t *config,
             fprintf(stderr, "xl migrate: -z was given: the receiving xl must"
                     " support zstd (migrate-receive --zstd); a stock xl"
                     " refuses the option.\n");
+        if (dc && dc->port)
+            fprintf(stderr, "xl migrate: --data-port was given: the"
+                    " receiving xl must support it (migrate-receive"
+                    " --data-port); a stock xl refuses the option.\n");
         transport_finish(tp);
         fprintf(stderr, "Migration failed; the domain was not touched.\n");
         exit(EXIT_FAILURE);
     }
-    save_domain_core_writeconfig_flags(tp->to_peer, "migration stream",
+    if (dc && dc->port) {
+        if (sender_data_open(tp, dc, host)) {
+            transport_finish(tp);
+            fprintf(stderr, "Migration failed; the domain was not"
+                    " touched.\n");
+            exit(EXIT_FAILURE);
+        }
+        header_fd = dc->pump.pipe_fd;
+    }
+    save_domain_core_writeconfig_flags(header_fd, "migration stream",
                                        config, config_len, extra_flags);
+}
+
+/*
+ * The data connection: a fresh key to the receiver over ssh, then the
+ * connection to its port, authenticated by that key, and the thread that
+ * moves the stream onto it.  0, or -1 (message printed).
+ */
+static int sender_data_open(transport *tp, data_channel *dc,
+                            const char *host)
+{
+    unsigned char key[XLT_KEY_LEN];
+    const char *addr = dc->address;
+    char *h = NULL;
+    int err = 0, secs = wait_secs(WAIT_ANSWER_S), rc = -1;
+    hs_status st;
+
+    if (!addr) {
+        /* ssh's [user@]host: the host part. */
+        const char *at = strrchr(host, '@');
+
+        addr = h = xstrdup(at ? at + 1 : host);
+    }
+    if (xlt_make_key(key)) {
+        fprintf(stderr, "xl migrate: no randomness for the data"
+                " connection's key\n");
+        goto out;
+    }
+    st = hs_write(tp->to_peer, XLT_KEY_INTRO, sizeof(XLT_KEY_INTRO), secs,
+                  &err);
+    if (st == HS_OK)
+        st = hs_write(tp->to_peer, key, sizeof(key), secs, &err);
+    if (st != HS_OK) {
+        fprintf(stderr, "xl migrate: cannot send the data connection's key"
+                " to the receiver: %s\n", hs_describe(st, err, secs));
+        goto out;
+    }
+    if (xlt_connect(&dc->s, addr, dc->port, key, dc->trusted, secs)) {
+        fprintf(stderr, "xl migrate: %s\n", dc->s.err);
+        goto out;
+    }
+    if (xlt_thread_start(&dc->pump, &dc->s, true)) {
+        fprintf(stderr, "xl migrate: %s\n", dc->s.err);
+        xlt_dispose(&dc->s);
+        goto out;
+    }
+    dc->open = true;
+    fprintf(stderr, "migration sender: data connection to %s port %s (%s%s)"
+            "\n", dc->s.peer, dc->port, dc->s.cipher,
+            dc->trusted ? ", not encrypted: --data-trusted" : "");
+    rc = 0;
+ out:
+    memset(key, 0, sizeof(key));
+    free(h);
+    return rc;
+}
+
+/*
+ * The end of the stream on the data connection: TLS's close, sent once
+ * the pump has everything.  With failed (libxl failed) the pump is just
+ * stopped.  0, or -1 (message in dc->s.err).
+ */
+static int data_close(data_channel *dc, bool failed)
+{
+    int rc;
+
+    if (!dc->open)
+        return 0;
+    rc = xlt_thread_stop(&dc->pump, failed, wait_secs(WAIT_READY_S));
+    xlt_dispose(&dc->s);
+    dc->open = false;
+    return rc;
 }
 
 /* ---- the sender's domain ---- */
@@ -379,6 +484,7 @@ typedef struct {
     const char *host;       /* for messages */
     transport tp;
     char *away_name;        /* set once renamed away */
+    data_channel data;
 } migration;
 
 static void sender_renamed_back(migration *m)
@@ -396,6 +502,7 @@ static void sender_renamed_back(migration *m)
 static void __attribute__((noreturn))
 sender_fail_resume(migration *m, const char *what)
 {
+    data_close(&m->data, true);
     transport_finish(&m->tp);
     sender_renamed_back(m);
     fprintf(stderr, "migration sender: %s\n", what);
@@ -441,10 +548,11 @@ sender_fail_unknown(migration *m, const char *what)
 static void migrate_domain(uint32_t domid, int preserve_domid,
                            const char *rune, const char *host,
                            int suspend_flags, int zstd,
+                           const data_channel *data,
                            const char *override_config_file,
                            int quiet, const char *stats)
 {
-    migration m = { .domid = domid, .host = host };
+    migration m = { .domid = domid, .host = host, .data = *data };
     xlp_totals totals;
     int64_t done_ms;
     uint8_t *config = NULL;
@@ -462,13 +570,13 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
 
     transport_start(&m.tp, rune);
     sender_preamble(&m.tp, config, config_len,
-                    zstd ? XL_MANDATORY_FLAG_ZSTD : 0);
+                    zstd ? XL_MANDATORY_FLAG_ZSTD : 0, &m.data, host);
     free(config);
 
-    stream_fd = m.tp.to_peer;
+    stream_fd = m.data.open ? m.data.pump.pipe_fd : m.tp.to_peer;
     if (zstd) {
         /* Level adapts to the link: see xl_zstd.c. */
-        stream_fd = save_zstd_begin(m.tp.to_peer, 1);
+        stream_fd = save_zstd_begin(stream_fd, 1);
         if (stream_fd < 0)
             sender_fail_resume(&m, "cannot start compressing");
     }
@@ -480,6 +588,12 @@ static void migrate_domain(uint32_t domid, int preserve_domid,
                               LIBXL_SUSPEND_LIVE | suspend_flags, NULL);
     if (zstd && save_zstd_end("migration stream", rc) && !rc)
         rc = ERROR_FAIL;
+    if (m.data.open && (data_close(&m.data, rc != 0) || rc) &&
+        m.data.s.err[0]) {
+        /* The connection's failure may be the cause of libxl's. */
+        fprintf(stderr, "xl migrate: data connection: %s\n", m.data.s.err);
+        rc = rc ? rc : ERROR_FAIL;
+    }
     xl_progress_end(&totals, "migrate");
     if (rc) {
         const char *why = xl_progress_first_error();
@@ -717,23 +831,78 @@ receiver_failover(uint32_t domid, libxl_checkpointed_stream kind,
 
 struct receive_opts {
     int debug, daemonize, monitor, pause_after, quiet;
+    const char *data_port;          /* --data-port */
+    bool data_trusted;              /* --data-trusted */
     libxl_checkpointed_stream checkpointed;
     char *colo_proxy_script;
     bool userspace_colo_proxy;
 };
+
+/*
+ * --data-port: the sender's key arrives on the control channel, then the
+ * connection that proves it holds it.  The stream's fd, or -1 (message
+ * printed).
+ */
+static int receiver_data_open(const struct receive_opts *o, int lfd,
+                              int recv_fd, xlt_session *s, xlt_thread *pump)
+{
+    char intro[sizeof(XLT_KEY_INTRO)];
+    unsigned char key[XLT_KEY_LEN];
+    int err = 0, secs = wait_secs(WAIT_ANSWER_S), fd = -1;
+    hs_status st;
+
+    st = hs_read(recv_fd, intro, sizeof(intro), secs, guard.wake[0], &err);
+    if (st == HS_OK && memcmp(intro, XLT_KEY_INTRO, sizeof(intro)))
+        st = HS_GARBLED;
+    if (st == HS_OK)
+        st = hs_read(recv_fd, key, sizeof(key), secs, guard.wake[0], &err);
+    if (st != HS_OK) {
+        fprintf(stderr, "migration target: no data connection key from the"
+                " sender: %s\n", hs_describe(st, err, secs));
+        close(lfd);
+        goto out;
+    }
+    if (xlt_accept(s, lfd, key, o->data_trusted, secs, recv_fd,
+                   "migration target")) {
+        fprintf(stderr, "migration target: %s; no domain was created.\n",
+                s->err);
+        goto out;
+    }
+    fprintf(stderr, "migration target: data connection from %s (%s)\n",
+            s->peer, s->cipher);
+    if (xlt_thread_start(pump, s, false)) {
+        fprintf(stderr, "migration target: %s\n", s->err);
+        xlt_dispose(s);
+        goto out;
+    }
+    fd = pump->pipe_fd;
+ out:
+    memset(key, 0, sizeof(key));
+    return fd;
+}
 
 static void migrate_receive(const struct receive_opts *o,
                             int send_fd, int recv_fd)
 {
     struct domain_create dc;
     char *incoming_name = NULL;
-    int rc, err = 0, secs, plain;
+    int rc, err = 0, secs, plain, lfd = -1, stream_fd = recv_fd;
     uint32_t domid;
     hs_status st;
-    char status;
+    char status, msg[256];
     xlp_totals totals;
+    xlt_session data;
+    xlt_thread pump = { .running = false };
 
     signal(SIGPIPE, SIG_IGN);
+    if (o->data_port) {
+        /* Before the banner: a port we cannot have ends it all here. */
+        lfd = xlt_listen(o->data_port, msg, sizeof(msg));
+        if (lfd < 0) {
+            fprintf(stderr, "migration target: --data-port: %s\n", msg);
+            exit(EXIT_FAILURE);
+        }
+    }
     plain = o->checkpointed == LIBXL_CHECKPOINTED_STREAM_NONE;
     if (plain) {
         guard.incoming_name_r = &incoming_name;
@@ -750,13 +919,19 @@ static void migrate_receive(const struct receive_opts *o,
         exit(EXIT_FAILURE);
     }
 
+    if (lfd >= 0) {
+        stream_fd = receiver_data_open(o, lfd, recv_fd, &data, &pump);
+        if (stream_fd < 0)
+            exit(EXIT_FAILURE);
+    }
+
     /*
      * The sender starts on the domain as soon as it has the banner.  Once
      * bytes flow, the guard thread bounds xl's header (read with blocking
      * reads) and then libxl's stall watchdog the stream.
      */
     secs = wait_secs(WAIT_ANSWER_S);
-    st = hs_wait(recv_fd, POLLIN, now_ms() + (int64_t)secs * 1000,
+    st = hs_wait(stream_fd, POLLIN, now_ms() + (int64_t)secs * 1000,
                  guard.wake[0], &err);
     if (st != HS_OK) {
         fprintf(stderr, "migration target: no domain arriving from the"
@@ -774,7 +949,7 @@ static void migrate_receive(const struct receive_opts *o,
     dc.daemonize = o->daemonize;
     dc.monitor = o->monitor;
     dc.paused = 1;
-    dc.migrate_fd = recv_fd;
+    dc.migrate_fd = stream_fd;
     dc.send_back_fd = send_fd;
     dc.migration_domname_r = &incoming_name;
     dc.checkpointed_stream = o->checkpointed;
@@ -785,6 +960,18 @@ static void migrate_receive(const struct receive_opts *o,
     xl_progress_begin("xl migrate-receive", o->quiet ? XLP_OFF : XLP_LINES);
     rc = create_domain(&dc);
     xl_progress_end(&totals, "migrate-receive");
+    if (pump.running) {
+        /*
+         * libxl has all it wanted; the sender's TLS close follows.  A
+         * failure after a complete restore is only worth a line: every
+         * record that reached libxl was authenticated.
+         */
+        if (xlt_thread_stop(&pump, rc < 0, wait_secs(WAIT_ANSWER_S)) &&
+            data.err[0])
+            fprintf(stderr, "migration target: data connection: %s\n",
+                    data.err);
+        xlt_dispose(&data);
+    }
     if (rc < 0) {
         fprintf(stderr, "migration target: Domain creation failed"
                 " (code %d).\n", rc);
@@ -886,11 +1073,15 @@ int main_migrate_receive(int argc, char **argv)
         {"coloft-script", 1, 0, 0x200},
         {"userspace-colo-proxy", 0, 0, 0x300},
         {"zstd", 0, 0, 0x400},
+        {"data-port", 1, 0, 0x500},
+        {"data-trusted", 0, 0, 0x600},
         {"quiet", 0, 0, 'q'},
         COMMON_LONG_OPTS
     };
 
     SWITCH_FOREACH_OPT(opt, "Fedrpq", long_opts, "migrate-receive", 0) {
+    case 0x500: o.data_port = optarg; break;
+    case 0x600: o.data_trusted = true; break;
     case 'q': o.quiet = 1; break;
     case 'F': o.daemonize = 0; break;
     case 'e': o.daemonize = 0; o.monitor = 0; break;
@@ -913,6 +1104,11 @@ int main_migrate_receive(int argc, char **argv)
         help("migrate-receive");
         return EXIT_FAILURE;
     }
+    if (o.data_port && o.checkpointed != LIBXL_CHECKPOINTED_STREAM_NONE) {
+        fprintf(stderr, "xl migrate-receive: --data-port is for a plain"
+                " migration, not Remus or COLO\n");
+        return EXIT_FAILURE;
+    }
     migrate_receive(&o, STDOUT_FILENO, STDIN_FILENO);
     return EXIT_SUCCESS;
 }
@@ -925,7 +1121,8 @@ int main_migrate_receive(int argc, char **argv)
  * options passed are the ones it knows.
  */
 static char *receiver_rune(const char *ssh, const char *host, int daemonize,
-                           int debug, int pause_after, int zstd, int quiet)
+                           int debug, int pause_after, int zstd, int quiet,
+                           const data_channel *data)
 {
     char vflags[16] = "";
     char *rune;
@@ -939,7 +1136,7 @@ static char *receiver_rune(const char *ssh, const char *host, int daemonize,
         memset(vflags + 2, 'v', extra_v);
         vflags[2 + extra_v] = '\0';
     }
-    xasprintf(&rune, "exec %s %s xl%s%s%s migrate-receive%s%s%s%s%s",
+    xasprintf(&rune, "exec %s %s xl%s%s%s migrate-receive%s%s%s%s%s%s%s%s",
               ssh, host,
               (progress_use_cr || isatty(STDERR_FILENO) > 0) ? " -t" : "",
               timestamps ? " -T" : "",
@@ -948,7 +1145,10 @@ static char *receiver_rune(const char *ssh, const char *host, int daemonize,
               debug ? " -d" : "",
               pause_after ? " -p" : "",
               zstd ? " --zstd" : "",
-              quiet ? " --quiet" : "");
+              quiet ? " --quiet" : "",
+              data->port ? " --data-port " : "",
+              data->port ? data->port : "",
+              data->trusted ? " --data-trusted" : "");
     return rune;
 }
 
@@ -960,6 +1160,7 @@ int main_migrate(int argc, char **argv)
     const char *stats = NULL;
     uint32_t domid;
     char *rune;
+    data_channel data = { .port = NULL };
     static struct option long_opts[] = {
         {"debug", 0, 0, 0x100},
         {"live", 0, 0, 0x200},
@@ -967,10 +1168,16 @@ int main_migrate(int argc, char **argv)
         {"send-zero-pages", 0, 0, 0x300},
         {"quiet", 0, 0, 'q'},
         {"stats", 1, 0, 0x400},
+        {"data-port", 1, 0, 0x500},
+        {"data-address", 1, 0, 0x600},
+        {"data-trusted", 0, 0, 0x700},
         COMMON_LONG_OPTS
     };
 
     SWITCH_FOREACH_OPT(opt, "FC:s:epDzq", long_opts, "migrate", 2) {
+    case 0x500: data.port = optarg; break;
+    case 0x600: data.address = optarg; break;
+    case 0x700: data.trusted = true; break;
     case 'q': quiet = 1; break;
     case 0x400: stats = optarg; break;
     case 'C': config_file = optarg; break;
@@ -988,15 +1195,32 @@ int main_migrate(int argc, char **argv)
     case 0x300: suspend_flags |= LIBXL_SUSPEND_SEND_ZERO_PAGES; break;
     }
 
+    if ((data.address || data.trusted) && !data.port) {
+        fprintf(stderr, "xl migrate: --data-address and --data-trusted go"
+                " with --data-port\n");
+        return EXIT_FAILURE;
+    }
+    if (data.port && (strspn(data.port, "0123456789") != strlen(data.port)
+                      || atoi(data.port) < 1 || atoi(data.port) > 65535)) {
+        fprintf(stderr, "xl migrate: --data-port %s: not a TCP port number"
+                " (1-65535)\n", data.port);
+        return EXIT_FAILURE;
+    }
+    if (data.port && !*ssh) {
+        fprintf(stderr, "xl migrate: --data-port needs the receiver started"
+                " by xl (no empty -s)\n");
+        return EXIT_FAILURE;
+    }
+
     domid = find_domain(argv[optind]);
     host = argv[optind + 1];
     /* An empty -s: HOST is the whole command. */
     rune = *ssh ? receiver_rune(ssh, host, daemonize, debug, pause_after,
-                                zstd, quiet)
+                                zstd, quiet, &data)
                 : xstrdup(host);
 
     migrate_domain(domid, preserve_domid, rune, host, suspend_flags, zstd,
-                   config_file, quiet, stats);
+                   &data, config_file, quiet, stats);
     return EXIT_SUCCESS;
 }
 
@@ -1101,7 +1325,7 @@ int main_remus(int argc, char **argv)
         }
         rune = *ssh ? backup_rune(ssh, host, &ri, daemonize) : xstrdup(host);
         transport_start(&tp, rune);
-        sender_preamble(&tp, config, config_len, 0);
+        sender_preamble(&tp, config, config_len, 0, NULL, host);
         free(config);
         send_fd = tp.to_peer;
         recv_fd = tp.from_peer;
