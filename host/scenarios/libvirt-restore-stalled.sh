@@ -19,7 +19,7 @@ before=$(last_tick "$log")
 rm -f "$img" "$fifo"
 run "virsh save" lv save "$XS_GUEST" "$img" || fail "virsh save failed"
 xen-stream dump "$img" > "$XS_OUT/$XS_SCENARIO.dump.txt" 2>&1 || fail "xen-stream cannot dump the libvirt image"
-end=$(awk '/^@[0-9]+ libxl record [0-9]+ END/ { print substr($1, 2) + 0 }' "$XS_OUT/$XS_SCENARIO.dump.txt")
+end=$(dump_offset "$XS_OUT/$XS_SCENARIO.dump.txt" '^@[0-9]+ libxl record [0-9]+ END')
 [ -n "$end" ] || fail "no END record in the dump of the libvirt image"
 mkfifo "$fifo"
 sh -c 'head -c "$1" "$2"; exec sleep 600' sh $((end + 4)) "$img" > "$fifo" &
