@@ -1,0 +1,64 @@
+# Debian packages of our build: Debian's own xen source package (the pinned
+# version) rebuilt with our series, the upstream stream files removed and
+# our drop-ins in its quilt patch queue, under a version with a local
+# suffix that sorts just above Debian's.
+#
+#   make deb        build/deb/out/*.deb (arch-dependent packages; ~1 h on
+#                   2 shared cores, see docs/debian-packages.md)
+#   make check-deb  a throwaway Debian 12 root (debootstrap) with Debian's
+#                   stock Xen packages, then ours installed over them and
+#                   checked, then Debian's installed again
+#                   (results in build/results/check-deb.log)
+#
+# Stages, each with a stamp under build/deb/:
+#
+#   deps      scripts/deb/install-deps.sh: xen's build dependencies from
+#             its .dsc, quilt, debootstrap
+#   prepare   scripts/deb/prepare-source.sh: the source package
+#             build/deb/src/xen_VERSION.dsc and its unpacked tree
+#   build     scripts/deb/build.sh: dpkg-buildpackage -B -> build/deb/out
+#
+# A change to the series, the drop-ins or these scripts prepares and builds
+# again from a fresh tree (the build is Debian's, not incremental).
+
+DEB_DIR          := $(BUILD)/deb
+DEB_SCRIPTS      := $(wildcard $(TOP)/scripts/deb/*.sh)
+DEB_LOCAL_SUFFIX ?= +xenstream1
+DEB_JOBS         ?= 2
+export DEB_LOCAL_SUFFIX DEB_JOBS
+
+deb:
+	@mkdir -p $(BUILD)
+	@flock -n $(BUILD)/.deb.lock true || echo "== deb: waiting for another 'make deb' to finish"
+	@flock $(BUILD)/.deb.lock $(MAKE) --no-print-directory deb-unlocked
+
+deb-unlocked: $(DEB_DIR)/out/build-seconds
+
+deb-deps:
+	@bash $(TOP)/scripts/deb/install-deps.sh
+
+$(DEB_DIR)/.stamp-prepare: $(XEN_SERIES) $(XEN_PATCHES) $(XEN_REMOVES) \
+                           $(XEN_DROPINS) $(XEN_XL_DROPINS) $(DEB_SCRIPTS) \
+                           $(XEN_FETCH)
+	@$(MAKE) --no-print-directory deb-deps
+	@bash $(TOP)/scripts/deb/fetch-source.sh
+	@rm -f $@
+	@XEN_PATCH_DIR=$(XEN_PATCH_DIR) XEN_DROPINS="$(XEN_DROPINS)" \
+	    XEN_XL_DROPINS="$(XEN_XL_DROPINS)" \
+	    bash $(TOP)/scripts/deb/prepare-source.sh $(DEB_DIR)
+	@touch $@
+
+$(DEB_DIR)/out/build-seconds: $(DEB_DIR)/.stamp-prepare
+	@bash $(TOP)/scripts/deb/build.sh $(DEB_DIR)
+
+# Not a stage of make check: it needs make deb, about an hour on this
+# machine kind.  make check-all runs it.
+CHECK_STAGES_EXTRA += check-deb
+
+check-deb:
+	@mkdir -p $(RESULTS)
+	@rc=0; $(MAKE) --no-print-directory deb || rc=$$?; \
+	$(MAKE) --no-print-directory deb-deps; \
+	DEB_RC=$$rc RESULTS=$(RESULTS)/check-deb.log bash $(TOP)/tests/deb/check-deb.sh $(DEB_DIR)
+
+.PHONY: deb deb-unlocked deb-deps check-deb
