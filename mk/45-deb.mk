@@ -9,6 +9,14 @@
 #                   stock Xen packages, then ours installed over them and
 #                   checked, then Debian's installed again
 #                   (results in build/results/check-deb.log)
+#   make host-image-deb  an emulated-host image (build/host-deb) whose tool
+#                   builds are taken from packages: "ours" from make deb's
+#                   .debs, "stock" from Debian's own .debs of the pinned
+#                   version (scripts/deb/host-dist.sh)
+#   make host-run-deb [DEB_HOST_SCENARIOS="..."]
+#                   boot it and run the scenarios with the packaged tools
+#                   (default: save/restore, localhost migration and the
+#                   four interop scenarios); wrap it in flock /work/host.lock
 #
 # Stages, each with a stamp under build/deb/:
 #
@@ -61,4 +69,24 @@ check-deb:
 	$(MAKE) --no-print-directory deb-deps; \
 	DEB_RC=$$rc RESULTS=$(RESULTS)/check-deb.log bash $(TOP)/tests/deb/check-deb.sh $(DEB_DIR)
 
-.PHONY: deb deb-unlocked deb-deps check-deb
+# ---- the emulated host with the packaged tools ----
+
+DEB_HOST_IMG       := $(BUILD)/host-deb
+DEB_HOST_SCENARIOS ?= save-restore migrate-localhost \
+    interop-save-stock-restore-ours interop-save-ours-restore-stock \
+    interop-migrate-ours-to-stock interop-migrate-stock-to-ours
+
+host-image-deb: deb
+	@bash $(TOP)/scripts/deb/fetch-stock-debs.sh $(DEB_DIR)/stock-debs
+	@bash $(TOP)/scripts/deb/host-dist.sh $(DEB_DIR)/out $(DEB_DIR)/host-ours
+	@bash $(TOP)/scripts/deb/host-dist.sh $(DEB_DIR)/stock-debs $(DEB_DIR)/host-stock
+	@$(MAKE) --no-print-directory $(BUILD)/bin/xen-stream || echo "== deb: no xen-stream; images will not be verified in the host"
+	@bash $(TOP)/host/fetch-debs.sh $(DEB_HOST_IMG)/debs
+	@bash $(TOP)/host/build-image.sh --out $(DEB_HOST_IMG) \
+	    --stock $(DEB_DIR)/host-stock --ours $(DEB_DIR)/host-ours
+
+host-run-deb:
+	@bash $(TOP)/host/run-host.sh --image $(DEB_HOST_IMG) --build ours \
+	    --name deb $(DEB_HOST_SCENARIOS)
+
+.PHONY: deb deb-unlocked deb-deps check-deb host-image-deb host-run-deb
