@@ -57,6 +57,29 @@ rm -rf "$SCRATCH"
 mkdir -p "$SCRATCH"
 has() { grep -qaF -- "$2" "$1"; }
 
+# ---- (0) prepare-source.sh refuses a queue it cannot build ----
+# A series patch that does not apply on Debian's tree, and a remove-files
+# entry that is not in it, each stop with a message naming it.
+bad_series() {
+    local name=$1 what=$2 want=$3 pd out rc
+    pd=$SCRATCH/$name/patches
+    mkdir -p "$pd"
+    cp "$TOP"/xen-patches/* "$pd/"
+    case $what in
+        patch) printf '%s\n' '--- a/tools/xl/xl.c' '+++ b/tools/xl/xl.c' \
+                   '@@ -1,1 +1,1 @@' '-no such line in xl.c' '+x' > "$pd/9999-bogus.patch"
+               echo 9999-bogus.patch >> "$pd/series" ;;
+        remove) echo tools/libs/light/no-such-file.c >> "$pd/remove-files" ;;
+    esac
+    out=$(XEN_PATCH_DIR=$pd bash "$TOP/scripts/deb/prepare-source.sh" "$SCRATCH/$name/out" 2>&1)
+    rc=$?
+    [ $rc = 1 ] && echo "$out" | grep -qF -- "$want" && [ ! -e "$SCRATCH/$name/out/src" ]
+    report "deb/prepare refuses $name" $? "exit $rc; $(echo "$out" | tail -1)"
+    rm -rf "${SCRATCH:?}/$name"
+}
+bad_series bad-patch patch "9999-bogus.patch does not apply on top of Debian's patches"
+bad_series bad-remove remove "remove-files: tools/libs/light/no-such-file.c is not in Debian's tree"
+
 # ---- (a) the build ----
 report "deb/build (make deb)" "${DEB_RC:-1}" \
     "$(cat "$OUT/build-seconds" 2>/dev/null || echo '?') s"
