@@ -179,18 +179,6 @@ for p in $installed; do
 done
 rm -rf "$x"
 
-# ---- (d) ours over Debian's ----
-ours_list=()
-for p in $installed; do
-    [ -n "${OURS_DEB[$p]:-}" ] && ours_list+=("${OURS_DEB[$p]}")
-done
-mkdir -p "$ROOT/tmp/ours"
-cp "${ours_list[@]}" "$ROOT/tmp/ours/"
-in_root sh -c 'dpkg -i /tmp/ours/*.deb' > "$SCRATCH/dpkg-i.log" 2>&1
-report "deb/install dpkg -i of our ${#ours_list[@]} packages over Debian's" $? \
-    "$(tail -1 "$SCRATCH/dpkg-i.log")"
-rm -rf "$ROOT/tmp/ours"
-
 # check_installed WANT_VERSION LABEL: every package of the list at the
 # version, dpkg --verify and apt-get check clean.
 check_installed() {
@@ -206,30 +194,33 @@ check_installed() {
         "$([ -z "$bad" ]; echo $?)" ${bad:+wrong:$bad}
     out=$(in_root dpkg --verify $installed 2>&1)
     report "deb/$label dpkg --verify clean" "$([ -z "$out" ]; echo $?)" \
-        "$(echo "$out" | head -3 | tr '\n' ' ')"
+        ${out:+"$(echo "$out" | head -3 | tr '\n' ' ')"}
     out=$(in_root apt-get check -qq 2>&1)
     report "deb/$label apt-get check clean" $? "$(echo "$out" | tail -1)"
 }
 
 # check_code WHICH LABEL: the installed libxenlight and xl are WHICH's.
 check_code() {
-    local which=$1 label=$2 s want_ours want_up
-    if [ "$which" = ours ]; then want_ours=0; want_up=1; else want_ours=1; want_up=0; fi
+    local which=$1 label=$2 s rc want_ours=1 want_up=0 verb_ours=lacks verb_up=has
+    # (The label is built before report runs: $? must be saved first.)
+    if [ "$which" = ours ]; then
+        want_ours=0 want_up=1 verb_ours=has verb_up=lacks
+    fi
     for s in "${OUR_LIGHT_STRINGS[@]}"; do
-        has "$ROOT/$LIGHT" "$s"; [ $? = $want_ours ]
-        report "deb/$label /$LIGHT $([ $want_ours = 0 ] && echo has || echo lacks) our \"$s\"" $?
+        has "$ROOT/$LIGHT" "$s"; [ $? = $want_ours ]; rc=$?
+        report "deb/$label /$LIGHT $verb_ours our \"$s\"" $rc
     done
     for s in "${UPSTREAM_LIGHT_STRINGS[@]}"; do
-        has "$ROOT/$LIGHT" "$s"; [ $? = $want_up ]
-        report "deb/$label /$LIGHT $([ $want_up = 0 ] && echo has || echo lacks) upstream's \"$s\"" $?
+        has "$ROOT/$LIGHT" "$s"; [ $? = $want_up ]; rc=$?
+        report "deb/$label /$LIGHT $verb_up upstream's \"$s\"" $rc
     done
     for s in "${OUR_XL_STRINGS[@]}"; do
-        has "$ROOT/$XL" "$s"; [ $? = $want_ours ]
-        report "deb/$label /$XL $([ $want_ours = 0 ] && echo has || echo lacks) our \"$s\"" $?
+        has "$ROOT/$XL" "$s"; [ $? = $want_ours ]; rc=$?
+        report "deb/$label /$XL $verb_ours our \"$s\"" $rc
     done
     for s in "${UPSTREAM_XL_STRINGS[@]}"; do
-        has "$ROOT/$XL" "$s"; [ $? = $want_up ]
-        report "deb/$label /$XL $([ $want_up = 0 ] && echo has || echo lacks) upstream's \"$s\"" $?
+        has "$ROOT/$XL" "$s"; [ $? = $want_up ]; rc=$?
+        report "deb/$label /$XL $verb_up upstream's \"$s\"" $rc
     done
     # The xl on PATH is Debian's wrapper, which runs this one.
     [ -x "$ROOT/$XL" ] && [ -x "$ROOT/$HELPER" ] && [ -e "$ROOT/usr/sbin/xl" ]
@@ -238,6 +229,19 @@ check_code() {
 
 check_installed "$DEB_XEN_VERSION" stock
 check_code stock stock
+
+# ---- (d) ours over Debian's ----
+ours_list=()
+for p in $installed; do
+    [ -n "${OURS_DEB[$p]:-}" ] && ours_list+=("${OURS_DEB[$p]}")
+done
+mkdir -p "$ROOT/tmp/ours"
+cp "${ours_list[@]}" "$ROOT/tmp/ours/"
+in_root sh -c 'dpkg -i /tmp/ours/*.deb' > "$SCRATCH/dpkg-i.log" 2>&1
+report "deb/install dpkg -i of our ${#ours_list[@]} packages over Debian's" $? \
+    "$(tail -1 "$SCRATCH/dpkg-i.log")"
+rm -rf "$ROOT/tmp/ours"
+
 check_installed "$OURS_V" ours
 check_code ours ours
 
