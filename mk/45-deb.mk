@@ -30,7 +30,9 @@
 # again from a fresh tree (the build is Debian's, not incremental).
 
 DEB_DIR          := $(BUILD)/deb
-DEB_SCRIPTS      := $(wildcard $(TOP)/scripts/deb/*.sh)
+# The scripts whose change changes the packages.
+DEB_SCRIPTS      := $(addprefix $(TOP)/scripts/deb/,pinned.sh fetch-source.sh \
+                      prepare-source.sh build.sh)
 DEB_LOCAL_SUFFIX ?= +xenstream1
 DEB_JOBS         ?= 2
 export DEB_LOCAL_SUFFIX DEB_JOBS
