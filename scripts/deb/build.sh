@@ -8,7 +8,9 @@
 # contents, which is arch-dependent in Debian's control but needs docs),
 # DEB_BUILD_OPTIONS="nodoc nocheck parallel=$DEB_JOBS", niced, unsigned.
 # The .debs end up in DEBDIR/out/, the log in DEBDIR/build.log, the wall
-# time in seconds in DEBDIR/out/build-seconds.
+# time in seconds in DEBDIR/out/build-seconds.  PATH is the system's own:
+# a python3 from pyenv or the like earlier on PATH would otherwise be the
+# one Xen's configure finds and builds its Python parts against.
 #
 # Exit status: 0 built, 1 failed (the end of the log is shown).
 set -euo pipefail
@@ -28,8 +30,9 @@ rm -rf "$deb/out"
 rm -f "$deb"/src/*.deb "$deb"/src/*.changes "$deb"/src/*.buildinfo
 t0=$(date +%s)
 if ! (cd "$tree" &&
-      DEB_BUILD_OPTIONS="nodoc nocheck parallel=$jobs" \
-      nice -n 10 dpkg-buildpackage -B -us -uc) > "$deb/build.log" 2>&1; then
+      env PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+          DEB_BUILD_OPTIONS="nodoc nocheck parallel=$jobs" \
+          nice -n 10 dpkg-buildpackage -B -us -uc) > "$deb/build.log" 2>&1; then
     tail -40 "$deb/build.log" >&2
     echo "deb-build: dpkg-buildpackage failed after $(( $(date +%s) - t0 )) s, see $deb/build.log" >&2
     exit 1
