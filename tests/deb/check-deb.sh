@@ -119,7 +119,7 @@ for f in "$XL" "$HELPER"; do
 done
 
 # ---- the root, with Debian's packages ----
-if ! bash "$TOP/tests/deb/make-root.sh" "$DEB"; then
+if ! bash "$TOP/scripts/deb/make-root.sh" "$DEB" root; then
     report "deb/root (debootstrap bookworm)" 1 "see $DEB/debootstrap.log"
     exit 0
 fi

@@ -1,21 +1,23 @@
 #!/bin/bash
-# Makes the throwaway Debian 12 root check-deb installs packages into:
+# Makes a throwaway Debian 12 root: the clean root `make deb` builds the
+# packages in, and the one check-deb installs them into.
 #
-#   make-root.sh DEBDIR
+#   make-root.sh DEBDIR NAME      -> a fresh DEBDIR/NAME
 #
 # debootstrap (minbase) of bookworm from the Debian archive, its apt
 # sources limited to bookworm main (not bookworm-security, whose newer xen
 # 4.17.7 would be chosen over the pinned 4.17.5 build our packages are made
 # from), and a policy-rc.d so that no package starts a service in it.  The
-# result is kept as DEBDIR/root-base.tar and reused; DEBDIR/root is unpacked
+# result is kept as DEBDIR/root-base.tar and reused; DEBDIR/NAME is unpacked
 # from it afresh for every run.  DEB_MIRROR overrides the archive.
 #
 # Exit status: 0 ok, 1 failed.
 set -euo pipefail
+[ $# = 2 ] || { echo "usage: $0 DEBDIR NAME" >&2; exit 1; }
 deb=$1
 mirror=${DEB_MIRROR:-http://deb.debian.org/debian}
 base=$deb/root-base.tar
-root=$deb/root
+root=$deb/$2
 
 say() { echo "deb-root: $*"; }
 
