@@ -3,8 +3,9 @@
 # our drop-ins in its quilt patch queue, under a version with a local
 # suffix that sorts just above Debian's.
 #
-#   make deb        build/deb/out/*.deb (arch-dependent packages; ~1 h on
-#                   2 shared cores, see docs/debian-packages.md)
+#   make deb        build/deb/out/*.deb (arch-dependent packages, built in
+#                   a clean Debian 12 root; ~17 min on 2 shared cores, see
+#                   docs/debian-packages.md)
 #   make check-deb  a throwaway Debian 12 root (debootstrap) with Debian's
 #                   stock Xen packages, then ours installed over them and
 #                   checked, then Debian's installed again
@@ -20,11 +21,11 @@
 #
 # Stages, each with a stamp under build/deb/:
 #
-#   deps      scripts/deb/install-deps.sh: xen's build dependencies from
-#             its .dsc, quilt, debootstrap
+#   deps      scripts/deb/install-deps.sh: quilt, debootstrap, dpkg-dev
 #   prepare   scripts/deb/prepare-source.sh: the source package
 #             build/deb/src/xen_VERSION.dsc and its unpacked tree
-#   build     scripts/deb/build.sh: dpkg-buildpackage -B -> build/deb/out
+#   build     scripts/deb/build.sh: a clean root with the .dsc's build
+#             dependencies, dpkg-buildpackage -B in it -> build/deb/out
 #
 # A change to the series, the drop-ins or these scripts prepares and builds
 # again from a fresh tree (the build is Debian's, not incremental).
@@ -61,8 +62,8 @@ $(DEB_DIR)/.stamp-prepare: $(XEN_SERIES) $(XEN_PATCHES) $(XEN_REMOVES) \
 $(DEB_DIR)/out/build-seconds: $(DEB_DIR)/.stamp-prepare
 	@bash $(TOP)/scripts/deb/build.sh $(DEB_DIR)
 
-# Not a stage of make check: it needs make deb, about an hour on this
-# machine kind.  make check-all runs it.
+# Not a stage of make check: it needs make deb (~17 min here, more when
+# the machine is busy).  make check-all runs it.
 CHECK_STAGES_EXTRA += check-deb
 
 check-deb:

@@ -40,6 +40,12 @@ if [ ! -f "$base" ]; then
     rm -rf "$tmp"
     say "base root made in $(( $(date +%s) - t0 )) s ($base)"
 fi
+# A run that was killed can leave /proc mounted in the old root: never
+# delete through a mount.
+if [ -d "$root" ] && awk -v r="$(cd "$root" && pwd -P)/" 'index($2 "/", r) == 1 { f = 1 } END { exit !f }' /proc/mounts; then
+    say "error: something is still mounted under $root (umount $root/proc?)"
+    exit 1
+fi
 rm -rf "$root"
 mkdir -p "$root"
 tar -C "$root" -xf "$base"
