@@ -112,6 +112,20 @@ hdr "debian/patches/$dropin_patch" \
 quilt pop -a -q > /dev/null
 rm -rf .pc
 
+# 3b. What our patches link beyond Debian's build dependencies: xl's data
+# connection (xen-patches/0010) needs GnuTLS.  Added to Build-Depends, so
+# that apt-get build-dep in the build root installs it and the binary
+# packages' shlibs pick it up.
+our_build_deps="libgnutls28-dev"
+# (Debian's field is "Build-Depends:" alone, one dependency per
+# continuation line after it.)
+for d in $our_build_deps; do
+    grep -qw "$d" debian/control && continue
+    sed -i "/^Build-Depends:/a\\ $d," debian/control
+    grep -q "^ $d,\$" debian/control ||
+        die "could not add $d to debian/control's Build-Depends"
+done
+
 # 4. The version: Debian's plus our suffix, on top of Debian's changelog.
 when=$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)
 {
@@ -120,6 +134,7 @@ when=$(git -C "$top" log -1 --format=%ct 2>/dev/null || date +%s)
     echo "  * Rebuild with the xenstream libxl migration-v2 stream code:"
     echo "    xen-patches/series, the upstream stream files deleted and the"
     echo "    xenstream drop-ins for libxl and xl, in debian/patches/xenstream/."
+    echo "  * Build-Depends: $our_build_deps (xl migrate --data-port)."
     echo
     echo " -- xenstream <xenstream@localhost>  $(LC_ALL=C date -R -u -d "@$when")"
     echo
