@@ -321,11 +321,11 @@ check "stall/reader-in-emulator-context" $ok "$got"
 out=$("$WRITE" --stall-after 100000 --socket hvm libxc-hvm.img ws.img 4194304 2>&1)
 case $out in "error: rc -9: "*"nothing could be sent for 1 s"*"giving up (LIBXL_SAVE_STALL_TIMEOUT)") ok=0 ;; *) ok=1 ;; esac
 check "stall/writer-receiver-stopped-reading" $ok "$(echo "$out" | head -2)"
-# A slow link that never stops is not a stall.  Both of these fail today:
-# the watchdogs count the copier's octets per finished 1 MiB chunk (a bug
-# reported in docs/inproc-tests.md, "Findings"), so they are listed here
-# and turn into FAILs once fixed, when the list must shrink.
-KNOWN_BUGS="slow-link-reader slow-link-writer"
+# A slow link that never stops is not a stall.  These failed while the
+# watchdogs counted the copier's octets per finished 1 MiB chunk
+# (docs/inproc-tests.md, "Findings" 4, fixed); the list of known bugs is
+# empty and a new one would go here.
+KNOWN_BUGS=""
 got=$(one_verdict socket --trickle-after 168400 $hvm)
 [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys" ]; ok=$?
 known "$KNOWN_BUGS" slow-link-reader "stall/reader-slow-link-is-not-a-stall" $ok "$got" ||

@@ -60,6 +60,34 @@ static inline bool libxl__sr_copy_inuse(const libxl__sr_copy_state *cs)
 {
     return cs->running;
 }
+/*
+ * Octets read so far by the running operation, the chunk in flight
+ * included (done counts only finished chunks, which are up to 1 MiB: a
+ * slow link would look stalled to a watchdog counting those).  The
+ * datacopier counts bytes_to_read down as it reads.
+ */
+static inline uint64_t libxl__sr_copy_read(const libxl__sr_copy_state *cs)
+{
+    uint64_t n = cs->done;
+
+    if (cs->running && cs->asked > 0 && cs->dc.bytes_to_read >= 0 &&
+        cs->dc.bytes_to_read <= cs->asked)
+        n += cs->asked - cs->dc.bytes_to_read;
+    return n;
+}
+/*
+ * Octets written so far: those read less those still in the datacopier's
+ * buffers.  `used' is the datacopier's own count (marked private in
+ * libxl_internal.h; read here, never written) and has no accessor.
+ */
+static inline uint64_t libxl__sr_copy_written(const libxl__sr_copy_state *cs)
+{
+    uint64_t n = libxl__sr_copy_read(cs);
+
+    if (cs->running && cs->dc.used > 0 && (uint64_t)cs->dc.used <= n)
+        n -= cs->dc.used;
+    return n;
+}
 
 /*----- noticing a stream that stopped moving -----*/
 

@@ -1003,7 +1003,7 @@ static int stream_received(libxl__gc *gc, libxl__stream_read_state *srs,
     int rc;
 
     if (libxl__sr_copy_inuse(&srs->copy))
-        count += srs->copy.done;
+        count += libxl__sr_copy_read(&srs->copy);
     if (libxl__save_helper_inuse(&srs->shs) && !srs->shs.completed) {
         pid_t pid = srs->shs.child.pid;
 
@@ -1064,7 +1064,7 @@ static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd)
              " (LIBXL_RESTORE_STALL_TIMEOUT)", secs);
     } else {
         if (libxl__sr_copy_inuse(&srs->copy))
-            at += srs->copy.done;
+            at += libxl__sr_copy_read(&srs->copy);
         LOGD(ERROR, srs_domid(srs), "migration stream: nothing received"
              " for %d s at offset %"PRIu64"%s, in the %s of record"
              " %"PRId64" (%s): giving up (LIBXL_RESTORE_STALL_TIMEOUT)",

@@ -750,7 +750,7 @@ static int stream_sent(libxl__gc *gc, libxl__stream_write_state *sws,
     }
 
     if (libxl__sr_copy_inuse(&sws->copy))
-        count += sws->copy.done;
+        count += libxl__sr_copy_written(&sws->copy);
     if (libxl__save_helper_inuse(&sws->shs) && !sws->shs.completed) {
         pid_t pid = sws->shs.child.pid;
 
