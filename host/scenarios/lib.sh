@@ -524,3 +524,14 @@ restore_legacy() {
     check_continues "$log" "$from" "$before" || fail "$evidence"
     pass "save ($sb) ${save_took} s, legacy image $size written in ${conv_took} s, restore ($rb, converted on the fly) ${restore_took} s; $evidence"
 }
+
+# guardian_pids: the pids of the running libxl-restore-guardian processes
+# (libxl starts one per restore; busybox has no pgrep).
+guardian_pids() {
+    local f
+    for f in /proc/[0-9]*/cmdline; do
+        case $(tr '\0' ' ' < "$f" 2>/dev/null) in
+            */libxl-restore-guardian\ *) f=${f#/proc/}; echo "${f%/cmdline}" ;;
+        esac
+    done
+}
