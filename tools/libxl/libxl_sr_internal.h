@@ -202,6 +202,7 @@ _hidden void libxl__sr_helper_completing(libxl__gc *gc,
  * libxl__sr_guest_suspended passes on what libxl's suspend code saw to
  * libxl__sr_save_failure_note_suspended.
  */
+struct libxl__domain_save_state;
 typedef struct libxl__sr_save_failure libxl__sr_save_failure;
 struct libxl__sr_save_failure {
     /* caller fills these in before _arm */
