@@ -526,12 +526,9 @@ restore_legacy() {
 }
 
 # guardian_pids: the pids of the running libxl-restore-guardian processes
-# (libxl starts one per restore; busybox has no pgrep).
+# (libxl starts one per restore; busybox has no pgrep).  One grep over
+# every cmdline: quick enough to poll under TCG.
 guardian_pids() {
-    local f
-    for f in /proc/[0-9]*/cmdline; do
-        case $(tr '\0' ' ' < "$f" 2>/dev/null) in
-            */libxl-restore-guardian\ *) f=${f#/proc/}; echo "${f%/cmdline}" ;;
-        esac
-    done
+    grep -l '[l]ibxl-restore-guardian' /proc/[0-9]*/cmdline 2>/dev/null |
+        sed -n 's|^/proc/\([0-9]*\)/cmdline$|\1|p'
 }

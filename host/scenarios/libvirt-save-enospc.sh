@@ -22,12 +22,15 @@ log=$(guest_log)
 before=$(last_tick "$log")
 from=$(lines "$log")
 dlog_from=$(lines "$LV_DRIVER_LOG")
+# libvirt writes libxl's messages about a domain to that domain's log.
+glog=/var/log/libvirt/libxl/$XS_GUEST.log
+glog_from=$(lines "$glog")
 run "virsh save onto a 16 MiB tmpfs" lv save "$XS_GUEST" "$dir/$XS_GUEST.save" > "$out" 2>&1 &&
     fail "virsh save onto a 16 MiB tmpfs succeeded ($(ls -l "$dir"))"
 cat "$out"
 msg=$(grep -i error "$out" | head -1 | cut -c1-200)
 [ -n "$msg" ] || fail "virsh failed without an error message: $(oneline "$out" 2>/dev/null || tail -2 "$out")"
-log_after "$LV_DRIVER_LOG" "$dlog_from" > "$XS_OUT/$XS_SCENARIO.libxl.txt"
+{ log_after "$LV_DRIVER_LOG" "$dlog_from"; log_after "$glog" "$glog_from"; } > "$XS_OUT/$XS_SCENARIO.libxl.txt"
 grep -q 'No space left on device' "$XS_OUT/$XS_SCENARIO.libxl.txt" ||
     fail "libxl's log under libvirt does not name the cause: $(grep -i error "$XS_OUT/$XS_SCENARIO.libxl.txt" | head -3 | tr '\n' '|')"
 cause=$(grep 'No space left on device' "$XS_OUT/$XS_SCENARIO.libxl.txt" | head -1 | sed 's/^.*: \(libxl[^ ]*\)/\1/' | cut -c1-160)
