@@ -218,6 +218,68 @@ _hidden void libxl__sr_helper_completing(libxl__gc *gc,
  */
 _hidden bool libxl__sr_domain_suspended(libxl__gc *gc, uint32_t domid);
 
+/*----- putting the guest back after a failed save -----*/
+
+/*
+ * A save that is not live and not checkpointed, and that fails after it
+ * suspended the guest, resumes the guest (suspend cancelled, device
+ * model continued) before it reports its error (libxl_sr_save_failure.c
+ * says why only those).  Used by the stream writer:
+ *
+ *   libxl__sr_save_failure_init   makes _end a plain callback
+ *   libxl__sr_save_failure_arm    when the stream starts; does nothing
+ *                                 for a live or checkpointed save
+ *   libxl__sr_save_failure_end    once, when the stream has ended;
+ *                                 calls callback with rc, after
+ *                                 resuming the guest when rc is an
+ *                                 error and this save suspended it
+ *
+ * libxl__sr_guest_suspended passes on what libxl's suspend code saw to
+ * libxl__sr_save_failure_note_suspended.
+ */
+struct libxl__domain_save_state;
+typedef struct libxl__sr_save_failure libxl__sr_save_failure;
+struct libxl__sr_save_failure {
+    /* caller fills these in before _arm */
+    libxl__ao *ao;
+    uint32_t domid;
+    void (*callback)(libxl__egc *egc, libxl__sr_save_failure *sf, int rc);
+    /* private */
+    bool armed;
+    bool suspended;            /* by this save's own suspend request */
+    int rc;                    /* the save's error, while resuming */
+    libxl__sr_save_failure *next_armed;
+    libxl__dm_resume_state dmrs;
+};
+
+_hidden void libxl__sr_save_failure_init(libxl__sr_save_failure *sf);
+_hidden void libxl__sr_save_failure_arm(libxl__gc *gc,
+                            libxl__sr_save_failure *sf,
+                            const struct libxl__domain_save_state *dss);
+_hidden void libxl__sr_save_failure_end(libxl__egc *egc,
+                                        libxl__sr_save_failure *sf, int rc);
+_hidden void libxl__sr_save_failure_note_suspended(libxl__gc *gc,
+                                                   uint32_t domid);
+
+/*----- destroying a half-restored domain if its restorer dies -----*/
+
+/*
+ * libxl__sr_restore_guard_arm starts libxl-restore-guardian for the
+ * domain a (main, not back channel) stream is being restored into;
+ * libxl__sr_restore_guard_disarm, called when the create operation
+ * ends (libxl_create.c, patch 0012), lets it go.  Should this process
+ * die in between, the guardian destroys the domain
+ * (libxl_sr_restore_guard.c).  Both are no-ops when there is nothing to
+ * do; a guardian that cannot be started is logged and the restore goes
+ * on without one.
+ */
+typedef struct libxl__sr_restore_guard libxl__sr_restore_guard;
+struct libxl__stream_read_state;
+_hidden void libxl__sr_restore_guard_arm(libxl__gc *gc,
+                                 struct libxl__stream_read_state *srs);
+_hidden void libxl__sr_restore_guard_disarm(libxl__gc *gc,
+                                 struct libxl__stream_read_state *srs);
+
 /*----- stream reader -----*/
 
 /*
@@ -301,6 +363,7 @@ struct libxl__stream_read_state {
     libxl__sr_watchdog watchdog;
     libxl__sr_progress progress;
     uint64_t helper_octets;    /* read by libxc's helper, once it is done */
+    libxl__sr_restore_guard *guard;  /* NOGC; NULL: none armed */
 };
 
 /*
@@ -375,6 +438,7 @@ struct libxl__stream_write_state {
     libxl__sr_watchdog watchdog;
     libxl__sr_progress progress;
     uint64_t helper_octets;    /* written by libxc's helper, once done */
+    libxl__sr_save_failure failure;
 };
 
 _hidden void libxl__stream_write_init(libxl__stream_write_state *stream);

@@ -95,6 +95,7 @@ void libxl__sr_guest_suspended(libxl__gc *gc, uint32_t domid)
 {
     LOGD(DEBUG, domid, "migration stream: guest suspended");
     progress_report(gc, "suspended", 0, 0);
+    libxl__sr_save_failure_note_suspended(gc, domid);
 }
 
 /*

@@ -227,6 +227,8 @@ static void checkpoint_op_done(libxl__egc *egc,
                                libxl__stream_write_state *sws, int rc);
 static void write_stream_done(libxl__egc *egc,
                               libxl__stream_write_state *sws, int rc);
+static void write_stream_complete(libxl__egc *egc,
+                                  libxl__sr_save_failure *sf, int rc);
 static int stream_progress(libxl__sr_watchdog *wd, uint64_t *count_r);
 static void stream_stalled(libxl__egc *egc, libxl__sr_watchdog *wd);
 static int stream_octets(libxl__sr_progress *pr, uint64_t *count_r);
@@ -250,6 +252,7 @@ void libxl__stream_write_init(libxl__stream_write_state *sws)
     libxl__sr_copy_init(&sws->copy);
     libxl__sr_watchdog_init(&sws->watchdog);
     libxl__sr_progress_init(&sws->progress);
+    libxl__sr_save_failure_init(&sws->failure);
 }
 
 /* The guest's memory in octets, which the stream is about; 0: unknown. */
@@ -274,6 +277,9 @@ void libxl__stream_write_start(libxl__egc *egc,
 
     libxl__stream_write_init(sws);
     sws->running = true;
+    sws->failure.ao = sws->ao;
+    sws->failure.domid = sws_domid(sws);
+    sws->failure.callback = write_stream_complete;
 
     if (sws->back_channel) {
         /* Records are written only when COLO asks for them. */
@@ -281,6 +287,9 @@ void libxl__stream_write_start(libxl__egc *egc,
     }
 
     sws->phase = SWP_PROLOGUE;
+
+    /* A save that suspends its guest and fails puts the guest back. */
+    libxl__sr_save_failure_arm(gc, &sws->failure, sws->dss);
 
     /*
      * A receiver (or link) that stops taking data would hold the guest
@@ -720,6 +729,14 @@ static void write_stream_done(libxl__egc *egc,
     libxl__sr_progress_stop(gc, &sws->progress, !rc);
     sws->running = false;
     sws->phase = SWP_IDLE;
+
+    libxl__sr_save_failure_end(egc, &sws->failure, rc);
+}
+
+static void write_stream_complete(libxl__egc *egc,
+                                  libxl__sr_save_failure *sf, int rc)
+{
+    libxl__stream_write_state *sws = CONTAINER_OF(sf, *sws, failure);
 
     if (sws->completion_callback)
         sws->completion_callback(egc, sws, rc);

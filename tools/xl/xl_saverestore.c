@@ -584,8 +584,9 @@ static void put_guest_back(uint32_t domid, int leave_paused)
     } else {
         if (leave_paused && !info.paused)
             libxl_domain_pause(ctx, domid, NULL);
-        fprintf(stderr, "xl: domain %u was not suspended; it is %s\n", domid,
-                leave_paused ? "paused (-p)" : "still running");
+        /* libxl resumes the guest of a failed save that is not live. */
+        fprintf(stderr, "xl: domain %u is not suspended: it is %s\n", domid,
+                leave_paused ? "paused (-p)" : "running");
     }
  out:
     libxl_dominfo_dispose(&info);
