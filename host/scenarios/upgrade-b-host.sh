@@ -14,7 +14,7 @@ maps_check() {
     exe=$(readlink "/proc/$pid/exe")
     case $exe in "$R"/usr/lib/xen-4.20/bin/*) ;; *) fail "$what (pid $pid) runs $exe, not Debian 13's" ;; esac
     libs=$(awk '$6 ~ /^\// { print $6 }' "/proc/$pid/maps" | sort -u)
-    outside=$(echo "$libs" | grep -v "^$R/" | grep -v '^/dev/' | grep -v '^/proc/' | head -3 | tr '\n' ' ')
+    outside=$(echo "$libs" | grep -v -e "^$R/" -e '^/dev/' -e '^/proc/' -e '^/memfd:' | head -3 | tr '\n' ' ')
     [ -z "$outside" ] || fail "$what maps files outside the trixie root: $outside"
     echo "$libs" | grep -q "^$R/usr/lib/x86_64-linux-gnu/libc.so.6$" || fail "$what does not map trixie's libc"
     echo "$libs" | grep -q "^$R/usr/lib64/ld-linux-x86-64.so.2$\|^$R/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2$" ||

@@ -18,6 +18,9 @@
 #   UPGRADE_MIGRATE_OPTS   more options for A's xl migrate and xl save
 #                          (e.g. --send-zero-pages); the result names then
 #                          end in -send-zero-pages
+#   XS_XEN_BOOTSCRUB=0     both hosts boot without scrubbing their memory
+#                          (run-host.sh); the names then say
+#                          -ours-to-unscrubbed-debian13
 #   UPGRADE_WORK           default build/upgrade-host
 set -uo pipefail
 
@@ -35,6 +38,7 @@ say() { echo "check-upgrade: $*" >&2; }
 # The result names: run-host.sh appends -ours-to-debian13; with OPTS the
 # run's suffix says them too (a later run.conf line wins).
 SFX=-ours-to-debian13
+[ "${XS_XEN_BOOTSCRUB:-idle}" = 0 ] && SFX=-ours-to-unscrubbed-debian13
 [ -n "$OPTS" ] && SFX=$SFX-$(echo "$OPTS" | tr -d ' ' | sed 's/^--//; s/--/-/g')
 names() {
     local s
@@ -62,8 +66,8 @@ bash "$TOP/host/build-image-deb13.sh" --base "$WORK/a" --debs "$BUILD/host-deb13
 say "images ready in $(( $(date +%s) - t0 )) s"
 
 conf=()
-[ -n "$OPTS" ] && conf=(--conf "XS_MIGRATE_OPTS=$OPTS" --conf "XS_SAVE_OPTS=$OPTS"
-                        --conf "XS_RESULT_SUFFIX=$SFX")
+[ -n "$OPTS" ] && conf=(--conf "XS_MIGRATE_OPTS=$OPTS" --conf "XS_SAVE_OPTS=$OPTS")
+[ "$SFX" != -ours-to-debian13 ] && conf+=(--conf "XS_RESULT_SUFFIX=$SFX")
 RUN=$WORK/run
 t0=$(date +%s)
 bash "$TOP/host/run-host.sh" --two-host --image "$WORK/a" --peer-image "$WORK/b" \
