@@ -8,12 +8,7 @@
 . /run/xs/in/scenarios/upgrade-lib.sh
 need_host 4.17 ours
 img=/tmp/deb13.save
-await_file "$img"
-await_word 8008
-set -- $word
-[ "$1" = ok ] || fail "host B says its save failed: $word"
-before=$2
-verify_image "$img" || fail "image from B: $verified"
+await_image "$img" 8008
 guest_exists && xl destroy "$XS_GUEST"
 log=$XS_CONS/guest-$XS_GUEST.log
 from=$(lines "$log")

@@ -7,12 +7,7 @@
 need_host 4.20 debian13
 img=/tmp/a.save
 listen_word 8011
-await_file "$img"
-await_word 8006
-set -- $word
-[ "$1" = ok ] || fail "host A says its save failed: $word"
-before=$2
-verify_image "$img" || fail "image from A: $verified"
+await_image "$img" 8006
 allocs=$(alloc_only_pages "$img")
 log=$XS_CONS/guest-$XS_GUEST.log
 from=$(lines "$log")

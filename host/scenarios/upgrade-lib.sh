@@ -33,17 +33,23 @@ listen_word() {
     xs-copy listen -a "$XS_IP" "$1" -- sh -c "cat > $f.tmp && mv $f.tmp $f" &
 }
 
-# await_word PORT: wait for the line listen_word PORT stores; it is left in
-# $word.  Fails the scenario after UPG_WAIT seconds.
-await_word() {
-    local f=/run/xs/word.$1 t0
+# await_path FILE WHAT: wait until FILE is there and not empty; fails the
+# scenario after UPG_WAIT seconds, naming WHAT did not come.
+await_path() {
+    local t0
     t0=$(now)
-    until [ -s "$f" ]; do
+    until [ -s "$1" ]; do
         awk -v a="$t0" -v b="$(now)" -v s="$UPG_WAIT" 'BEGIN { exit !(b - a > s) }' &&
-            fail "no word from the peer on port $1 within $UPG_WAIT s"
+            fail "no $2 from the peer within $UPG_WAIT s"
         sleep 1
     done
-    read -r word < "$f"
+}
+
+# await_word PORT: wait for the line listen_word PORT stores; it is left in
+# $word.
+await_word() {
+    await_path "/run/xs/word.$1" "word on port $1"
+    read -r word < "/run/xs/word.$1"
 }
 
 # send_file PORT FILE: copy FILE to the peer's receive_file on PORT.
@@ -58,26 +64,17 @@ receive_file() {
     xs-copy listen -a "$XS_IP" "$1" -- sh -c "cat > $2.part && mv $2.part $2" &
 }
 
-# await_file FILE: wait for receive_file's FILE.
-await_file() {
-    local t0
-    t0=$(now)
-    until [ -f "$1" ]; do
-        awk -v a="$t0" -v b="$(now)" -v s="$UPG_WAIT" 'BEGIN { exit !(b - a > s) }' &&
-            fail "no file $1 from the peer within $UPG_WAIT s"
-        sleep 1
-    done
-}
-
-# wait_peer: until the peer answers ping (it boots at the same time).
-wait_peer() {
-    local t0
-    t0=$(now)
-    until ping -c 1 -W 1 "$XS_PEER_IP" > /dev/null 2>&1; do
-        awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 180) }' &&
-            fail "the peer ($XS_PEER_IP) is not reachable"
-        sleep 1
-    done
+# await_image FILE PORT: the image the peer sends to receive_file's FILE,
+# with its word on PORT ("ok TICK SECONDS": the tick the guest was saved
+# at), checked by xen-stream.  Sets $before and $verified.
+await_image() {
+    local f=$1
+    await_path "$f" "image $f"
+    await_word "$2"
+    set -- $word
+    [ "$1" = ok ] || fail "the peer says its save failed: $word"
+    before=$2
+    verify_image "$f" || fail "image from the peer: $verified"
 }
 
 # xen_version: "MAJOR.MINOR" of the hypervisor this host runs, from xl info
