@@ -14,6 +14,9 @@
 #     --peer-build NAME  with --two-host: the receiving host B runs this
 #                      build (default: the same as --build); the result
 #                      names then end in -BUILD-to-PEER
+#     --peer-image DIR  with --two-host: host B boots the images in DIR
+#                      (default: the same as --image), e.g. build/host-deb13
+#                      (host/build-image-deb13.sh)
 #     --timeout SECS   for the whole run (default: 120 + 150 per scenario)
 #     --run-dir DIR    where the logs and results go (default
 #                      build/host/runs/<name>)
@@ -41,6 +44,7 @@ set -uo pipefail
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 IMG=$TOP/build/host
+PEER_IMG=
 BUILD=
 PEER_BUILD=
 TWO_HOST=0
@@ -102,6 +106,7 @@ while [ $# -gt 0 ]; do
         --image) IMG=$2; shift 2 ;;
         --build) BUILD=$2; shift 2 ;;
         --peer-build) PEER_BUILD=$2; shift 2 ;;
+        --peer-image) PEER_IMG=$2; shift 2 ;;
         --two-host) TWO_HOST=1; shift ;;
         --sender) SENDER_SCENARIOS=$2; shift 2 ;;
         --receiver) RECEIVER_SCENARIOS=$2; shift 2 ;;
@@ -111,13 +116,15 @@ while [ $# -gt 0 ]; do
         --quiet) QUIET=1; shift ;;
         --conf) EXTRA_CONF+="
 $2"; shift 2 ;;
-        -*) sed -n '4,23s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+        -*) sed -n '4,26s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
         *) SCENARIOS+=("$1"); shift ;;
     esac
 done
 
+PEER_IMG=${PEER_IMG:-$IMG}
 for f in xen.elf vmlinuz dom0.cpio.gz; do
     [ -f "$IMG/$f" ] || die "$IMG/$f missing: run host/build-image.sh (make host-image)"
+    [ -f "$PEER_IMG/$f" ] || die "$PEER_IMG/$f missing"
 done
 stale=$(find "$TOP/host/dom0" "$TOP/host/guest" "$TOP/host/tools" -type f -newer "$IMG/dom0.cpio.gz" 2>/dev/null | head -3)
 [ -n "$stale" ] && say "warning: the image is older than $(echo $stale): rebuild it (make host-image)"
@@ -126,9 +133,9 @@ if [ -z "$BUILD" ]; then
     case " $builds " in *" ours "*) BUILD=ours ;; *) BUILD=stock ;; esac
 fi
 PEER_BUILD=${PEER_BUILD:-$BUILD}
-for b in "$BUILD" "$PEER_BUILD"; do
-    case " $builds " in *" $b "*) ;; *) die "the image has no tool build '$b' (has: $builds)" ;; esac
-done
+peer_builds=$(sed -n 's/^tool builds: *//p' "$PEER_IMG/image.info")
+case " $builds " in *" $BUILD "*) ;; *) die "the image has no tool build '$BUILD' (has: $builds)" ;; esac
+case " $peer_builds " in *" $PEER_BUILD "*) ;; *) die "the peer's image has no tool build '$PEER_BUILD' (has: $peer_builds)" ;; esac
 suffix=
 [ "$PEER_BUILD" != "$BUILD" ] && suffix=-$BUILD-to-$PEER_BUILD
 
@@ -184,17 +191,18 @@ make_input() {
     truncate -s 64M "$dir/results.img"
 }
 
-# start_host DIR [QEMU ARGS...]: start QEMU for the host in DIR in the
-# background under timeout(1); its PID goes into DIR/pid.
+# start_host DIR IMAGEDIR [QEMU ARGS...]: start QEMU for the host in DIR,
+# booting the images in IMAGEDIR, in the background under timeout(1); its
+# PID goes into DIR/pid.
 start_host() {
-    local dir=$1; shift
+    local dir=$1 img=$2; shift 2
     timeout -k 10 "$TIMEOUT" "$QEMU" \
         -accel tcg,thread=multi -cpu "$XS_QEMU_CPU" -smp "$XS_QEMU_SMP" -m 3072 \
         -nographic -monitor none -serial "file:$dir/serial.log" \
         -no-reboot -nic none \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$IMG/xen.elf" -append "$XEN_ARGS" \
-        -initrd "$IMG/vmlinuz $DOM0_ARGS,$IMG/dom0.cpio.gz" \
+        -kernel "$img/xen.elf" -append "$XEN_ARGS" \
+        -initrd "$img/vmlinuz $DOM0_ARGS,$img/dom0.cpio.gz" \
         -drive "file=$dir/in.tar,format=raw,if=virtio,readonly=on" \
         -drive "file=$dir/results.img,format=raw,if=virtio" \
         "$@" < /dev/null > "$dir/qemu.out" 2>&1 &
@@ -280,7 +288,7 @@ if [ $TWO_HOST = 0 ]; then
     say "booting one host (tools: $BUILD; scenarios: ${SCENARIOS[*]}; timeout $TIMEOUT s)"
     make_input "$RUN_DIR" "XS_BUILD=$BUILD
 XS_SCENARIOS=\"${SCENARIOS[*]}\""
-    start_host "$RUN_DIR"
+    start_host "$RUN_DIR" "$IMG"
     start_progress "$RUN_DIR/serial.log"
     wait_host "$RUN_DIR"
     stop_progress
@@ -312,14 +320,14 @@ XS_IP=169.254.77.1
 XS_PEER_IP=169.254.77.2
 XS_SCENARIO_TIMEOUT=$((TIMEOUT - 60))
 XS_SCENARIOS=\"$SENDER_SCENARIOS\""
-    start_host "$B" -netdev "socket,id=n0,listen=127.0.0.1:$port" \
+    start_host "$B" "$PEER_IMG" -netdev "socket,id=n0,listen=127.0.0.1:$port" \
         -device virtio-net-pci,netdev=n0,mac=52:54:00:78:00:02
     for _ in $(seq 50); do
         port_busy $port && break
         kill -0 "$(cat "$B/pid")" 2>/dev/null || break
         sleep 0.2
     done
-    start_host "$A" -netdev "socket,id=n0,connect=127.0.0.1:$port" \
+    start_host "$A" "$IMG" -netdev "socket,id=n0,connect=127.0.0.1:$port" \
         -device virtio-net-pci,netdev=n0,mac=52:54:00:78:00:01
     start_progress "$A/serial.log" "$B/serial.log"
     wait_host "$A"

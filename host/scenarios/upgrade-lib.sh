@@ -1,0 +1,91 @@
+# Sourced by the upgrade-* scenarios (after lib.sh): one two-host run in
+# which host A boots Debian 12's Xen 4.17 with our build and host B boots
+# Debian 13's Xen 4.20 with Debian's stock tools (build "debian13",
+# host/build-image-deb13.sh).  docs/upgrade-to-xen-4.20.md lists the steps.
+#
+# The two hosts run their scenarios side by side and meet at TCP ports:
+# whoever sends connects (xs-copy connect retries for a while), whoever
+# receives listens.  Each step has ports of its own, so that a listener a
+# failed step left behind cannot take the next step's connection.
+#
+#   8002 / 8003   A -> B live migration / A's word on it
+#   8005 / 8006   image saved by our xl on A / A's word on it
+#   8007 / 8008   image saved by Debian 13's xl on B / B's word on it
+#   8012 / 8013   B -> A live migration / B's word on it
+
+: "${XS_PEER_IP:?no peer address}"
+: "${XS_IP:?no address}"
+# How long a host waits for its peer's next word: the peer may be booting a
+# guest (~25 s) or moving a 134 MB image over the emulated link first.
+UPG_WAIT=${UPG_WAIT:-$((XS_SCENARIO_TIMEOUT - 40))}
+
+# tell PORT WORDS...: send one line to the peer's listener on PORT.
+tell() {
+    local port=$1; shift
+    echo "$*" | xs-copy connect "$XS_PEER_IP" "$port" "$UPG_WAIT" > /dev/null
+}
+
+# listen_word PORT: start a listener that stores the one line the peer
+# sends to PORT in /run/xs/word.PORT (prints nothing).
+listen_word() {
+    local f=/run/xs/word.$1
+    rm -f "$f" "$f.tmp"
+    xs-copy listen -a "$XS_IP" "$1" -- sh -c "cat > $f.tmp && mv $f.tmp $f" &
+}
+
+# await_path FILE WHAT: wait until FILE is there and not empty; fails the
+# scenario after UPG_WAIT seconds, naming WHAT did not come.
+await_path() {
+    local t0
+    t0=$(now)
+    until [ -s "$1" ]; do
+        awk -v a="$t0" -v b="$(now)" -v s="$UPG_WAIT" 'BEGIN { exit !(b - a > s) }' &&
+            fail "no $2 from the peer within $UPG_WAIT s"
+        sleep 1
+    done
+}
+
+# await_word PORT: wait for the line listen_word PORT stores; it is left in
+# $word.
+await_word() {
+    await_path "/run/xs/word.$1" "word on port $1"
+    read -r word < "/run/xs/word.$1"
+}
+
+# send_file PORT FILE: copy FILE to the peer's receive_file on PORT.
+send_file() {
+    xs-copy connect "$XS_PEER_IP" "$1" "$UPG_WAIT" < "$2" > /dev/null
+}
+
+# receive_file PORT FILE: start a listener that stores what the peer sends
+# to PORT in FILE (written under FILE.part, renamed when complete).
+receive_file() {
+    rm -f "$2" "$2.part"
+    xs-copy listen -a "$XS_IP" "$1" -- sh -c "cat > $2.part && mv $2.part $2" &
+}
+
+# await_image FILE PORT: the image the peer sends to receive_file's FILE,
+# with its word on PORT ("ok TICK SECONDS": the tick the guest was saved
+# at), checked by xen-stream.  Sets $before and $verified.
+await_image() {
+    local f=$1
+    await_path "$f" "image $f"
+    await_word "$2"
+    set -- $word
+    [ "$1" = ok ] || fail "the peer says its save failed: $word"
+    before=$2
+    verify_image "$f" || fail "image from the peer: $verified"
+}
+
+# xen_version: "MAJOR.MINOR" of the hypervisor this host runs, from xl info
+# (the tools of the build under test).
+xen_version() {
+    xl info 2> /dev/null | awk '$1 == "xen_major" { M = $3 } $1 == "xen_minor" { m = $3 } END { print M "." m }'
+}
+
+# need_host VERSION BUILD: this scenario is for the host running Xen
+# VERSION with tool build BUILD; anything else is a wrong setup.
+need_host() {
+    [ "$XS_BUILD" = "$2" ] || fail "runs on the host with tool build $2, not $XS_BUILD"
+    [ "$(xen_version)" = "$1" ] || fail "runs on Xen $1; this host's xl info says Xen $(xen_version)"
+}
