@@ -30,8 +30,9 @@ libxc=$(dump_offset "$XS_OUT/$XS_SCENARIO.dump.txt" '^@[0-9]+ libxl record [0-9]
 [ "$end" = $((size - 8)) ] || fail "the dump puts END at $end, but the image is $size octets (END expected at $((size - 8)))"
 # Our reader counts from the libxl header; from a pipe it cannot know how
 # long libxc's part was, so it counts the octets it read itself: up to
-# the end of LIBXC_CONTEXT's header.
-want=$((libxc + 8 - hdr))
+# the end of LIBXC_CONTEXT's header, then the 4 octets of END's header
+# the feeder sends before it stops.
+want=$((libxc + 8 - hdr + 4))
 sed "s/^name = .*/name = \"$name\"/" "$(guest_cfg)" > /run/xs/$name.cfg
 # attempt: feed the image up to 4 octets into END through a fifo and
 # restore from it; sets rc, t and feeder_state.
