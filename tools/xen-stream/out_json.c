@@ -133,6 +133,20 @@ void *json_begin(FILE *f, enum xs_command cmd)
     return j;
 }
 
+/* An xl config or libvirt XML event: its text as far as it was shown, and
+ * whether it was cut (unshown octets beyond `hidden' ones, e.g. a NUL). */
+static void text_block(json_ctx *j, const char *layer, const char *kind,
+                       const sw_event *ev, uint64_t hidden)
+{
+    kv_str(j, "layer", layer);
+    kv_str(j, "kind", kind);
+    kv_int(j, "offset", ev->offset);
+    kv_int(j, "length", ev->u.config.total);
+    str(j, "text");
+    strn(j, ev->u.config.text, ev->u.config.shown);
+    kv_bool(j, "cut", ev->u.config.shown + hidden < ev->u.config.total);
+}
+
 static void libxc_json(json_ctx *j, const xcw_event *x)
 {
     const xcw_record *r;
@@ -228,13 +242,7 @@ void json_event(void *ctx, const sw_event *ev)
         kv_int(j, "optional_data_length", ev->u.xl.optional_len);
         break;
     case SW_EV_XL_CONFIG:
-        kv_str(j, "layer", "xl");
-        kv_str(j, "kind", "config");
-        kv_int(j, "offset", ev->offset);
-        kv_int(j, "length", ev->u.config.total);
-        str(j, "text");
-        strn(j, ev->u.config.text, ev->u.config.shown);
-        kv_bool(j, "cut", ev->u.config.shown < ev->u.config.total);
+        text_block(j, "xl", "config", ev, 0);
         break;
     case SW_EV_LV_HEADER:
         kv_str(j, "layer", "libvirt");
@@ -244,13 +252,8 @@ void json_event(void *ctx, const sw_event *ev)
         kv_int(j, "xml_length", ev->u.lv.xml_len);
         break;
     case SW_EV_LV_XML:
-        kv_str(j, "layer", "libvirt");
-        kv_str(j, "kind", "domain_xml");
-        kv_int(j, "offset", ev->offset);
-        kv_int(j, "length", ev->u.config.total);
-        str(j, "text");
-        strn(j, ev->u.config.text, ev->u.config.shown);
-        kv_bool(j, "cut", ev->u.config.shown + 1 < ev->u.config.total);
+        /* libvirt's length counts the XML's NUL, which is never shown. */
+        text_block(j, "libvirt", "domain_xml", ev, 1);
         break;
     case SW_EV_LIBXL_HEADER:
         kv_str(j, "layer", "libxl");
