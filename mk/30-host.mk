@@ -74,7 +74,7 @@ check-lane-prep:
 # xl migrate --data-port between two hosts over real ssh (TLS, strangers
 # refused, a cut connection, a stock receiver refusing the option): a
 # stage of its own, in make check's second lane (docs/transport.md).
-TRANSPORT_SENDER := transport-migrate transport-migrate-zstd transport-cut \
+TRANSPORT_SENDER := transport-migrate transport-migrate-zstd transport-migrate-trusted transport-cut \
     transport-stock-refuses transport-done
 CHECK_STAGES_ALL += check-transport
 CHECK_LANE_ALL += check-transport

@@ -1,0 +1,47 @@
+# transport-migrate-trusted (host A): xl migrate --data-port --data-trusted
+# to host B.  Declaring the network trusted drops the encryption, never the
+# authentication: a stranger that tries the trusted handshake with a key of
+# its own is refused first, and the real sender's connection says it runs
+# TLS-PSK with the NULL cipher; the guest goes on on B, its memory intact.
+. /run/xs/in/scenarios/lib.sh
+. /run/xs/in/scenarios/transport-lib.sh
+XS_GUEST=g6
+need_peer
+create_guest "$XS_BUILD" || fail "xl create or first ticks failed"
+before=$(last_tick "$(guest_log)")
+out=/tmp/transport-trusted.out
+# As in transport-migrate: the real sender's data connection goes through a
+# relay on this host's loopback that waits before it connects on to B, so
+# the stranger is at B's port first.
+xs-copy listen -a 127.0.0.1 $DATA_PORT -- sh -c "sleep 6; exec xs-copy connect $PEER $DATA_PORT 10" &
+t0=$(now)
+xl migrate --data-port $DATA_PORT --data-address 127.0.0.1 --data-trusted \
+    "$XS_GUEST" "$PEER" > "$out" 2>&1 &
+mig=$!
+stranger=
+for i in $(seq 100); do
+    xlt-client --trusted "$PEER" $DATA_PORT > /tmp/transport-trusted-stranger.out 2>&1
+    stranger=$?
+    [ $stranger != 2 ] && break
+    sleep 0.2
+done
+wait $mig
+rc=$?
+took=$(since "$t0")
+cat "$out"
+[ "$stranger" = 3 ] || fail "with --data-trusted, a stranger with a wrong key was not refused (xlt-client exit $stranger: $(oneline /tmp/transport-trusted-stranger.out))"
+[ $rc = 0 ] || fail "xl migrate --data-port --data-trusted failed (exit $rc): $(oneline "$out" 5)"
+grep -q "migration target: data connection refused" "$out" ||
+    fail "B's xl did not report the stranger: $(oneline "$out" 8)"
+line=$(grep -m1 "^migration sender: data connection to" "$out")
+case $line in
+    *NULL*"not encrypted: --data-trusted"*) ;;
+    *) fail "the trusted connection does not say it is authenticated but not encrypted: '$line'" ;;
+esac
+guest_exists && fail "the guest is still on host A after the migration"
+peer_log "$XS_GUEST" /tmp/transport-g6-b.log || fail "no console log of $XS_GUEST on B"
+check_continues /tmp/transport-g6-b.log 0 "$before" || {
+    sleep 5; peer_log "$XS_GUEST" /tmp/transport-g6-b.log
+    check_continues /tmp/transport-g6-b.log 0 "$before" || fail "on B: $evidence"
+}
+pass "migrated with --data-trusted in $took s (${line#migration sender: }); a stranger with a wrong key refused first ($(head -c 100 /tmp/transport-trusted-stranger.out)); on B: $evidence"
