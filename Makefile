@@ -34,10 +34,12 @@ include $(wildcard mk/*.mk)
 CHECK_STAGES ?= $(CHECK_STAGES_ALL)
 
 # Stages that boot the emulated host take most of the time, and one host
-# keeps about one core busy: the stages in CHECK_LANE (a fragment adds its
-# stage there as well as to the stage list) run one after another in a
-# second lane, beside the others, from the moment the first of them is
-# reached.  Their output goes to $(RESULTS)/<stage>.out and is shown when
+# keeps about half a core to one core busy: the stages in CHECK_LANE (a
+# fragment adds its stage there as well as to the stage list) run one
+# after another in a second lane, beside the others.  The lane starts
+# first, as soon as the tools it needs are built (check-lane-prep), so
+# that its hosts use the core the single-threaded unit and fuzz stages
+# leave idle.  Its output goes to $(RESULTS)/<stage>.out and is shown when
 # the lane ends.  CHECK_LANE= runs everything in order.
 CHECK_LANE ?= $(CHECK_LANE_ALL)
 
@@ -47,15 +49,14 @@ check:
 	for t in $(CHECK_STAGES); do \
 	    case " $(CHECK_LANE) " in *" $$t "*) lane="$$lane $$t" ;; esac; \
 	done; \
+	if [ -n "$$lane" ]; then \
+	    echo "== building what both lanes use"; \
+	    $(MAKE) --no-print-directory check-lane-prep; \
+	    echo "== lane:$$lane, started beside the other stages"; \
+	    $(MAKE) --no-print-directory check-lane CHECK_LANE_STAGES="$$lane" & lane_pid=$$!; \
+	fi; \
 	for t in $(CHECK_STAGES); do \
-	    case " $$lane " in *" $$t "*) \
-	        if [ -z "$$lane_pid" ]; then \
-	            $(MAKE) --no-print-directory check-lane-prep; \
-	            echo "== lane:$$lane, started beside the stages that follow"; \
-	            $(MAKE) --no-print-directory check-lane CHECK_LANE_STAGES="$$lane" & lane_pid=$$!; \
-	        fi; \
-	        continue ;; \
-	    esac; \
+	    case " $$lane " in *" $$t "*) continue ;; esac; \
 	    $(MAKE) --no-print-directory check-stage CHECK_STAGE=$$t; \
 	done; \
 	if [ -n "$$lane_pid" ]; then \
