@@ -192,16 +192,16 @@ colo_shown() {  # file, states, dirty lists
         grep -q "COLO back channel (secondary to primary: [0-9]* CHECKPOINT_STATE records, $3 dirty pfn lists" colo.err &&
         "$XS" --json verify "$1" 2>/dev/null | grep -q '"container": "colo_back_channel"'
 }
-colo_shown colo.cap 6 3
+colo_shown colo.cap 9 3
 check "realworld/gen-colo-back-channel-dumped" $? "$(head -c 200 colo.err)"
 head -c 100 colo.cap > colo-cut.cap
 out=$("$XS" verify colo-cut.cap 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'at offset 100: truncated: COLO back channel ends inside record 5'
 check "realworld/gen-colo-back-channel-cut" $? "$out"
 # a record that does not travel there, named with its index and offset
-{ head -c 64 colo.cap; printf '\007'; tail -c +66 colo.cap; } > colo-bad.cap
+{ head -c 80 colo.cap; printf '\007'; tail -c +82 colo.cap; } > colo-bad.cap
 out=$("$XS" verify colo-bad.cap 2>&1); rc=$?
-[ $rc = 1 ] && echo "$out" | grep -q 'at offset 64: .*COLO back channel record 3 has type 0x7'
+[ $rc = 1 ] && echo "$out" | grep -q 'at offset 80: .*COLO back channel record 4 has type 0x7'
 check "realworld/gen-colo-back-channel-foreign-record" $? "$out"
 while IFS=$'\t' read -r name expect fragment _; do
     case $name in foreign-*) ;; *) continue ;; esac

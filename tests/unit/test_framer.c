@@ -438,28 +438,39 @@ static void test_checkpoints(void)
           fr.checkpoints == 1);
 }
 
-/* COLO: one CHECKPOINT_STATE between libxc's parts. */
+/* COLO: one CHECKPOINT_STATE directly after a CHECKPOINT_END, as Xen
+ * 4.17's primary sends it, and nowhere else. */
 static void test_checkpoint_state(void)
 {
     libxl__sr_framer fr;
     libxl__sr_error err;
     libxl__sr_item it;
-    sbuf s, st;
+    sbuf s, st, ce;
     walk w;
     unsigned char state[4] = { 2, 0, 0, 0 };
 
     s.n = 0;
     rec(&s, LIBXL_SR_REC_CHECKPOINT_STATE, state, 4);
-    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    ce.n = 0;
+    rec(&ce, LIBXL_SR_REC_CHECKPOINT_END, NULL, 0);
     hdr(&st, 0);
     rec(&st, LIBXL_SR_REC_LIBXC_CONTEXT, NULL, 0);
+
+    /* libxc's first part, its checkpoint's CHECKPOINT_END, the state. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
     feed_all(&fr, &st, 0, &w);
     CHECK("cp-state/at-libxc",
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC);
-    CHECK("cp-state/libxc-read",
-          libxl__sr_framer_libxc_read(&fr, 16, &err) == SR_OK &&
-          fr.offset == 24 + 16 && fr.xc_octets == 16 &&
+    CHECK("cp-state/libxc-done-at-checkpoint",
+          libxl__sr_framer_libxc_done(&fr, 16, true, &err) == SR_OK &&
+          fr.offset == 24 + 16 && fr.xc_octets == 16 && fr.in_checkpoint);
+    feed_all(&fr, &ce, 0, &w);
+    CHECK("cp-state/after-checkpoint-end",
+          fr.checkpoints == 1 && fr.at_checkpoint_end &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC);
+    CHECK("cp-state/libxc-paused-at-the-boundary",
+          libxl__sr_framer_libxc_read(&fr, 0, &err) == SR_OK &&
+          fr.at_checkpoint_end);
     CHECK("cp-state/expect",
           libxl__sr_framer_expect_checkpoint_state(&fr, &err) == SR_OK &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_REC_HDR);
@@ -474,9 +485,38 @@ static void test_checkpoint_state(void)
           libxl__sr_framer_feed(&fr, s.b + 12, 4, &it, &err) == SR_OK &&
           it.complete &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC &&
-          fr.offset == 24 + 16 + 16 && !fr.libxc_ended);
+          fr.offset == 24 + 16 + 8 + 16 && !fr.libxc_ended &&
+          !fr.at_checkpoint_end && fr.checkpoint_boundary == fr.offset);
+    /* A second one there is not COLO's. */
+    libxl__sr_framer_expect_checkpoint_state(&fr, &err);
+    CHECK("cp-state/only-one-per-checkpoint",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.record_index == 3 && err.offset == 24 + 16 + 8 + 16 &&
+          contains(err.detail, "not directly after a CHECKPOINT_END"));
 
-    /* Not announced: refused by a reader that announces them. */
+    /* Inside a checkpoint (the layout mkstream once wrote): refused, as
+     * Xen 4.17's reader refuses it there. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    feed_all(&fr, &st, 0, &w);
+    libxl__sr_framer_libxc_done(&fr, 16, true, &err);
+    CHECK("cp-state/inside-a-checkpoint",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.record_index == 1 && err.offset == 24 + 16 &&
+          contains(err.detail, "inside a checkpoint"));
+
+    /* Once libxc has read on past CHECKPOINT_END, it is too late. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    feed_all(&fr, &st, 0, &w);
+    libxl__sr_framer_libxc_done(&fr, 16, true, &err);
+    feed_all(&fr, &ce, 0, &w);
+    libxl__sr_framer_libxc_read(&fr, 8, &err);
+    libxl__sr_framer_expect_checkpoint_state(&fr, &err);
+    CHECK("cp-state/after-libxc-read-on",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.offset == 24 + 16 + 8 + 8 &&
+          contains(err.detail, "not directly after a CHECKPOINT_END"));
+
+    /* Not announced: after libxc's END a reader meets it unasked. */
     libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL |
                           LIBXL__SR_FRAMER_CHECKPOINTED, 0);
     feed_all(&fr, &st, 0, &w);
@@ -484,7 +524,7 @@ static void test_checkpoint_state(void)
     CHECK("cp-state/unannounced",
           libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
           err.record_index == 1 && err.offset == 24 &&
-          contains(err.detail, "none was announced"));
+          contains(err.detail, "not directly after a CHECKPOINT_END"));
 
     /* Anything else where a CHECKPOINT_STATE was promised. */
     libxl__sr_framer_init(&fr, 0, 0);
