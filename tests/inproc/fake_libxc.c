@@ -215,6 +215,12 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
         return;
     }
 
+    /* Xen 4.17's COLO answers libxc 2 (failover) for any failure of
+     * libxl's checkpoint; here only for a broken stream, so that damage
+     * stays a failure (the framer's rule). */
+    if (h->colo && rc < 0 && srs->failed_over)
+        rc = XGR_CHECKPOINT_FAILOVER;
+
     switch (rc) {
     case XGR_CHECKPOINT_SUCCESS:
         h->checkpoints++;

@@ -151,9 +151,22 @@ done
 check "read/valid-hvm-xenstore/restored-state" $? "$(verdict_of file variants/valid-hvm-xenstore.img)"
 [ "$(verdict_of socket variants/valid-pv.img)" = "valid: -1 octets of QEMU state, 0 xenstore keys" ]
 check "read/valid-pv/no-device-model-state" $? "$(verdict_of socket variants/valid-pv.img)"
+# libxc's END after checkpoint 2: libxc keeps checkpoint 2's memory, so
+# the QEMU state after libxc's END (4000 octets) must not replace
+# checkpoint 2's (7600), over a file or a socket (the framer's failover
+# rule, docs/inproc-tests.md "Findings" 2).
+for mode in file socket; do
+    got=$(verdict_of $mode variants/valid-checkpointed-end.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys" ]
+    check "read/valid-checkpointed-end/keeps-checkpoint-2-state/$mode" $? "$got"
+    # COLO: recognised from the stream, one state read after each checkpoint
+    got=$(verdict_of $mode variants/valid-colo-state.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys, 2 CHECKPOINT_STATE (last 0)" ]
+    check "read/valid-colo-state/states-read/$mode" $? "$got"
+done
 
 # ---- truncation at every boundary (and inside every structure) ----
-for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages valid-libvirt valid-checkpointed-end; do
+for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages valid-libvirt valid-checkpointed-end valid-colo-state; do
     rm -rf cuts; mkdir cuts
     "$MKSTREAM" --pages 40 --variant $shape full.img
     size=$(stat -c %s full.img)
