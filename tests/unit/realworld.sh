@@ -112,6 +112,29 @@ out=$(cat r.img | "$XS" verify - 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'no complete checkpoint' || bad=1
 check "realworld/gen-remus-cuts-pipe-and-json" $bad
 
+# The framer's two rules for checkpointed streams, as verify and --json
+# say them: COLO's CHECKPOINT_STATE after each CHECKPOINT_END (the stream
+# is COLO's), and libxc's END after checkpoint 2 (a restore keeps it),
+# through a file and a pipe.
+bad=0
+for v in valid-colo-state valid-checkpointed-end; do
+    "$MKSTREAM" --pages 40 --variant $v r.img
+    out=$(cat r.img | "$XS" verify - 2>&1); rc=$?
+    case $v:$out in
+        valid-colo-state:*"2 complete checkpoints, the stream stops right after the last"*) ;;
+        valid-checkpointed-end:*"2 checkpoints; a restore keeps checkpoint 2, nothing after it is applied)") ;;
+        *) echo "  $v: exit $rc: $out"; bad=1 ;;
+    esac
+    "$XS" --json verify r.img > r.json 2>/dev/null &&
+        python3 -c '
+import json, sys
+d = json.load(open("r.json"))
+colo = sys.argv[1] == "valid-colo-state"
+sys.exit(0 if d["valid"] and d["checkpoints"] == 2 and d["colo"] == colo and
+         d["past_last_checkpoint"] == (not colo) else 1)' $v || bad=1
+done
+check "realworld/gen-colo-state-and-libxc-end-after-checkpoint" $bad
+
 # convert --to xl never writes an xl file from a checkpointed stream
 # (xl captures of Remus, PV and HVM, whole and cut, with a final END, COLO).
 "$MKSTREAM" --pages 40 --shape hvm --checkpoints 2 cap-hvm.img
