@@ -152,18 +152,33 @@ check "read/valid-hvm-xenstore/restored-state" $? "$(verdict_of file variants/va
 [ "$(verdict_of socket variants/valid-pv.img)" = "valid: -1 octets of QEMU state, 0 xenstore keys" ]
 check "read/valid-pv/no-device-model-state" $? "$(verdict_of socket variants/valid-pv.img)"
 # libxc's END after checkpoint 2: libxc keeps checkpoint 2's memory, so
-# the QEMU state after libxc's END (4000 octets) must not replace
-# checkpoint 2's (7600), over a file or a socket (the framer's failover
-# rule, docs/inproc-tests.md "Findings" 2).
+# the device model after libxc's END (4000 octets of QEMU state, a fourth
+# key) must not replace checkpoint 2's (7600 octets, 3 keys), over a file
+# or a socket (the framer's failover rule, docs/inproc-tests.md
+# "Findings" 2).
 for mode in file socket; do
     got=$(verdict_of $mode variants/valid-checkpointed-end.img)
-    [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys" ]
+    [ "$got" = "valid: 7600 octets of QEMU state, 3 xenstore keys" ]
     check "read/valid-checkpointed-end/keeps-checkpoint-2-state/$mode" $? "$got"
     # COLO: recognised from the stream, one state read after each checkpoint
     got=$(verdict_of $mode variants/valid-colo-state.img)
     [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys, 2 CHECKPOINT_STATE (last 0)" ]
     check "read/valid-colo-state/states-read/$mode" $? "$got"
 done
+
+# A cut after libxc's END in a checkpointed stream: the reader's log names
+# the record and the offset (from its header, over a file) where it ended
+# and the checkpoint it keeps.
+"$MKSTREAM" --pages 40 --variant valid-checkpointed-end tail.img
+"$XEN_STREAM" dump tail.img > tail.dump 2>&1
+base=$(sed -n 's/^@\([0-9]*\) libxl header.*/\1/p' tail.dump)
+emu=$(sed -n 's/^@\([0-9]*\) libxl record 8 EMULATOR_CONTEXT.*/\1/p' tail.dump)
+cut=$(( 10#$emu + 3000 ))
+head -c $cut tail.img > tail-cut.img
+got=$("$READ" -v --file tail-cut.img 2>&1)
+want="checkpointed stream ended at offset $(( cut - 10#$base )), in the emulator context of record 8 (EMULATOR_CONTEXT): a failover keeps checkpoint 2"
+case $got in *"$want"*"valid: 7600 octets of QEMU state"*) ok=0 ;; *) ok=1 ;; esac
+check "read/checkpointed-end-cut-names-record-and-offset" $ok "$(echo "$got" | grep -m1 -E 'failover|invalid')"
 
 # ---- truncation at every boundary (and inside every structure) ----
 for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages valid-libvirt valid-checkpointed-end valid-colo-state; do

@@ -596,10 +596,20 @@ static void stream(const opts *o)
     rec('c', 0, NULL, 0);                         /* libxc END */
     if (o->second_libxc)
         rec('l', 1, NULL, 0);
-    if (o->tail_emu_len && o->hvm)
+    if (o->tail_emu_len && o->hvm) {
+        /* A later moment's device model: one more key, a smaller state. */
+        static const char later[] =
+            "physmap/f0000000/start_addr\0f0000000\0"
+            "physmap/f0000000/size\0" "1000000\0"
+            "physmap/f0000000/name\0vga.vram\0"
+            "physmap/f1000000/name\0later";
+
+        if (o->xenstore)
+            emu_rec(2, o->emu_id, later, sizeof(later));
         emulator_context_of(o, o->tail_emu_len);
-    else
+    } else {
         libxl_emulator_records(o);
+    }
     if (o->end_body)
         rec('l', 0, "\0\0\0\0\0\0\0\0", 8);
     else
@@ -643,7 +653,7 @@ static const variant variants[] = {
     { "valid-libxc-v2", 0, "valid", "libxc stream version 2 (no STATIC_DATA_END)" },
     { "valid-optional", 0, "valid", "optional libxl and libxc records are skipped" },
     { "valid-checkpointed", 0, "valid", "3 checkpoints, stream stops after the last (failover)" },
-    { "valid-checkpointed-end", 0, "valid", "HVM, 2 checkpoints then libxc END, a later QEMU state (4000 octets, not applied) and libxl END" },
+    { "valid-checkpointed-end", 0, "valid", "HVM, 2 checkpoints then libxc END, a later device model (4 keys, 4000 octets of state: not applied) and libxl END" },
     { "valid-colo-state", 0, "valid", "HVM COLO: a CHECKPOINT_STATE after each CHECKPOINT_END" },
     { "valid-trailing", 0, "valid", "live capture: xl handshake after END is trailing data" },
     { "valid-zero-pages", 0, "valid", "every 4th pfn an allocate-only (XALLOC) entry with no data" },
@@ -886,6 +896,7 @@ static void prepare(const char *name, opts *o)
         o->hvm = 1;
         o->checkpoints = 2;
         o->final_end = 1;
+        o->xenstore = 1;
         o->tail_emu_len = 4000;
     }
     if (!strcmp(name, "valid-colo-state") ||
