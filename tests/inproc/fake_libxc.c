@@ -197,6 +197,13 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
     if (rh.state_pending) {
         /* COLO: the primary's state after the checkpoint. */
         rh.state_pending = false;
+        if (rc < 0 && srs->failed_over) {
+            /* The primary went away after CHECKPOINT_END: Xen 4.17's
+             * COLO secondary takes a broken read for a failover (its
+             * callback answers 2, libxc keeps the last checkpoint). */
+            restore_succeed(ao);
+            return;
+        }
         if (rc < 0) {
             restore_fail(ao, NULL, "reading CHECKPOINT_STATE failed");
             return;
@@ -207,6 +214,12 @@ void inproc_restore_checkpoint_done(libxl__egc *egc,
         schedule(ao, &rh.tick, restore_step);
         return;
     }
+
+    /* Xen 4.17's COLO answers libxc 2 (failover) for any failure of
+     * libxl's checkpoint; here only for a broken stream, so that damage
+     * stays a failure (the framer's rule). */
+    if (h->colo && rc < 0 && srs->failed_over)
+        rc = XGR_CHECKPOINT_FAILOVER;
 
     switch (rc) {
     case XGR_CHECKPOINT_SUCCESS:

@@ -143,8 +143,9 @@ typedef struct inproc_save_helper {
     unsigned int states;       /* CHECKPOINT_STATEs written (colo) */
 } inproc_save_helper;
 
-/* The state id a COLO primary sends on the main stream here. */
-#define INPROC_COLO_STATE_ID 3
+/* The state id a COLO primary sends on the main stream: Xen 4.17's
+ * CHECKPOINT_NEW (the secondary's ids 1-3 go the other way). */
+#define INPROC_COLO_STATE_ID 0
 
 extern inproc_save_helper inproc_save;
 

@@ -40,6 +40,7 @@ typedef struct {
     uint64_t libxl_base;
     bool hvm;
     bool checkpointed;
+    bool colo;              /* CHECKPOINT_STATEs on the main stream */
     char why[320];
 } image_facts;
 
@@ -86,6 +87,7 @@ static void image_facts_get(const unsigned char *img, size_t len,
     r = sw_push(w, img, len);
     if (r >= 0)
         r = sw_finish(w);
+    f->colo = w->fr.colo;
     f->reached_libxl = !w->bare_libxc && !w->back_channel &&
         (r >= 0 || w->err_layer == SW_LAYER_LIBXL ||
          w->err_layer == SW_LAYER_LIBXC);
@@ -201,7 +203,7 @@ static int restore(libxl_ctx *ctx, int fd, const image_facts *f)
     dcs->libxc_fd = -1;
     dcs->restore_params.checkpointed_stream = f->checkpointed ?
         LIBXL_CHECKPOINTED_STREAM_REMUS : LIBXL_CHECKPOINTED_STREAM_NONE;
-    if (inproc_read_options.colo)
+    if (inproc_read_options.colo || f->colo)
         dcs->restore_params.checkpointed_stream =
             LIBXL_CHECKPOINTED_STREAM_COLO;
 
@@ -338,7 +340,7 @@ int inproc_read_image(const unsigned char *img, size_t len,
     inproc_xs_fail_commits(inproc_read_options.xs_commit_failures);
     inproc_xs_fail_writes(inproc_read_options.xs_write_failures);
     inproc_restore_helper_reset(f.libxl_base, path != NULL);
-    inproc_restore_helper.colo = inproc_read_options.colo;
+    inproc_restore_helper.colo = inproc_read_options.colo || f.colo;
     memset(&result, 0, sizeof(result));
     rc = restore(ctx, fd, &f);
 
@@ -361,7 +363,7 @@ int inproc_read_image(const unsigned char *img, size_t len,
                  INPROC_DOMID);
         snprintf(out, cap, "valid: %lld octets of QEMU state,"
                  " %u xenstore keys", dm, inproc_xs_count(root));
-        if (inproc_read_options.colo)
+        if (inproc_restore_helper.colo)
             snprintf(out + strlen(out), cap - strlen(out),
                      ", %u CHECKPOINT_STATE (last %d)",
                      inproc_restore_helper.states,

@@ -35,9 +35,9 @@ READ=$INPROC/inproc-read
 # Known differences between the reader and xen-stream, each a finding
 # reported to the lead (docs/inproc-tests.md, "Findings").  A listed
 # variant must still differ: when it is fixed, this list must shrink.
-KNOWN_DIFF="valid-colo-state"
+KNOWN_DIFF=""
 # The same for cuts, as SHAPE:OFFSET.
-KNOWN_CUT_DIFF="valid-checkpointed-end:326801 valid-checkpointed-end:330613"
+KNOWN_CUT_DIFF=""
 
 # xen-stream's verdict on IMAGE: sets xrc and want (its message, as the
 # libxl reader words it: the reader knows only libxl records, so it says
@@ -151,9 +151,37 @@ done
 check "read/valid-hvm-xenstore/restored-state" $? "$(verdict_of file variants/valid-hvm-xenstore.img)"
 [ "$(verdict_of socket variants/valid-pv.img)" = "valid: -1 octets of QEMU state, 0 xenstore keys" ]
 check "read/valid-pv/no-device-model-state" $? "$(verdict_of socket variants/valid-pv.img)"
+# libxc's END after checkpoint 2: libxc keeps checkpoint 2's memory, so
+# the device model after libxc's END (4000 octets of QEMU state, a fourth
+# key) must not replace checkpoint 2's (7600 octets, 3 keys), over a file
+# or a socket (the framer's failover rule, docs/inproc-tests.md
+# "Findings" 2).
+for mode in file socket; do
+    got=$(verdict_of $mode variants/valid-checkpointed-end.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 3 xenstore keys" ]
+    check "read/valid-checkpointed-end/keeps-checkpoint-2-state/$mode" $? "$got"
+    # COLO: recognised from the stream, one state read after each checkpoint
+    got=$(verdict_of $mode variants/valid-colo-state.img)
+    [ "$got" = "valid: 7600 octets of QEMU state, 0 xenstore keys, 2 CHECKPOINT_STATE (last 0)" ]
+    check "read/valid-colo-state/states-read/$mode" $? "$got"
+done
+
+# A cut after libxc's END in a checkpointed stream: the reader's log names
+# the record and the offset (from its header, over a file) where it ended
+# and the checkpoint it keeps.
+"$MKSTREAM" --pages 40 --variant valid-checkpointed-end tail.img
+"$XEN_STREAM" dump tail.img > tail.dump 2>&1
+base=$(sed -n 's/^@\([0-9]*\) libxl header.*/\1/p' tail.dump)
+emu=$(sed -n 's/^@\([0-9]*\) libxl record 8 EMULATOR_CONTEXT.*/\1/p' tail.dump)
+cut=$(( 10#$emu + 3000 ))
+head -c $cut tail.img > tail-cut.img
+got=$("$READ" -v --file tail-cut.img 2>&1)
+want="checkpointed stream ended at offset $(( cut - 10#$base )), in the emulator context of record 8 (EMULATOR_CONTEXT): a failover keeps checkpoint 2"
+case $got in *"$want"*"valid: 7600 octets of QEMU state"*) ok=0 ;; *) ok=1 ;; esac
+check "read/checkpointed-end-cut-names-record-and-offset" $ok "$(echo "$got" | grep -m1 -E 'failover|invalid')"
 
 # ---- truncation at every boundary (and inside every structure) ----
-for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages valid-libvirt valid-checkpointed-end; do
+for shape in valid-pv valid-hvm-xenstore valid-optional valid-zero-pages valid-libvirt valid-checkpointed-end valid-colo-state; do
     rm -rf cuts; mkdir cuts
     "$MKSTREAM" --pages 40 --variant $shape full.img
     size=$(stat -c %s full.img)
@@ -220,12 +248,14 @@ for mode in file socket; do
     [ "$out" = "ok: colo stream written, 2 checkpoints, 2 states" ]
     check "colo-main-stream/write/$mode" $? "$(echo "$out" | head -2)"
     got=$(one_verdict socket --colo w-colo-$mode.img)
-    [ "$got" = "valid: 7600 octets of QEMU state, 3 xenstore keys, 2 CHECKPOINT_STATE (last 3)" ]
+    [ "$got" = "valid: 7600 octets of QEMU state, 3 xenstore keys, 2 CHECKPOINT_STATE (last 0)" ]
     check "colo-main-stream/read-back/$mode" $? "$got"
+    # (a CHECKPOINT_STATE directly after each CHECKPOINT_END: COLO's)
     out=$("$XEN_STREAM" verify w-colo-$mode.img 2>&1)
-    case $out in *": valid checkpointed stream"*|*": valid ("*) ok=0 ;; *) ok=1 ;; esac
-    known "colo-main-stream" "colo-main-stream" "colo-main-stream/xen-stream-verifies/$mode" $ok "$out" ||
-        check "colo-main-stream/xen-stream-verifies/$mode" $ok "$out"
+    case $out in *": valid ("*"2 checkpoints; a restore keeps checkpoint 2"*) ok=0 ;; *) ok=1 ;; esac
+    check "colo-main-stream/xen-stream-verifies/$mode" $ok "$out"
+    "$XEN_STREAM" info w-colo-$mode.img 2>&1 | grep -q "^COLO: *a CHECKPOINT_STATE after every CHECKPOINT_END"
+    check "colo-main-stream/xen-stream-sees-colo/$mode" $? "$(grep COLO <("$XEN_STREAM" info w-colo-$mode.img 2>&1))"
 done
 
 # ---- CHECKPOINT_STATE on a COLO back channel, writer to reader ----

@@ -22,9 +22,11 @@
  *   inproc-write [-v] colo OUT
  *
  * A COLO back channel: the secondary's writer sends CHECKPOINT_STATE
- * records (ids 1, 2, 3, 1, 2, 3) through a socketpair to the primary's
- * reader, which must get each id back in order; the octets that went
- * through are also kept in OUT for xen-stream.
+ * records (ids 2, 3, 1, 2, 3, 1: READY, RESUMED, SUSPENDED per
+ * checkpoint, in the order Xen 4.17's secondary sends them) through a
+ * socketpair to the primary's reader, which must get each id back in
+ * order; the octets that went through are also kept in OUT for
+ * xen-stream.
  *
  * --fault: see inproc_fault_parse.  --stall-after N (socket only): the
  * receiving end stops reading after N octets, connection open;
@@ -229,7 +231,7 @@ static unsigned char *slurp(const char *path, size_t *len_r)
 
 /*----- the COLO back channel -----*/
 
-static const uint32_t colo_ids[] = { 1, 2, 3, 1, 2, 3 };
+static const uint32_t colo_ids[] = { 2, 3, 1, 2, 3, 1 };
 
 static struct {
     libxl__ao *ao;

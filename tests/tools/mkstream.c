@@ -116,7 +116,11 @@ typedef struct opts {
     int second_libxc;
     int cp_end_plain;        /* CHECKPOINT_END in a plain stream */
     int cp_state_plain;      /* CHECKPOINT_STATE in a plain stream */
-    int cp_state_len;        /* CHECKPOINT_STATE body length */
+    int cp_state_len;        /* CHECKPOINT_STATE body length (COLO: one
+                              * after each CHECKPOINT_END) */
+    int cp_state_inside;     /* ...before CHECKPOINT_END instead */
+    unsigned cp_state_only;  /* ...after the first N checkpoints only */
+    unsigned tail_emu_len;   /* QEMU state after libxc's END, if not 7600 */
     int end_body;            /* END carries a body */
     int unknown_mandatory;
     uint32_t optional_len;   /* override libxl optional record length */
@@ -219,7 +223,7 @@ static void emu_rec(uint32_t type, uint32_t id, const void *body, size_t len)
     free(b);
 }
 
-static void emulator_context(const opts *o)
+static void emulator_context_of(const opts *o, size_t len)
 {
     unsigned char state[7600];
     size_t i;
@@ -227,7 +231,12 @@ static void emulator_context(const opts *o)
     memcpy(state, "QEVM", 4);
     for (i = 4; i < sizeof(state); i++)
         state[i] = (unsigned char)(i * 7);
-    emu_rec(3, o->emu_id, state, sizeof(state));
+    emu_rec(3, o->emu_id, state, len < sizeof(state) ? len : sizeof(state));
+}
+
+static void emulator_context(const opts *o)
+{
+    emulator_context_of(o, 7600);
 }
 
 static void emulator_xenstore(const opts *o)
@@ -458,11 +467,13 @@ static void vcpu_state(const opts *o)
 
 /*
  * What a COLO secondary sends back to the primary: libxl CHECKPOINT_STATE
- * records (no stream header) and libxc's dirty pfn lists, per checkpoint.
+ * records (no stream header) and libxc's dirty pfn lists, per checkpoint
+ * in the order Xen 4.17's secondary sends them: READY and RESUMED from its
+ * postcopy hook, SUSPENDED from its suspend hook, then libxc's list.
  */
 static void colo_back_channel(void)
 {
-    static const uint32_t states[] = { 1, 2 };   /* SUSPENDED, READY */
+    static const uint32_t states[] = { 2, 3, 1 };
     unsigned char s[4] = { 0 }, pfns[24];
     unsigned cp, i;
 
@@ -564,14 +575,19 @@ static void stream(const opts *o)
     vcpu_state(o);
 
     for (cp = 0; cp < o->checkpoints; cp++) {
+        /* COLO's CHECKPOINT_NEW (0), from the primary's wait_checkpoint
+         * hook, once the checkpoint's libxl records are out. */
+        unsigned char s[16] = { 0 };
+        bool state = o->cp_state_len &&
+                     (!o->cp_state_only || cp < o->cp_state_only);
+
         rec('c', 14, NULL, 0);                    /* libxc CHECKPOINT */
         libxl_emulator_records(o);
-        if (o->cp_state_len) {
-            unsigned char s[16] = { 2 };
-
+        if (state && o->cp_state_inside)
             rec('l', 5, s, (size_t)o->cp_state_len);
-        }
         rec('l', 4, NULL, 0);                     /* CHECKPOINT_END */
+        if (state && !o->cp_state_inside)
+            rec('l', 5, s, (size_t)o->cp_state_len);
         if (cp + 1 == o->checkpoints && !o->final_end)
             goto out;                             /* failover: no END */
         memory(o, 16 * cp, 16);                   /* dirty pages */
@@ -580,7 +596,20 @@ static void stream(const opts *o)
     rec('c', 0, NULL, 0);                         /* libxc END */
     if (o->second_libxc)
         rec('l', 1, NULL, 0);
-    libxl_emulator_records(o);
+    if (o->tail_emu_len && o->hvm) {
+        /* A later moment's device model: one more key, a smaller state. */
+        static const char later[] =
+            "physmap/f0000000/start_addr\0f0000000\0"
+            "physmap/f0000000/size\0" "1000000\0"
+            "physmap/f0000000/name\0vga.vram\0"
+            "physmap/f1000000/name\0later";
+
+        if (o->xenstore)
+            emu_rec(2, o->emu_id, later, sizeof(later));
+        emulator_context_of(o, o->tail_emu_len);
+    } else {
+        libxl_emulator_records(o);
+    }
     if (o->end_body)
         rec('l', 0, "\0\0\0\0\0\0\0\0", 8);
     else
@@ -624,8 +653,8 @@ static const variant variants[] = {
     { "valid-libxc-v2", 0, "valid", "libxc stream version 2 (no STATIC_DATA_END)" },
     { "valid-optional", 0, "valid", "optional libxl and libxc records are skipped" },
     { "valid-checkpointed", 0, "valid", "3 checkpoints, stream stops after the last (failover)" },
-    { "valid-checkpointed-end", 0, "valid", "HVM, 2 checkpoints then libxc END and libxl END" },
-    { "valid-colo-state", 0, "valid", "checkpointed with CHECKPOINT_STATE records" },
+    { "valid-checkpointed-end", 0, "valid", "HVM, 2 checkpoints then libxc END, a later device model (4 keys, 4000 octets of state: not applied) and libxl END" },
+    { "valid-colo-state", 0, "valid", "HVM COLO: a CHECKPOINT_STATE after each CHECKPOINT_END" },
     { "valid-trailing", 0, "valid", "live capture: xl handshake after END is trailing data" },
     { "valid-zero-pages", 0, "valid", "every 4th pfn an allocate-only (XALLOC) entry with no data" },
     { "valid-alloc-after-data", 0, "valid", "2 checkpoints resend 8 pfns sent with data as XALLOC (valid, warned)" },
@@ -676,6 +705,8 @@ static const variant variants[] = {
     { "checkpoint-end-plain", 1, "CHECKPOINT_END", "CHECKPOINT_END in a plain stream" },
     { "checkpoint-state-plain", 1, "CHECKPOINT_STATE", "CHECKPOINT_STATE in a plain stream" },
     { "checkpoint-state-size", 1, "CHECKPOINT_STATE", "CHECKPOINT_STATE with 8 octets" },
+    { "colo-state-in-checkpoint", 1, "inside a checkpoint", "COLO: CHECKPOINT_STATE before its checkpoint's CHECKPOINT_END" },
+    { "colo-state-missing", 1, "CHECKPOINT_STATE record was expected", "COLO: no CHECKPOINT_STATE after checkpoint 2's CHECKPOINT_END" },
     { "page-data-count-mismatch", 1, "PAGE_DATA count mismatch", "count 1023 in a record holding 1024 pfns and pages" },
     { "page-data-zero-count", 1, "PAGE_DATA", "count 0" },
     { "page-data-bad-type", 1, "PAGE_DATA", "pfn type 0x5 (reserved)" },
@@ -865,10 +896,20 @@ static void prepare(const char *name, opts *o)
         o->hvm = 1;
         o->checkpoints = 2;
         o->final_end = 1;
+        o->xenstore = 1;
+        o->tail_emu_len = 4000;
     }
-    if (!strcmp(name, "valid-colo-state")) {
+    if (!strcmp(name, "valid-colo-state") ||
+        !strncmp(name, "colo-state-", 11)) {
+        o->hvm = 1;
         o->checkpoints = 2;
         o->cp_state_len = 4;
+    }
+    if (!strcmp(name, "colo-state-in-checkpoint"))
+        o->cp_state_inside = 1;
+    if (!strcmp(name, "colo-state-missing")) {
+        o->checkpoints = 3;
+        o->cp_state_only = 1;
     }
     if (!strcmp(name, "checkpoint-state-size")) {
         o->checkpoints = 1;

@@ -112,6 +112,29 @@ out=$(cat r.img | "$XS" verify - 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'no complete checkpoint' || bad=1
 check "realworld/gen-remus-cuts-pipe-and-json" $bad
 
+# The framer's two rules for checkpointed streams, as verify and --json
+# say them: COLO's CHECKPOINT_STATE after each CHECKPOINT_END (the stream
+# is COLO's), and libxc's END after checkpoint 2 (a restore keeps it),
+# through a file and a pipe.
+bad=0
+for v in valid-colo-state valid-checkpointed-end; do
+    "$MKSTREAM" --pages 40 --variant $v r.img
+    out=$(cat r.img | "$XS" verify - 2>&1); rc=$?
+    case $v:$out in
+        valid-colo-state:*"2 complete checkpoints, the stream stops right after the last"*) ;;
+        valid-checkpointed-end:*"2 checkpoints; a restore keeps checkpoint 2, nothing after it is applied)") ;;
+        *) echo "  $v: exit $rc: $out"; bad=1 ;;
+    esac
+    "$XS" --json verify r.img > r.json 2>/dev/null &&
+        python3 -c '
+import json, sys
+d = json.load(open("r.json"))
+colo = sys.argv[1] == "valid-colo-state"
+sys.exit(0 if d["valid"] and d["checkpoints"] == 2 and d["colo"] == colo and
+         d["past_last_checkpoint"] == (not colo) else 1)' $v || bad=1
+done
+check "realworld/gen-colo-state-and-libxc-end-after-checkpoint" $bad
+
 # convert --to xl never writes an xl file from a checkpointed stream
 # (xl captures of Remus, PV and HVM, whole and cut, with a final END, COLO).
 "$MKSTREAM" --pages 40 --shape hvm --checkpoints 2 cap-hvm.img
@@ -192,16 +215,16 @@ colo_shown() {  # file, states, dirty lists
         grep -q "COLO back channel (secondary to primary: [0-9]* CHECKPOINT_STATE records, $3 dirty pfn lists" colo.err &&
         "$XS" --json verify "$1" 2>/dev/null | grep -q '"container": "colo_back_channel"'
 }
-colo_shown colo.cap 6 3
+colo_shown colo.cap 9 3
 check "realworld/gen-colo-back-channel-dumped" $? "$(head -c 200 colo.err)"
 head -c 100 colo.cap > colo-cut.cap
 out=$("$XS" verify colo-cut.cap 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q 'at offset 100: truncated: COLO back channel ends inside record 5'
 check "realworld/gen-colo-back-channel-cut" $? "$out"
 # a record that does not travel there, named with its index and offset
-{ head -c 64 colo.cap; printf '\007'; tail -c +66 colo.cap; } > colo-bad.cap
+{ head -c 80 colo.cap; printf '\007'; tail -c +82 colo.cap; } > colo-bad.cap
 out=$("$XS" verify colo-bad.cap 2>&1); rc=$?
-[ $rc = 1 ] && echo "$out" | grep -q 'at offset 64: .*COLO back channel record 3 has type 0x7'
+[ $rc = 1 ] && echo "$out" | grep -q 'at offset 80: .*COLO back channel record 4 has type 0x7'
 check "realworld/gen-colo-back-channel-foreign-record" $? "$out"
 while IFS=$'\t' read -r name expect fragment _; do
     case $name in foreign-*) ;; *) continue ;; esac

@@ -438,28 +438,39 @@ static void test_checkpoints(void)
           fr.checkpoints == 1);
 }
 
-/* COLO: one CHECKPOINT_STATE between libxc's parts. */
+/* COLO: one CHECKPOINT_STATE directly after a CHECKPOINT_END, as Xen
+ * 4.17's primary sends it, and nowhere else. */
 static void test_checkpoint_state(void)
 {
     libxl__sr_framer fr;
     libxl__sr_error err;
     libxl__sr_item it;
-    sbuf s, st;
+    sbuf s, st, ce;
     walk w;
     unsigned char state[4] = { 2, 0, 0, 0 };
 
     s.n = 0;
     rec(&s, LIBXL_SR_REC_CHECKPOINT_STATE, state, 4);
-    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    ce.n = 0;
+    rec(&ce, LIBXL_SR_REC_CHECKPOINT_END, NULL, 0);
     hdr(&st, 0);
     rec(&st, LIBXL_SR_REC_LIBXC_CONTEXT, NULL, 0);
+
+    /* libxc's first part, its checkpoint's CHECKPOINT_END, the state. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
     feed_all(&fr, &st, 0, &w);
     CHECK("cp-state/at-libxc",
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC);
-    CHECK("cp-state/libxc-read",
-          libxl__sr_framer_libxc_read(&fr, 16, &err) == SR_OK &&
-          fr.offset == 24 + 16 && fr.xc_octets == 16 &&
+    CHECK("cp-state/libxc-done-at-checkpoint",
+          libxl__sr_framer_libxc_done(&fr, 16, true, &err) == SR_OK &&
+          fr.offset == 24 + 16 && fr.xc_octets == 16 && fr.in_checkpoint);
+    feed_all(&fr, &ce, 0, &w);
+    CHECK("cp-state/after-checkpoint-end",
+          fr.checkpoints == 1 && fr.at_checkpoint_end &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC);
+    CHECK("cp-state/libxc-paused-at-the-boundary",
+          libxl__sr_framer_libxc_read(&fr, 0, &err) == SR_OK &&
+          fr.at_checkpoint_end);
     CHECK("cp-state/expect",
           libxl__sr_framer_expect_checkpoint_state(&fr, &err) == SR_OK &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_REC_HDR);
@@ -474,9 +485,38 @@ static void test_checkpoint_state(void)
           libxl__sr_framer_feed(&fr, s.b + 12, 4, &it, &err) == SR_OK &&
           it.complete &&
           libxl__sr_framer_next(&fr, NULL) == LIBXL__SR_FR_LIBXC &&
-          fr.offset == 24 + 16 + 16 && !fr.libxc_ended);
+          fr.offset == 24 + 16 + 8 + 16 && !fr.libxc_ended &&
+          !fr.at_checkpoint_end && fr.checkpoint_boundary == fr.offset);
+    /* A second one there is not COLO's. */
+    libxl__sr_framer_expect_checkpoint_state(&fr, &err);
+    CHECK("cp-state/only-one-per-checkpoint",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.record_index == 3 && err.offset == 24 + 16 + 8 + 16 &&
+          contains(err.detail, "not directly after a CHECKPOINT_END"));
 
-    /* Not announced: refused by a reader that announces them. */
+    /* Inside a checkpoint (the layout mkstream once wrote): refused, as
+     * Xen 4.17's reader refuses it there. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    feed_all(&fr, &st, 0, &w);
+    libxl__sr_framer_libxc_done(&fr, 16, true, &err);
+    CHECK("cp-state/inside-a-checkpoint",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.record_index == 1 && err.offset == 24 + 16 &&
+          contains(err.detail, "inside a checkpoint"));
+
+    /* Once libxc has read on past CHECKPOINT_END, it is too late. */
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL, 0);
+    feed_all(&fr, &st, 0, &w);
+    libxl__sr_framer_libxc_done(&fr, 16, true, &err);
+    feed_all(&fr, &ce, 0, &w);
+    libxl__sr_framer_libxc_read(&fr, 8, &err);
+    libxl__sr_framer_expect_checkpoint_state(&fr, &err);
+    CHECK("cp-state/after-libxc-read-on",
+          libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
+          err.offset == 24 + 16 + 8 + 8 &&
+          contains(err.detail, "not directly after a CHECKPOINT_END"));
+
+    /* Not announced: after libxc's END a reader meets it unasked. */
     libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL |
                           LIBXL__SR_FRAMER_CHECKPOINTED, 0);
     feed_all(&fr, &st, 0, &w);
@@ -484,7 +524,7 @@ static void test_checkpoint_state(void)
     CHECK("cp-state/unannounced",
           libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
           err.record_index == 1 && err.offset == 24 &&
-          contains(err.detail, "none was announced"));
+          contains(err.detail, "not directly after a CHECKPOINT_END"));
 
     /* Anything else where a CHECKPOINT_STATE was promised. */
     libxl__sr_framer_init(&fr, 0, 0);
@@ -501,6 +541,175 @@ static void test_checkpoint_state(void)
           libxl__sr_framer_feed(&fr, s.b, 8, &it, &err) == SR_E_SEQUENCE &&
           err.record_index == 1 && err.offset == 24 &&
           contains(err.detail, "CHECKPOINT_STATE record was expected"));
+}
+
+/*
+ * COLO's state where the framer frames libxc's part itself: a type 5
+ * directly after CHECKPOINT_END is libxl's, and the first checkpoint
+ * says whether the stream is COLO's (one after every CHECKPOINT_END).
+ */
+static void colo_stream(sbuf *s, int states_after, bool libxc_type5)
+{
+    unsigned char st[4] = { 0, 0, 0, 0 };
+    int cp;
+
+    hdr(s, 0);
+    rec(s, LIBXL_SR_REC_LIBXC_CONTEXT, NULL, 0);
+    xc_headers(s, LIBXL_SR_XC_DOMAIN_X86_PV);
+    rec(s, 0x01, "12345678", 8);
+    for (cp = 0; cp < 2; cp++) {
+        rec(s, LIBXL_SR_XC_REC_CHECKPOINT, NULL, 0);
+        rec(s, LIBXL_SR_REC_CHECKPOINT_END, NULL, 0);
+        if (cp < states_after)
+            rec(s, LIBXL_SR_REC_CHECKPOINT_STATE, st, 4);
+        else if (libxc_type5 && cp > 0)
+            rec(s, 0x05, "vcpuhdr!", 8);   /* libxc's, judged as libxc's */
+        rec(s, 0x01, "12345678", 8);
+    }
+}
+
+static void test_colo_framed_here(void)
+{
+    libxl__sr_framer fr;
+    sbuf s;
+    walk w;
+
+    colo_stream(&s, 2, false);
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("colo-here/walks", w.rc == SR_OK && w.stopped_at == s.n &&
+          fr.colo && fr.checkpoints == 2 && fr.records == 5 &&
+          fr.xc_records == 5 && !fr.at_checkpoint_end);
+    CHECK("colo-here/state-is-a-libxl-item",
+          count_kind(&w, LIBXL__SR_FR_BODY) == 2);
+
+    /* Remus (libxc's record after the first CHECKPOINT_END): libxc's
+     * records after a later one, even of type 5. */
+    colo_stream(&s, 0, true);
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("colo-here/remus-type5-is-libxc",
+          w.rc == SR_OK && w.stopped_at == s.n && !fr.colo &&
+          fr.records == 3 && fr.xc_records == 6 &&
+          count_kind(&w, LIBXL__SR_FR_BODY) == 0);
+
+    /* COLO, then no state after checkpoint 2. */
+    colo_stream(&s, 1, false);
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("colo-here/state-missing",
+          w.rc == SR_E_SEQUENCE && fr.colo && w.err.record_index == 4 &&
+          !w.err.libxc && w.err.offset == s.n - 16 &&
+          contains(w.err.detail, "CHECKPOINT_STATE record was expected"));
+
+    /* Two after one CHECKPOINT_END: the second is libxc's type 5, whose
+     * body libxc's checks (not the framer's) refuse. */
+    colo_stream(&s, 2, false);
+    s.n -= 16;
+    rec(&s, LIBXL_SR_REC_CHECKPOINT_STATE, "\0\0\0\0", 4);
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("colo-here/second-state-is-libxc",
+          w.rc == SR_OK && fr.records == 5 && fr.xc_records == 5 &&
+          w.items[w.n - 1].kind == LIBXL__SR_FR_XC_PADDING &&
+          w.items[w.n - 1].type == 5);
+}
+
+/*
+ * The failover rule: what a checkpointed stream that stops here keeps
+ * (libxl__sr_framer_failover_checkpoint), and when the libxl records are
+ * past the last checkpoint (libxl__sr_framer_past_last_checkpoint).
+ */
+static void test_failover_rule(void)
+{
+    libxl__sr_framer fr;
+    libxl__sr_error err;
+    libxl__sr_item it;
+    sbuf s;
+    walk w;
+    size_t at_cp1_end;
+
+    /* Before the first CHECKPOINT_END: nothing to keep. */
+    checkpoint_stream(&s, false);
+    at_cp1_end = s.n - 32;      /* then a libxc record, CHECKPOINT, END */
+    {
+        sbuf cut = s;
+
+        cut.n = at_cp1_end - 8;
+        libxl__sr_framer_init(&fr, 0, 0);
+        feed_all(&fr, &cut, 0, &w);
+        CHECK("failover/none-inside-checkpoint-1",
+              w.rc == SR_OK && fr.in_checkpoint &&
+              libxl__sr_framer_failover_checkpoint(&fr) == 0);
+        cut.n = at_cp1_end;
+        libxl__sr_framer_init(&fr, 0, 0);
+        feed_all(&fr, &cut, 0, &w);
+        CHECK("failover/checkpoint-1-after-its-end",
+              w.rc == SR_OK && fr.checkpoints == 1 &&
+              libxl__sr_framer_failover_checkpoint(&fr) == 1);
+        /* A cut inside the next record keeps it: a cut is not damage. */
+        libxl__sr_framer_feed(&fr, s.b + at_cp1_end, 8, &it, &err);
+        CHECK("failover/cut-keeps-it",
+              libxl__sr_framer_end(&fr, s.b + at_cp1_end + 8, 3, &err) ==
+              SR_E_TRUNCATED &&
+              libxl__sr_framer_failover_checkpoint(&fr) == 1);
+    }
+    /* Damage is damage, after any number of checkpoints. */
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("failover/checkpoint-2", libxl__sr_framer_failover_checkpoint(&fr)
+          == 2 && !libxl__sr_framer_past_last_checkpoint(&fr));
+    {
+        sbuf bad;
+
+        bad.n = 0;
+        rec(&bad, LIBXL_SR_XC_REC_CHECKPOINT, "x", 1);
+        CHECK("failover/not-after-damage",
+              libxl__sr_framer_feed(&fr, bad.b, 8, &it, &err) ==
+              SR_E_BAD_LENGTH &&
+              libxl__sr_framer_failover_checkpoint(&fr) == 0);
+    }
+
+    /* libxc's END after checkpoint 2: the libxl records that follow are
+     * past it; the stream's own END makes it whole (nothing to fail
+     * over to). */
+    checkpoint_stream(&s, false);
+    rec(&s, LIBXL_SR_XC_REC_END, NULL, 0);
+    emu_rec(&s, LIBXL_SR_REC_EMULATOR_CONTEXT, 2, "QEVM", 4);
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("failover/past-last-checkpoint",
+          w.rc == SR_OK && fr.libxc_ended &&
+          libxl__sr_framer_past_last_checkpoint(&fr) &&
+          libxl__sr_framer_failover_checkpoint(&fr) == 2);
+    rec(&s, LIBXL_SR_REC_END, NULL, 0);
+    libxl__sr_framer_init(&fr, 0, 0);
+    feed_all(&fr, &s, 0, &w);
+    CHECK("failover/whole-stream", w.rc == SR_OK && fr.end_seen &&
+          libxl__sr_framer_past_last_checkpoint(&fr) &&
+          libxl__sr_framer_failover_checkpoint(&fr) == 0);
+
+    /* External: libxc's helper says it ended after the checkpoint. */
+    checkpoint_stream(&s, false);
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_LIBXC_EXTERNAL |
+                          LIBXL__SR_FRAMER_CHECKPOINTED, 0);
+    feed_all(&fr, &s, 0, &w);
+    libxl__sr_framer_libxc_done(&fr, 24 + 16 + 16 + 8, true, &err);
+    feed_all(&fr, &s, fr.offset, &w);
+    CHECK("failover/external-in-libxc",
+          libxl__sr_framer_failover_checkpoint(&fr) == 1 &&
+          !libxl__sr_framer_past_last_checkpoint(&fr));
+    CHECK("failover/external-libxc-ended",
+          libxl__sr_framer_libxc_done(&fr, 16, false, &err) == SR_OK &&
+          libxl__sr_framer_past_last_checkpoint(&fr));
+
+    /* Plain, bare libxc and back channel streams never fail over. */
+    libxl__sr_framer_init(&fr, 0, 0);
+    CHECK("failover/plain", libxl__sr_framer_failover_checkpoint(&fr) == 0);
+    libxl__sr_framer_init(&fr, LIBXL__SR_FRAMER_BACK_CHANNEL, 0);
+    CHECK("failover/back-channel",
+          libxl__sr_framer_failover_checkpoint(&fr) == 0 &&
+          !libxl__sr_framer_past_last_checkpoint(&fr));
 }
 
 static void test_back_channel(void)
@@ -1065,6 +1274,8 @@ int main(void)
     test_external();
     test_checkpoints();
     test_checkpoint_state();
+    test_colo_framed_here();
+    test_failover_rule();
     test_back_channel();
     test_bare_libxc();
     test_header_errors();

@@ -247,18 +247,21 @@ static void test_checkpointed(void)
     libxc_hdrs(1);
     one_page();
     rec(14, NULL, 0);                  /* libxc CHECKPOINT */
-    rec(5, st, 4);                     /* CHECKPOINT_STATE */
     rec(4, NULL, 0);                   /* CHECKPOINT_END */
+    rec(5, st, 4);                     /* COLO's CHECKPOINT_STATE */
     one_page();
     rec(14, NULL, 0);
     rec(4, NULL, 0);
+    rec(5, st, 4);
     CHECK("sw/checkpointed-failover-end", run(9) == SR_OK &&
-          w.ended_at_checkpoint && w.fr.checkpoints == 2);
+          w.ended_at_checkpoint && w.fr.checkpoints == 2 && w.fr.colo &&
+          w.checkpoint_boundary == n && !w.incomplete_octets);
     one_page();
     rec(0, NULL, 0);                   /* libxc END */
     rec(0, NULL, 0);                   /* libxl END */
     CHECK("sw/checkpointed-final-end", run(11) == SR_OK &&
-          !w.ended_at_checkpoint && w.fr.checkpoints == 2);
+          !w.ended_at_checkpoint && w.fr.checkpoints == 2 &&
+          libxl__sr_framer_past_last_checkpoint(&w.fr));
     rec(4, NULL, 0);
     CHECK("sw/record-after-end-is-trailing", run(11) == SR_OK &&
           w.trailing == 8);
@@ -399,9 +402,18 @@ static void test_errors(void)
     n = 0; libxl_hdr(); rec(1, NULL, 0); libxc_hdrs(1); rec(14, NULL, 0);
     rec(5, "\1\0\0", 3);
     CHECK("sw-err/checkpoint-state-size", run_msg() == SR_E_BAD_LENGTH);
+    /* A cut inside COLO's state after checkpoint 1: that checkpoint is
+     * what a failover restores (the framer's failover rule). */
     n = 0; libxl_hdr(); rec(1, NULL, 0); libxc_hdrs(1); rec(14, NULL, 0);
-    p32(5); p32(4); p32(1);
-    CHECK("sw-err/checkpoint-state-cut", run_msg() == SR_E_TRUNCATED);
+    rec(4, NULL, 0); p32(5); p32(4); p32(1);
+    CHECK("sw/checkpoint-state-cut-is-a-failover",
+          run(5) == SR_OK && w.ended_at_checkpoint &&
+          w.fr.checkpoints == 1 && w.incomplete_cut &&
+          w.incomplete_octets == 12);
+    n = 0; libxl_hdr(); rec(1, NULL, 0); libxc_hdrs(1); rec(14, NULL, 0);
+    rec(5, "\1\0\0\0", 4);
+    CHECK("sw-err/checkpoint-state-inside-a-checkpoint",
+          run_msg() == SR_E_SEQUENCE && contains(msg, "inside a checkpoint"));
     n = 0; libxl_hdr(); rec(1, NULL, 0); put("\xff\xff\xff\xff", 4);
     CHECK("sw-err/libxc-cut", run_msg() == SR_E_TRUNCATED &&
           contains(msg, "libxc image header"));

@@ -300,12 +300,17 @@ static void libxl_record_done(libxl__sr_framer *fr, libxl__sr_item *it)
         /* libxc's stream carries on with the next checkpoint's memory. */
         fr->checkpoints++;
         fr->in_checkpoint = false;
+        fr->at_checkpoint_end = true;
         fr->checkpoint_boundary = fr->offset;
         fr->state = external_libxc(fr) ? LIBXL__SR_FR_LIBXC
                                        : LIBXL__SR_FR_XC_REC_HDR;
         return;
     case LIBXL_SR_REC_CHECKPOINT_STATE:
-        if (!back_channel(fr) && fr->want_cp_state) {
+        if (!back_channel(fr)) {
+            /* One per checkpoint, and part of it: libxc's records come
+             * next. */
+            fr->at_checkpoint_end = false;
+            fr->checkpoint_boundary = fr->offset;
             fr->want_cp_state = false;
             fr->state = fr->resume;
             return;
@@ -393,21 +398,31 @@ static int feed_header(libxl__sr_framer *fr, const unsigned char *p,
     return SR_OK;
 }
 
+/*
+ * Where only a CHECKPOINT_STATE may come, anything else is named as out
+ * of place there before anything else is said about its header.
+ */
+static int check_expected_state(libxl__sr_framer *fr,
+                                const libxl__sr_rec_hdr *rh, int64_t index,
+                                uint64_t at, libxl__sr_error *err)
+{
+    if (!fr->want_cp_state || rh->type == LIBXL_SR_REC_CHECKPOINT_STATE)
+        return SR_OK;
+    if (back_channel(fr))
+        return fail(fr, err, SR_E_UNKNOWN_TYPE, false, index, rh->type,
+                    at, "COLO back channel record %lld has type 0x%x: "
+                    "only CHECKPOINT_STATE and dirty pfn lists travel "
+                    "there", (long long)index, rh->type);
+    return fail(fr, err, SR_E_SEQUENCE, false, index, rh->type, at,
+                "a CHECKPOINT_STATE record was expected here (COLO sends "
+                "one after every CHECKPOINT_END)");
+}
+
 /* The rules that need the stream's history, for one libxl record. */
 static int check_sequence(libxl__sr_framer *fr, const libxl__sr_rec_hdr *rh,
                           int64_t index, uint64_t at, libxl__sr_error *err)
 {
     const char *why = NULL;
-
-    if (fr->want_cp_state && rh->type != LIBXL_SR_REC_CHECKPOINT_STATE) {
-        if (back_channel(fr))
-            return fail(fr, err, SR_E_UNKNOWN_TYPE, false, index, rh->type,
-                        at, "COLO back channel record %lld has type 0x%x: "
-                        "only CHECKPOINT_STATE and dirty pfn lists travel "
-                        "there", (long long)index, rh->type);
-        return fail(fr, err, SR_E_SEQUENCE, false, index, rh->type, at,
-                    "a CHECKPOINT_STATE record was expected here");
-    }
 
     switch (rh->type) {
     case LIBXL_SR_REC_LIBXC_CONTEXT:
@@ -431,12 +446,18 @@ static int check_sequence(libxl__sr_framer *fr, const libxl__sr_rec_hdr *rh,
             why = "CHECKPOINT_END after libxc's END";
         break;
     case LIBXL_SR_REC_CHECKPOINT_STATE:
-        /* A reader that hands libxc's part over also knows when COLO
-         * exchanges states, and says so first. */
+        /* Only directly after a CHECKPOINT_END (see the header).  A
+         * reader that hands libxc's part over gets there only by
+         * announcing one: after CHECKPOINT_END the fd is libxc's. */
+        if (back_channel(fr))
+            break;
         if (!fr->checkpointed)
             why = "CHECKPOINT_STATE in a stream that is not checkpointed";
-        else if (external_libxc(fr) && !fr->want_cp_state)
-            why = "CHECKPOINT_STATE where none was announced";
+        else if (fr->in_checkpoint)
+            why = "CHECKPOINT_STATE inside a checkpoint (before its "
+                  "CHECKPOINT_END): COLO sends it after CHECKPOINT_END";
+        else if (!fr->at_checkpoint_end)
+            why = "CHECKPOINT_STATE not directly after a CHECKPOINT_END";
         break;
     case LIBXL_SR_REC_END:
         /* A checkpoint's records end with CHECKPOINT_END; a primary that
@@ -479,13 +500,14 @@ static int feed_rec_hdr(libxl__sr_framer *fr, const unsigned char *p,
     fr->rec_index = index;
     fr->rec_offset = at;
     item_start(fr, it, LIBXL__SR_FR_REC_HDR);
+    rc = check_expected_state(fr, &rh, index, at, err);
+    if (rc < 0)
+        return rc;
     if (back_channel(fr) && rh.type == LIBXL_SR_REC_CHECKPOINT_STATE &&
         rh.length != 4)
         return fail(fr, err, SR_E_BAD_LENGTH, false, index, rh.type, at + 4,
                     "COLO back channel record %lld: CHECKPOINT_STATE body "
                     "length %u, must be 4", (long long)index, rh.length);
-    /* On a back channel any other type is named as out of place there
-     * before anything else is said about it. */
     if (!back_channel(fr) && libxl__sr_check_rec_hdr(&rh, index, at, &e) < 0)
         return fail_with(fr, err, &e);
     rc = check_sequence(fr, &rh, index, at, err);
@@ -659,6 +681,21 @@ static int feed_xc_rec_hdr(libxl__sr_framer *fr, const unsigned char *p,
                                                  fr->xc_records)
                                      : (int64_t)fr->xc_records;
 
+    if (fr->at_checkpoint_end && !back_channel(fr)) {
+        /* COLO's CHECKPOINT_STATE or libxc's next record (see the
+         * header); the first checkpoint says which stream this is. */
+        if (!fr->colo_known) {
+            fr->colo_known = true;
+            fr->colo = le32(p) == LIBXL_SR_REC_CHECKPOINT_STATE;
+        }
+        if (fr->colo) {
+            fr->resume = LIBXL__SR_FR_XC_REC_HDR;
+            fr->want_cp_state = true;
+            return feed_rec_hdr(fr, p, it, err);
+        }
+        fr->at_checkpoint_end = false;
+    }
+
     fr->rec.type = le32(p);
     fr->rec.length = le32(p + 4);
     fr->rec_index = index;
@@ -797,6 +834,7 @@ int libxl__sr_framer_libxc_done(libxl__sr_framer *fr, uint64_t n,
                       "libxc's part is not being read elsewhere");
     fr->offset += n;
     fr->xc_octets += n;
+    fr->at_checkpoint_end = false;
     if (at_checkpoint) {
         fr->checkpointed = true;
         fr->in_checkpoint = true;
@@ -815,6 +853,8 @@ int libxl__sr_framer_libxc_read(libxl__sr_framer *fr, uint64_t n,
                       "libxc's part is not being read elsewhere");
     fr->offset += n;
     fr->xc_octets += n;
+    if (n)
+        fr->at_checkpoint_end = false;
     return SR_OK;
 }
 
@@ -832,6 +872,25 @@ int libxl__sr_framer_expect_checkpoint_state(libxl__sr_framer *fr,
     fr->checkpointed = true;
     fr->state = LIBXL__SR_FR_REC_HDR;
     return SR_OK;
+}
+
+/* ---- Failover ---- */
+
+uint64_t libxl__sr_framer_failover_checkpoint(const libxl__sr_framer *fr)
+{
+    /* A cut is where the primary stopped; anything else is damage. */
+    if (fr->state == LIBXL__SR_FR_FAILED && fr->err.code != SR_E_TRUNCATED)
+        return 0;
+    if (!fr->checkpointed || fr->end_seen || bare_libxc(fr) ||
+        back_channel(fr))
+        return 0;
+    return fr->checkpoints;
+}
+
+bool libxl__sr_framer_past_last_checkpoint(const libxl__sr_framer *fr)
+{
+    return fr->libxc_ended && fr->checkpointed && fr->checkpoints &&
+           !bare_libxc(fr) && !back_channel(fr);
 }
 
 /* ---- End of input ---- */

@@ -167,10 +167,15 @@ typedef struct libxl__sr_framer {
     bool libxc_ended;          /* libxc's END passed */
     bool end_seen;             /* libxl END completed */
     bool in_checkpoint;        /* between libxc CHECKPOINT and CHECKPOINT_END */
-    uint64_t checkpoint_boundary; /* just past the last CHECKPOINT_END */
+    uint64_t checkpoint_boundary; /* just past the last CHECKPOINT_END (and
+                                   * COLO's CHECKPOINT_STATE after it) */
+    bool colo;                 /* a CHECKPOINT_STATE followed the first
+                                * CHECKPOINT_END (framed here only) */
+    bool at_checkpoint_end;    /* nothing since the last CHECKPOINT_END */
 
     /* Private. */
     unsigned flags;
+    bool colo_known;           /* what followed the first CHECKPOINT_END */
     libxl__sr_fr_kind state;
     libxl__sr_fr_kind resume;  /* after a one-off CHECKPOINT_STATE */
     bool want_cp_state;
@@ -223,13 +228,63 @@ int libxl__sr_framer_libxc_done(libxl__sr_framer *fr, uint64_t n,
 int libxl__sr_framer_libxc_read(libxl__sr_framer *fr, uint64_t n,
                                libxl__sr_error *err);
 
-/* The caller knows that one CHECKPOINT_STATE record comes next (COLO
- * exchanges them between libxc's checkpoints); afterwards the framer wants
- * what it wanted before.  Only between records or while libxc's part is
- * read elsewhere.  With LIBXL__SR_FRAMER_LIBXC_EXTERNAL a CHECKPOINT_STATE
- * that was not announced so is refused. */
+/*
+ * CHECKPOINT_STATE on the main stream (primary to secondary).  A COLO
+ * primary sends one after each CHECKPOINT_END, before libxc's next
+ * record: libxc calls its wait_checkpoint hook only once the checkpoint's
+ * libxl records are out, and that hook sends it; the secondary reads it in
+ * its own wait_checkpoint hook, between CHECKPOINT_END and libxc's next
+ * record.  So the rule is: at most one CHECKPOINT_STATE directly after
+ * each CHECKPOINT_END, and none anywhere else (inside a checkpoint it is
+ * refused, as Xen 4.17's reader refuses it there).
+ *
+ * A reader that hands libxc's part over (LIBXL__SR_FRAMER_LIBXC_EXTERNAL)
+ * is told by COLO when one comes, and announces it with this call;
+ * afterwards the framer wants what it wanted before.  Only between
+ * records or while libxc's part is read elsewhere.  A CHECKPOINT_STATE
+ * that was not announced so is refused.
+ *
+ * Where the framer frames libxc's part itself, the octets after a
+ * CHECKPOINT_END are libxl's CHECKPOINT_STATE when their type is 5:
+ * libxc's record type 5 (X86_PV_VCPU_EXTENDED) always follows the same
+ * vCPU's X86_PV_VCPU_BASIC, so it never starts a checkpoint.  What
+ * follows the first CHECKPOINT_END says which stream it is: COLO's (a
+ * CHECKPOINT_STATE; `colo' is set and one must follow every later
+ * CHECKPOINT_END, as a COLO secondary waits for it) or Remus' (libxc's
+ * records; a later type 5 there is libxc's, and libxc's checks judge it).
+ */
 int libxl__sr_framer_expect_checkpoint_state(libxl__sr_framer *fr,
                                             libxl__sr_error *err);
+
+/*
+ * Failover.  A checkpointed stream (Remus, COLO) has no END of its own:
+ * it stops where the primary stopped.  A restore then keeps the last
+ * checkpoint closed by CHECKPOINT_END.  libxc's restore buffers its
+ * records after a checkpoint and applies them only at the next CHECKPOINT;
+ * if the stream ends first (at libxc's END too) it drops them and
+ * completes the domain with the last checkpoint's memory.  So nothing
+ * after the last CHECKPOINT_END is ever part of the restored guest, and
+ * the libxl records after libxc's END (QEMU's state and keys of a later
+ * moment) must not be applied either.  The rule every reader follows:
+ *
+ * - a checkpointed stream that ends anywhere after its first
+ *   CHECKPOINT_END (between records, inside a record, inside libxc's part,
+ *   inside the libxl records after libxc's END, before the libxl END) is
+ *   good: a failover restores the last complete checkpoint;
+ * - one that ends before its first CHECKPOINT_END has nothing to restore;
+ * - damage is damage wherever it is.
+ *
+ * Returns the number of the checkpoint a failover restores here (0: none,
+ * the stream must be complete).  For a stream framed here: checkpointed
+ * once libxc's CHECKPOINT has been seen; for an external libxc part: as
+ * said at init.
+ */
+uint64_t libxl__sr_framer_failover_checkpoint(const libxl__sr_framer *fr);
+
+/* True once libxc's part has ended after a complete checkpoint: the libxl
+ * records that follow are framed and checked, but a restore must not
+ * apply them (see above). */
+bool libxl__sr_framer_past_last_checkpoint(const libxl__sr_framer *fr);
 
 /*
  * The input has ended after `have` octets of the unit asked for (partial,

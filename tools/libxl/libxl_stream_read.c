@@ -16,7 +16,11 @@
  * Remus/COLO stream the records between two libxc checkpoints are kept
  * (xenstore data in memory, QEMU's state in the staging file) until
  * CHECKPOINT_END, so a primary that dies half way through a checkpoint
- * leaves the previous one intact.
+ * leaves the previous one intact.  Once the stream is past its first
+ * CHECKPOINT_END, the framer's failover rule decides: a stream that ends
+ * or breaks keeps the last complete checkpoint, and the libxl records
+ * after libxc's END are read and checked but not applied, because libxc
+ * dropped the memory that went with them.
  *
  * A sender that goes silent with the connection still open would leave
  * us (or libxc's helper) waiting in read for ever: a watchdog gives up
@@ -212,6 +216,8 @@ static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
                            int rc);
 static void read_failed(libxl__egc *egc, libxl__stream_read_state *srs,
                         int rc, bool broken);
+static bool fail_over(libxl__egc *egc, libxl__stream_read_state *srs,
+                      const char *how);
 static void header_read(libxl__egc *egc, libxl__stream_read_state *srs);
 static void read_record(libxl__egc *egc, libxl__stream_read_state *srs);
 static void rec_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs);
@@ -406,45 +412,67 @@ static void read_step_done(libxl__egc *egc, libxl__sr_copy_state *cs,
     libxl__stream_read_state *srs = CONTAINER_OF(cs, *srs, copy);
     STATE_AO_GC(srs->ao);
     char tbuf[40];
+    const char *where;
 
     srs->offset += cs->done;
 
     if (rc) {
         /* Failing to write our own file is not the sender's fault. */
+        if (cs->onwrite != 1 && fail_over(egc, srs, "broke"))
+            return;
         read_failed(egc, srs, rc, cs->onwrite != 1);
         return;
     }
 
     if (cs->done < cs->len) {
-        if (srs->phase == SRP_RECORDS && cs->done == 0 &&
-            srs->after_read == rec_hdr_read &&
-            srs_checkpointed(srs) && srs->fr.checkpoints) {
-            /* The primary went away between checkpoints, after libxc
-             * had already taken the last one. */
-            LOGD(INFO, srs_domid(srs), "checkpointed stream ended after"
-                 " %"PRIu64" checkpoints: keeping the last one",
-                 srs->fr.checkpoints);
-            stream_finish(egc, srs, 0);
-            return;
-        }
-        if (srs->phase == SRP_HEADER)
+        if (srs->phase == SRP_HEADER) {
             LOGD(ERROR, srs_domid(srs), "migration stream: ended after"
                  " %"PRIu64" octets, inside the stream header",
                  srs->offset);
-        else
-            LOGD(ERROR, srs_domid(srs), "migration stream: ended at"
-                 " offset %"PRIu64"%s, in the %s of record %"PRId64
-                 " (%s)", srs->offset,
-                 srs->offset_exact ? "" : " (excluding libxc's part)",
-                 cs->copywhat, srs->index,
-                 srs->after_read == rec_hdr_read ? "not yet known" :
-                 libxl__sr_type_describe(srs->rec.type, tbuf,
-                                        sizeof(tbuf)));
+            read_failed(egc, srs, ERROR_FAIL, true);
+            return;
+        }
+        where = GCSPRINTF("at offset %"PRIu64"%s, in the %s of record"
+                          " %"PRId64" (%s)", srs->offset,
+                          srs->offset_exact ? "" :
+                          " (excluding libxc's part)",
+                          cs->copywhat, srs->index,
+                          srs->after_read == rec_hdr_read ? "not yet known" :
+                          libxl__sr_type_describe(srs->rec.type, tbuf,
+                                                 sizeof(tbuf)));
+        if (fail_over(egc, srs, GCSPRINTF("ended %s", where)))
+            return;
+        LOGD(ERROR, srs_domid(srs), "migration stream: ended %s", where);
         read_failed(egc, srs, ERROR_FAIL, true);
         return;
     }
 
     srs->after_read(egc, srs);
+}
+
+/*
+ * The stream ended or broke while we read libxl records (not a
+ * checkpoint's: those fail over through the checkpoint callback).  If the
+ * framer's rule says a failover keeps a checkpoint here, the restore is
+ * that checkpoint, which libxc and we have already applied: finish well.
+ */
+static bool fail_over(libxl__egc *egc, libxl__stream_read_state *srs,
+                      const char *how)
+{
+    STATE_AO_GC(srs->ao);
+    uint64_t cp;
+
+    if (srs->phase != SRP_RECORDS)
+        return false;
+    cp = libxl__sr_framer_failover_checkpoint(&srs->fr);
+    if (!cp)
+        return false;
+    LOGD(INFO, srs_domid(srs), "checkpointed stream %s: a failover keeps"
+         " checkpoint %"PRIu64, how, cp);
+    drop_body(srs);
+    drop_staged_dm(gc, srs);
+    stream_finish(egc, srs, 0);
+    return true;
 }
 
 /*
@@ -603,6 +631,13 @@ static void emu_hdr_read(libxl__egc *egc, libxl__stream_read_state *srs)
         return;
     }
 
+    if (libxl__sr_framer_past_last_checkpoint(&srs->fr)) {
+        /* A later device model than libxc's memory: checked, dropped. */
+        read_bytes(egc, srs, -1, NULL, body_len, "emulator context",
+                   body_read);
+        return;
+    }
+
     /* EMULATOR_CONTEXT: into the staging file, chunk by chunk. */
     drop_staged_dm(gc, srs);
     libxl__carefd_begin();
@@ -638,7 +673,7 @@ static void body_read(libxl__egc *egc, libxl__stream_read_state *srs)
     uint64_t size;
     libxl__sr_fr_kind next = libxl__sr_framer_next(&srs->fr, &size);
 
-    if (srs->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT) {
+    if (srs->rec.type == LIBXL_SR_REC_EMULATOR_CONTEXT && srs->dm_file) {
         libxl__carefd_close(srs->dm_file);
         srs->dm_file = NULL;
         srs->dm_staged = true;
@@ -735,31 +770,42 @@ static void record_complete(libxl__egc *egc, libxl__stream_read_state *srs)
  * Applies the pairs (the framer has checked that no absolute, empty or
  * odd key is among them), or keeps them until the checkpoint is complete.
  */
+static int apply_or_keep_xenstore_data(libxl__gc *gc,
+                                       libxl__stream_read_state *srs,
+                                       uint32_t len)
+{
+    libxl__sr_pending_rec *p;
+
+    if (srs->phase != SRP_CHECKPOINT)
+        return libxl__restore_emulator_xenstore_data(srs->dcs, srs->body,
+                                                     len);
+
+    if (srs->pending_bytes + len > SR_PENDING_MAX) {
+        log_rejection(gc, srs, SR_E_TOO_LONG,
+                      "too much xenstore data in one checkpoint");
+        return ERROR_INVAL;
+    }
+    p = libxl__malloc(NOGC, sizeof(*p) + len);
+    p->next = NULL;
+    p->len = len;
+    memcpy(p->body, srs->body, len);
+    *srs->pending_tail = p;
+    srs->pending_tail = &p->next;
+    srs->pending_bytes += len;
+    return 0;
+}
+
 static void take_xenstore_data(libxl__egc *egc,
                                libxl__stream_read_state *srs)
 {
     STATE_AO_GC(srs->ao);
-    const uint32_t len = srs->rec.length - LIBXL_SR_EMU_HDR_SIZE;
-    libxl__sr_pending_rec *p;
     int rc;
 
-    if (srs->phase == SRP_CHECKPOINT) {
-        if (srs->pending_bytes + len > SR_PENDING_MAX) {
-            log_rejection(gc, srs, SR_E_TOO_LONG,
-                          "too much xenstore data in one checkpoint");
-            rc = ERROR_INVAL;
-            goto out;
-        }
-        p = libxl__malloc(NOGC, sizeof(*p) + len);
-        p->next = NULL;
-        p->len = len;
-        memcpy(p->body, srs->body, len);
-        *srs->pending_tail = p;
-        srs->pending_tail = &p->next;
-        srs->pending_bytes += len;
-    } else {
-        rc = libxl__restore_emulator_xenstore_data(srs->dcs, srs->body,
-                                                   len);
+    /* After libxc's END in a checkpointed stream the keys are of a later
+     * moment than libxc's memory: checked by the framer, dropped. */
+    if (!libxl__sr_framer_past_last_checkpoint(&srs->fr)) {
+        rc = apply_or_keep_xenstore_data(gc, srs, srs->rec.length -
+                                                  LIBXL_SR_EMU_HDR_SIZE);
         if (rc) goto out;
     }
 
@@ -834,6 +880,10 @@ void libxl__xc_domain_restore_done(libxl__egc *egc, void *dcs_void,
         stream_finish(egc, srs, rc);
         return;
     }
+    if (libxl__sr_framer_past_last_checkpoint(&srs->fr))
+        LOGD(INFO, dcs->guest_domid, "libxc's part ended after checkpoint"
+             " %"PRIu64": keeping it; the records after libxc's END are"
+             " checked, not applied", srs->fr.checkpoints);
     srs->phase = SRP_RECORDS;
     read_record(egc, srs);
 }

@@ -347,6 +347,10 @@ void json_end(void *ctx, const xs_result *res)
     kv_int(j, "pfns_untracked", s->pfns_untracked);
     kv_int(j, "checkpoints", w->fr.checkpoints);
     kv_bool(j, "ends_after_checkpoint", w->ended_at_checkpoint);
+    kv_bool(j, "colo", w->fr.colo);
+    /* libxc's END after a checkpoint: what follows is not applied. */
+    kv_bool(j, "past_last_checkpoint",
+            libxl__sr_framer_past_last_checkpoint(&w->fr));
     if (w->ended_at_checkpoint) {
         kv_int(j, "incomplete_checkpoint_octets", w->incomplete_octets);
         kv_bool(j, "incomplete_checkpoint_cut_inside_record",

@@ -278,9 +278,15 @@ static void info_text(FILE *f, const xs_result *res)
                 "already sent with data%s\n", s->alloc_only_after_data,
                 s->pfns_untracked ? "; some pfns beyond the tracked range" :
                                     "");
-    fprintf(f, "checkpoints:      %" PRIu64 "%s\n", w->fr.checkpoints,
+    fprintf(f, "checkpoints:      %" PRIu64 "%s%s\n", w->fr.checkpoints,
             w->ended_at_checkpoint ? " complete (no END: a failover "
-            "restores the last one)" : "");
+            "restores the last one)" : "",
+            libxl__sr_framer_past_last_checkpoint(&w->fr) ?
+            " (libxc's END after the last: a restore keeps it, nothing "
+            "after it is applied)" : "");
+    if (w->fr.colo)
+        fprintf(f, "COLO:             a CHECKPOINT_STATE after every "
+                "CHECKPOINT_END\n");
     if (w->incomplete_octets)
         fprintf(f, "incomplete:       %" PRIu64 " octets of checkpoint %"
                 PRIu64 " after the last complete one\n",
@@ -379,9 +385,14 @@ void text_result(FILE *f, enum xs_command cmd, const xs_result *res)
     }
     fprintf(f, "%s: valid (%" PRIu64 " octets, %" PRIu64 " libxl records, "
             "%" PRIu64 " libxc records, %" PRIu64 " pages, %" PRIu64
-            " allocate-only, %" PRIu64 " checkpoints%s%s)\n", res->path,
+            " allocate-only, %" PRIu64 " checkpoints%s%s", res->path,
             w->offset, w->fr.records, w->xc.records, w->xc.pages,
             w->xc.alloc_only_pages, w->fr.checkpoints,
             w->ended_at_checkpoint ? ", ends after a checkpoint" : "",
             w->trailing ? ", trailing data" : "");
+    /* libxc's END after a checkpoint: see the framer's failover rule. */
+    if (libxl__sr_framer_past_last_checkpoint(&w->fr))
+        fprintf(f, "; a restore keeps checkpoint %" PRIu64 ", nothing "
+                "after it is applied", w->fr.checkpoints);
+    fprintf(f, ")\n");
 }

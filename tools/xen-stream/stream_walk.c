@@ -474,6 +474,8 @@ static int libxl_item(stream_walk *w, const libxl__sr_item *it)
     case LIBXL_SR_REC_CHECKPOINT_STATE:
         if (w->back_channel)
             w->bc_states++;
+        else
+            w->checkpoint_boundary = w->fr.offset;  /* COLO's, after it */
         break;
     default:
         break;
@@ -764,10 +766,11 @@ static int finish_plain(stream_walk *w)
 /*
  * A Remus/COLO stream has no END: it stops where the primary died, and a
  * failover restores the last checkpoint that arrived whole (closed by
- * CHECKPOINT_END), dropping whatever came of the next one.  Such a stream
- * is therefore valid when it holds at least one complete checkpoint, and
- * the same verdict holds wherever the next checkpoint was cut; with none
- * there is nothing a failover could restore.
+ * CHECKPOINT_END), dropping whatever came after it, the libxl records
+ * after libxc's END included.  The framer owns that rule
+ * (libxl__sr_framer_failover_checkpoint): such a stream is valid when it
+ * holds at least one complete checkpoint, wherever it was cut after it;
+ * with none there is nothing a failover could restore.
  */
 static int finish_checkpointed(stream_walk *w, int rc)
 {
@@ -780,7 +783,7 @@ static int finish_checkpointed(stream_walk *w, int rc)
         return rc;
     if (rc < 0 && rc != SR_E_TRUNCATED)
         return rc;
-    if (w->fr.checkpoints == 0) {
+    if (libxl__sr_framer_failover_checkpoint(&w->fr) == 0) {
         if (rc == SR_OK)
             return fail(w, SW_LAYER_LIBXL, SR_E_TRUNCATED,
                         (int64_t)w->fr.records, 0, w->offset,

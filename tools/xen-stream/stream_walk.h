@@ -119,7 +119,8 @@ typedef struct stream_walk {
     uint64_t optional_skipped;
     uint64_t trailing;            /* octets after libxl END */
     bool ended_at_checkpoint;     /* Remus/COLO stream stopped after one */
-    uint64_t checkpoint_boundary; /* just past the last CHECKPOINT_END */
+    uint64_t checkpoint_boundary; /* just past the last CHECKPOINT_END (and
+                                   * COLO's CHECKPOINT_STATE after it) */
     uint64_t incomplete_octets;   /* of the checkpoint after that one */
     bool incomplete_cut;          /* ...cut inside a structure: err says
                                    * where; else between records */

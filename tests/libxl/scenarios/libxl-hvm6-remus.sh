@@ -198,9 +198,9 @@ grep "EMULATOR_CONTEXT" "$dump" | head -2
 [ "$n" -ge "$MIN_CP" ] || fail "the captured stream holds $n CHECKPOINT_ENDs, fewer than the $MIN_CP published"
 [ "$good" = "$n" ] ||
     fail "only $good of $n checkpoints carried one physmap EMULATOR_XENSTORE_DATA and one QEVM EMULATOR_CONTEXT"
-# The reader says how many it kept when the stream ended between
-# checkpoints; that must be every CHECKPOINT_END the primary sent.
-kept=$(sed -n 's/.*checkpointed stream ended after \([0-9]*\) checkpoints.*/\1/p' "$out" | tail -1)
+# The reader says which checkpoint it kept when the stream ended (or
+# broke) after one; that must be the last CHECKPOINT_END the primary sent.
+kept=$(sed -n 's/.*checkpointed stream .*: a failover keeps checkpoint \([0-9]*\).*/\1/p' "$out" | tail -1)
 if [ -n "$kept" ]; then
     [ "$kept" = "$n" ] || fail "the reader kept $kept checkpoints, the primary sent $n CHECKPOINT_ENDs"
     how="stream ended between checkpoints, reader kept all $kept"
