@@ -881,6 +881,23 @@ static int receiver_data_open(const struct receive_opts *o, int lfd,
     return fd;
 }
 
+/*
+ * The end of the data connection at this end.  After a complete restore
+ * the sender's TLS close is only hygiene (every record libxl took was
+ * authenticated), so a failure is worth a line and no more; failed
+ * (libxl failed) just stops the pump.
+ */
+static void receiver_data_close(xlt_thread *pump, xlt_session *s,
+                                bool failed)
+{
+    if (!pump->running)
+        return;
+    if (xlt_thread_stop(pump, failed, wait_secs(WAIT_ANSWER_S)) &&
+        !failed && s->err[0])
+        fprintf(stderr, "migration target: data connection: %s\n", s->err);
+    xlt_dispose(s);
+}
+
 static void migrate_receive(const struct receive_opts *o,
                             int send_fd, int recv_fd)
 {
@@ -960,19 +977,13 @@ static void migrate_receive(const struct receive_opts *o,
     xl_progress_begin("xl migrate-receive", o->quiet ? XLP_OFF : XLP_LINES);
     rc = create_domain(&dc);
     xl_progress_end(&totals, "migrate-receive");
-    if (pump.running) {
-        /*
-         * libxl has all it wanted; the sender's TLS close follows.  A
-         * failure after a complete restore is only worth a line: every
-         * record that reached libxl was authenticated.
-         */
-        if (xlt_thread_stop(&pump, rc < 0, wait_secs(WAIT_ANSWER_S)) &&
-            data.err[0])
-            fprintf(stderr, "migration target: data connection: %s\n",
-                    data.err);
-        xlt_dispose(&data);
-    }
+    /*
+     * On success the data connection is closed only once the report is
+     * sent: the sender's TLS close comes after its libxl returns, and
+     * waiting for it here would add that time to the guest's pause.
+     */
     if (rc < 0) {
+        receiver_data_close(&pump, &data, true);
         fprintf(stderr, "migration target: Domain creation failed"
                 " (code %d).\n", rc);
         /* create_domain destroys what it knows of; make sure. */
@@ -1040,6 +1051,7 @@ static void migrate_receive(const struct receive_opts *o,
     if (st != HS_OK)
         fprintf(stderr, "migration target: cannot send the report: %s\n",
                 hs_describe(st, err, secs));
+    receiver_data_close(&pump, &data, rc != 0);
     if (!rc)
         exit(st == HS_OK ? EXIT_SUCCESS : EXIT_FAILURE);
 
