@@ -139,6 +139,13 @@ rc=$?
     grep -q 'ours-tls at least 3x faster: 12\.0x: met$' oneway.out &&
     grep -q 'ours-tls guest pause no larger: 900 ms against 2000 ms: met$' oneway.out
 check bench-host-report/h2h-base-one-way $? "exit $rc: $(tr '\n' '|' < oneway.out)"
+# Against a variant of ours (the demo's ssh/--data-port comparison): the
+# ratios, no stock targets.
+bash "$REPORT" --h2h ours-tls-z ab.raw ba.raw > ourbase.out 2>&1
+rc=$?
+[ $rc = 0 ] && grep -q '^ours-tls  *25\.0 (20\.0)  *35\.0 (30\.0)  *30\.0  *0\.30x ' ourbase.out &&
+    ! grep -q 'targets' ourbase.out
+check bench-host-report/h2h-no-targets-against-ours $? "exit $rc: $(tr '\n' '|' < ourbase.out)"
 refused h2h-refuses-without-base 'no stock migrations in ab.raw' --h2h stock ab.raw ba.raw
 { h2h 1 stock-ssh 1.0 " paws 3"; } > field.raw
 refused h2h-refuses-unknown-field 'field.raw line 1: unknown field paws' --h2h stock-ssh field.raw ba.raw
