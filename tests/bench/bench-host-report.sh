@@ -5,6 +5,7 @@
 #   bench-host-report.sh BENCH.RAW
 #   bench-host-report.sh --strace TRACE
 #   bench-host-report.sh --h2h BASE A-TO-B.RAW B-TO-A.RAW
+#   bench-host-report.sh --h2h BASE RUN-DIR
 #
 # One line per operation in BENCH.RAW:
 #   round R op save|restore|migrate variant V secs S octets N age A xalloc X
@@ -32,15 +33,37 @@
 # the longest pause the guest saw, mean (max) over both directions; then
 # issue 13's targets for each --data-port variant (a name with "tls"):
 # at least 3x faster than BASE, a guest pause no longer than BASE's (when
-# BASE is a stock variant).
+# BASE is a stock variant).  Given the directory of a two-host run of
+# bench-h2h (run-host.sh --two-host), it takes each host's bench-h2h.raw
+# (the migrations it sent) with the pauses the other host's guest saw
+# (its bench-h2h.pause) as the two files.
 #
 # Exit status: 0 table printed, 1 a file is missing, malformed or lacks
 # stock and ours (BASE with --h2h).
 set -u
 case $#,${1:-} in
-    1,*|2,--strace|4,--h2h) ;;
-    *) echo "usage: $0 BENCH.RAW | --strace TRACE | --h2h BASE A-TO-B.RAW B-TO-A.RAW" >&2; exit 1 ;;
+    1,*|2,--strace|3,--h2h|4,--h2h) ;;
+    *) echo "usage: $0 BENCH.RAW | --strace TRACE | --h2h BASE A-TO-B.RAW B-TO-A.RAW | --h2h BASE RUN-DIR" >&2; exit 1 ;;
 esac
+if [ $# = 3 ]; then
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    for d in ab ba; do
+        case $d in
+            ab) from=$3/a/results to=$3/b/results ;;
+            ba) from=$3/b/results to=$3/a/results ;;
+        esac
+        [ -s "$from/bench-h2h.raw" ] ||
+            { echo "bench-host-report: $from/bench-h2h.raw: missing or empty" >&2; exit 1; }
+        [ -f "$to/bench-h2h.pause" ] ||
+            { echo "bench-host-report: $to/bench-h2h.pause: missing" >&2; exit 1; }
+        awk 'FILENAME == ARGV[1] { p[$2, $4] = $6; next }
+             { print $0 " pause " ((($2, $6) in p) ? p[$2, $6] : "-") }' \
+            "$to/bench-h2h.pause" "$from/bench-h2h.raw" > "$tmp/$d.raw"
+    done
+    bash "$0" --h2h "$2" "$tmp/ab.raw" "$tmp/ba.raw"
+    exit
+fi
 raw=${2:-$1}
 [ "$1" = --h2h ] && raw=$3
 for f in "$raw" ${4:+"$4"}; do

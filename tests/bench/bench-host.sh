@@ -166,25 +166,13 @@ if [ "$BENCH_H2H" = 1 ]; then
         --conf "XS_BENCH_H2H_RETURN=$BENCH_H2H_RETURN" \
         --timeout $((two_secs + 120))
     [ "$verdict" -gt "$status" ] && status=$verdict
-    # A's figures are the direction A -> B, B's the way back; the pauses
-    # the guest saw are in the receiving host's file.
     base=stock
     case " $BENCH_H2H_VARIANTS " in *" stock-ssh "*) base=stock-ssh ;; esac
-    for d in ab ba; do
-        case $d in
-            ab) from=a to=b ;;
-            ba) from=b to=a ;;
-        esac
-        awk 'FNR == NR { p[$2, $4] = $6; next }
-             { print $0 " pause " ((($2, $6) in p) ? p[$2, $6] : "-") }' \
-            "$run_dir/$to/results/bench-h2h.pause" "$run_dir/$from/results/bench-h2h.raw" \
-            > "$run_dir/$d.raw" 2> /dev/null
-    done
-    if [ -s "$run_dir/ab.raw" ] && [ -s "$run_dir/ba.raw" ]; then
+    if [ -s "$run_dir/a/results/bench-h2h.raw" ] && [ -s "$run_dir/b/results/bench-h2h.raw" ]; then
         {
             echo
             echo "two hosts: xl migrate of the 128 MiB PV guest back and forth over QEMU's socket network, $BENCH_H2H_ROUNDS rounds${BENCH_H2H_ONCE:+ ($BENCH_H2H_ONCE in the first only)}, each variant a round trip each round${BENCH_H2H_ONEWAY:+ (timed A -> B only, back by $BENCH_H2H_RETURN: $BENCH_H2H_ONEWAY)}; memory checked on the receiving host after each"
-            bash "$REPORT" --h2h "$base" "$run_dir/ab.raw" "$run_dir/ba.raw"
+            bash "$REPORT" --h2h "$base" "$run_dir"
         } | tee -a "$out"
     else
         echo "bench-host: no figures from the two hosts ($run_dir/{a,b}/results)" | tee -a "$out"

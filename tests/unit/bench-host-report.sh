@@ -146,6 +146,21 @@ rc=$?
 [ $rc = 0 ] && grep -q '^ours-tls  *25\.0 (20\.0)  *35\.0 (30\.0)  *30\.0  *0\.30x ' ourbase.out &&
     ! grep -q 'targets' ourbase.out
 check bench-host-report/h2h-no-targets-against-ours $? "exit $rc: $(tr '\n' '|' < ourbase.out)"
+# The directory of a two-host run: each host's sent migrations joined
+# with the pauses the other host's guest saw, by round and variant.
+mkdir -p run/a/results run/b/results
+sed 's/ pause [0-9]*$//' ab.raw > run/a/results/bench-h2h.raw
+sed 's/ pause [0-9]*$//' ba.raw > run/b/results/bench-h2h.raw
+sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' ab.raw > run/b/results/bench-h2h.pause
+sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' ba.raw > run/a/results/bench-h2h.pause
+bash "$REPORT" --h2h stock-ssh run > rundir.out 2>&1
+cmp -s rundir.out h2h.out
+check bench-host-report/h2h-run-dir $? "$(diff h2h.out rundir.out | head -4 | tr '\n' '|')"
+: > run/b/results/bench-h2h.pause
+bash "$REPORT" --h2h stock-ssh run > nopause.out 2>&1 &&
+    grep -q '^stock-ssh .*  -  *3000 (3000)' nopause.out
+check bench-host-report/h2h-run-dir-pause-by-direction $? "$(tr '\n' '|' < nopause.out)"
+refused h2h-refuses-run-dir-without-raw 'nothing/a/results/bench-h2h.raw: missing or empty' --h2h stock-ssh nothing
 refused h2h-refuses-without-base 'no stock migrations in ab.raw' --h2h stock ab.raw ba.raw
 { h2h 1 stock-ssh 1.0 " paws 3"; } > field.raw
 refused h2h-refuses-unknown-field 'field.raw line 1: unknown field paws' --h2h stock-ssh field.raw ba.raw
