@@ -21,9 +21,9 @@ BENCH_VARIANTS ?= ours stock ours-z
 BENCH_H2H      ?= 1
 BENCH_H2H_ROUNDS ?= 3
 BENCH_GUESTS   ?= pv hvm
-BENCH_H2H_VARIANTS ?= $(BENCH_VARIANTS) ours-ssh stock-ssh ours-tls ours-tls-z
-BENCH_H2H_ONCE ?= stock-ssh
-BENCH_H2H_ONEWAY ?= stock-ssh
+BENCH_H2H_VARIANTS ?= $(BENCH_VARIANTS) ours-ssh stock-ssh ours-tls ours-tls-z ours-tls-trusted
+BENCH_H2H_ONCE ?=
+BENCH_H2H_ONEWAY ?=
 BENCH_H2H_RETURN ?= ours-tls
 
 bench-host: host-image $(BUILD)/bin/xen-stream

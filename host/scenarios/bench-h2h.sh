@@ -13,7 +13,8 @@
 # stand-in (xs-ssh to an xs-copy listener, a plain TCP connection) unless
 # the variant says BUILD-ssh (real ssh, xl's default, the receiving xl
 # started by the other host's sshd) or BUILD-tls (real ssh for xl's
-# messages, the stream on xl migrate --data-port's TLS connection).
+# messages, the stream on xl migrate --data-port's TLS connection;
+# BUILD-tls-trusted adds --data-trusted: authenticated, not encrypted).
 # The variants: XS_BENCH_H2H_VARIANTS, else XS_BENCH_VARIANTS; those also
 # in XS_BENCH_H2H_ONCE run in the first round only, and those in
 # XS_BENCH_H2H_ONEWAY are timed A -> B only: the guest comes back by
@@ -123,7 +124,8 @@ send_step() {
         # "xs-with BUILD xl migrate-receive ...".)
         ssh) set -- "$XS_GUEST" "$XS_PEER_IP xs-with $b" ;;
         tls) set -- --data-port $DATA_PORT --data-address "$XS_PEER_IP" \
-                 "$XS_GUEST" "$XS_PEER_IP xs-with $b" ;;
+                 "$XS_GUEST" "$XS_PEER_IP xs-with $b"
+             case $v in *-trusted*) set -- --data-trusted "$@" ;; esac ;;
     esac
     run "step $k (round $r): xl migrate $o ($v) to $XS_PEER_IP" \
         xlb "$b" migrate $o "$@" ||

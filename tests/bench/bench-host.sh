@@ -18,12 +18,14 @@
 # QEMU's socket network migrates the PV guest back and forth between them
 # (host/scenarios/bench-h2h.sh), BENCH_H2H_ROUNDS rounds (default 3) of
 # the variants in BENCH_H2H_VARIANTS (default: those and the transports,
-# "ours stock ours-z ours-ssh stock-ssh ours-tls ours-tls-z": BUILD-ssh
-# over real ssh, BUILD-tls over xl migrate --data-port, the others over
-# the plain-TCP ssh stand-in); those also in BENCH_H2H_ONCE (default
-# "stock-ssh", minutes a direction under TCG) in the first round only,
-# those in BENCH_H2H_ONEWAY (default "stock-ssh") timed A -> B only, the
-# guest brought back by BENCH_H2H_RETURN (default ours-tls), untimed.
+# "ours stock ours-z ours-ssh stock-ssh ours-tls ours-tls-z
+# ours-tls-trusted": BUILD-ssh over real ssh, BUILD-tls over xl migrate
+# --data-port, -trusted with --data-trusted, the others over the
+# plain-TCP ssh stand-in).  On a loaded machine stock over real ssh took
+# minutes a direction: variants also in BENCH_H2H_ONCE then run in the
+# first round only, and those in BENCH_H2H_ONEWAY are timed A -> B only,
+# the guest brought back by BENCH_H2H_RETURN (default ours-tls), untimed
+# (both empty by default).
 # Its table gives each variant's time per direction, the downtime our xl
 # reported and the longest pause the guest saw, against stock-ssh (stock
 # if that is not run).
@@ -44,8 +46,8 @@ BUILD=${BUILD:-$TOP/build}
 RESULTS=${RESULTS:-$BUILD/results}
 : "${BENCH_ROUNDS:=6}" "${BENCH_VARIANTS:=ours stock ours-z}" "${BENCH_H2H:=1}"
 : "${BENCH_H2H_ROUNDS:=3}" "${BENCH_GUESTS=pv hvm}"
-: "${BENCH_H2H_VARIANTS:=$BENCH_VARIANTS ours-ssh stock-ssh ours-tls ours-tls-z}"
-: "${BENCH_H2H_ONCE=stock-ssh}" "${BENCH_H2H_ONEWAY=stock-ssh}" "${BENCH_H2H_RETURN:=ours-tls}"
+: "${BENCH_H2H_VARIANTS:=$BENCH_VARIANTS ours-ssh stock-ssh ours-tls ours-tls-z ours-tls-trusted}"
+: "${BENCH_H2H_ONCE=}" "${BENCH_H2H_ONEWAY=}" "${BENCH_H2H_RETURN:=ours-tls}"
 WORK=$BUILD/bench-host
 REPORT=$TOP/tests/bench/bench-host-report.sh
 out=$RESULTS/bench-host.txt
