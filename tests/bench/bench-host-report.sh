@@ -115,12 +115,12 @@ if [ "$1" = --h2h ]; then
             for (j = i; j > 1 && order[j - 1] > order[j]; j--) { t = order[j]; order[j] = order[j - 1]; order[j - 1] = t }
         if (!((base, 1) in ns)) { print "bench-host-report: no " base " migrations A -> B in " ab > "/dev/stderr"; exit 1 }
         bothways = (base, 2) in ns
-        printf "%-12s  %-16s  %-16s  %-8s  %-16s  %-20s  %-20s  %s\n", "variant", "A -> B mean (min)",
+        printf "%-16s  %-16s  %-16s  %-8s  %-16s  %-20s  %-20s  %s\n", "variant", "A -> B mean (min)",
             "B -> A mean (min)", "both", "/" base (bothways ? "" : " A->B"), "xl downtime ms", "guest pause ms", "n"
-        printf "%-12s  %-16s  %-16s  %-8s  %-16s  %-20s  %-20s\n", "", "s", "s", "mean s", "", "mean (max)", "mean (max)"
+        printf "%-16s  %-16s  %-16s  %-8s  %-16s  %-20s  %-20s\n", "", "s", "s", "mean s", "", "mean (max)", "mean (max)"
         for (i = 1; i <= nv; i++) {
             v = order[i]
-            printf "%-12s", v
+            printf "%-16s", v
             for (d = 1; d <= 2; d++)
                 printf "  %-16s", ((v, d) in ns) ? sprintf("%.1f (%.1f)", mean(v SUBSEP d), mn[v, d, "min"]) : "-"
             printf "  %-8.1f  %-16s  %-20s  %-20s  %d\n", mean(v),
