@@ -88,7 +88,7 @@ if [ "$DEMO_TWO_HOST" = 1 ]; then
     if [ $build = ours ]; then
         echo "      the guest goes A -> B -> A over ssh, then over xl migrate --data-port"
         set -- --sender bench-h2h --receiver bench-h2h --conf XS_BENCH_ROUNDS=1 \
-            --conf 'XS_BENCH_H2H_VARIANTS="ours-ssh ours-tls"'
+            --conf 'XS_BENCH_H2H_VARIANTS="ours-ssh ours-tls"' --timeout 600
     fi
     bash "$TOP/host/run-host.sh" --build "$build" --name demo-two --two-host "$@" 2>&1 | tee "$LOGS/run-two.log" |
         grep --line-buffered -v '^PASS: \|^FAIL: \|^SKIP: '

@@ -280,6 +280,9 @@ END {
         op = ops[j]
         sk = op SUBSEP "stock"; ok = op SUBSEP "ours"
         if ((sk in n) && (ok in n))
-            printf "  xl %s not slower than stock (mean): %s: %s\n", op, ratio(sum[ok] / n[ok], sum[sk] / n[sk]), sum[ok] / n[ok] <= sum[sk] / n[sk] ? "met" : "NOT met"
+            # Judged on the ratio as printed: equal sums of 0.1 s figures
+            # must not differ by the last bit of their floating means.
+            printf "  xl %s not slower than stock (mean): %s: %s\n", op, ratio(sum[ok] / n[ok], sum[sk] / n[sk]),
+                ratio(sum[ok] / n[ok], sum[sk] / n[sk]) + 0 <= 1 ? "met" : "NOT met"
     }
 }' "$raw"
