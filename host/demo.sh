@@ -101,6 +101,7 @@ fi
 # ---- summary ----
 
 R1=$HOST/runs/demo/results R2=$HOST/runs/demo-two
+# describe SCENARIO HOST: what the scenario's line stands for.
 describe() {
     case $1 in
         create) echo "xl create: boot the PV guest" ;;
@@ -114,7 +115,8 @@ describe() {
         interop-migrate-ours-to-stock) echo "live migration ours -> stock xl" ;;
         h2h-send) echo "host A: create, migrate to host B" ;;
         migrate-host-to-host) echo "host B: guest arrived, still counting" ;;
-        bench-h2h) echo "the guest migrated between the hosts over ssh and over --data-port, checked on arrival" ;;
+        # (Both hosts run it: $2 says which.)
+        bench-h2h) echo "host $2: the guest migrated over ssh and over --data-port, checked on arrival" ;;
         *) echo "$1" ;;
     esac
 }
@@ -122,9 +124,10 @@ echo
 bold "== what happened"
 pass=0 fail=0
 for f in "$R1/results.txt" "$R2/a/results/results.txt" "$R2/b/results/results.txt"; do
+    case $f in "$R2/a/"*) host=A ;; "$R2/b/"*) host=B ;; *) host= ;; esac
     [ -f "$f" ] || continue
     while read -r status name secs evidence; do
-        printf '   %-4s %6s s  %s\n' "$status" "$secs" "$(describe "$name")"
+        printf '   %-4s %6s s  %s\n' "$status" "$secs" "$(describe "$name" "$host")"
         echo "$evidence" | fold -s -w 90 | sed 's/^/                  /'
         case $status in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; esac
     done < "$f"
