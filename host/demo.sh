@@ -6,7 +6,9 @@
 # the Debian hypervisor and kernel packages, the host images; then one
 # emulated host boots and runs create, save + restore, save -c + restore,
 # localhost migration and the interop steps with the stock tools; then two
-# emulated hosts boot and live-migrate the guest between them.  Progress is
+# emulated hosts boot and live-migrate the guest between them (with our
+# build: a round trip over real ssh, xl's default, and one over xl migrate
+# --data-port, timed side by side; host/scenarios/bench-h2h.sh).  Progress is
 # shown as it goes; the summary at the end gives each step's time and result,
 # xen-stream's view of a saved image, and the guest's console around the
 # save/restore.
@@ -82,7 +84,13 @@ if [ "$DEMO_TWO_HOST" = 1 ]; then
     echo
     bold "      and two emulated hosts, joined by a QEMU socket network on 127.0.0.1"
     t_two=$(date +%s)
-    bash "$TOP/host/run-host.sh" --build "$build" --name demo-two --two-host 2>&1 | tee "$LOGS/run-two.log" |
+    set --
+    if [ $build = ours ]; then
+        echo "      the guest goes A -> B -> A over ssh, then over xl migrate --data-port"
+        set -- --sender bench-h2h --receiver bench-h2h --conf XS_BENCH_ROUNDS=1 \
+            --conf 'XS_BENCH_H2H_VARIANTS="ours-ssh ours-tls"' --timeout 600
+    fi
+    bash "$TOP/host/run-host.sh" --build "$build" --name demo-two --two-host "$@" 2>&1 | tee "$LOGS/run-two.log" |
         grep --line-buffered -v '^PASS: \|^FAIL: \|^SKIP: '
     two_rc=${PIPESTATUS[0]}
     t_two=$(( $(date +%s) - t_two ))
@@ -93,6 +101,7 @@ fi
 # ---- summary ----
 
 R1=$HOST/runs/demo/results R2=$HOST/runs/demo-two
+# describe SCENARIO HOST: what the scenario's line stands for.
 describe() {
     case $1 in
         create) echo "xl create: boot the PV guest" ;;
@@ -106,6 +115,8 @@ describe() {
         interop-migrate-ours-to-stock) echo "live migration ours -> stock xl" ;;
         h2h-send) echo "host A: create, migrate to host B" ;;
         migrate-host-to-host) echo "host B: guest arrived, still counting" ;;
+        # (Both hosts run it: $2 says which.)
+        bench-h2h) echo "host $2: the guest migrated over ssh and over --data-port, checked on arrival" ;;
         *) echo "$1" ;;
     esac
 }
@@ -113,9 +124,10 @@ echo
 bold "== what happened"
 pass=0 fail=0
 for f in "$R1/results.txt" "$R2/a/results/results.txt" "$R2/b/results/results.txt"; do
+    case $f in "$R2/a/"*) host=A ;; "$R2/b/"*) host=B ;; *) host= ;; esac
     [ -f "$f" ] || continue
     while read -r status name secs evidence; do
-        printf '   %-4s %6s s  %s\n' "$status" "$secs" "$(describe "$name")"
+        printf '   %-4s %6s s  %s\n' "$status" "$secs" "$(describe "$name" "$host")"
         echo "$evidence" | fold -s -w 90 | sed 's/^/                  /'
         case $status in PASS) pass=$((pass + 1)) ;; FAIL) fail=$((fail + 1)) ;; esac
     done < "$f"
@@ -128,6 +140,14 @@ if [ "$DEMO_TWO_HOST" = 1 ]; then
     done
 fi
 
+if [ -s "$R2/a/results/bench-h2h.raw" ] && [ -s "$R2/b/results/bench-h2h.raw" ]; then
+    echo
+    bold "== host to host: our xl over real ssh (xl's default) and over --data-port (TLS)"
+    bash "$TOP/tests/bench/bench-host-report.sh" --h2h ours-ssh "$R2" | sed 's/^/   /'
+    echo "   (seconds per migration; the downtime xl reported and the longest pause the"
+    echo "    guest saw itself; ssh's ciphers run emulated here, without AES-NI:"
+    echo "    make bench-host compares them with stock xl over ssh)"
+fi
 if [ -f "$R1/save-restore.info.txt" ]; then
     echo
     bold "== the saved image (xl save of a ${XS_GUEST_MEM:-128} MiB guest), as 'xen-stream info' reads it"

@@ -13,10 +13,20 @@
 # stand-in (xs-ssh to an xs-copy listener, a plain TCP connection) unless
 # the variant says BUILD-ssh (real ssh, xl's default, the receiving xl
 # started by the other host's sshd) or BUILD-tls (real ssh for xl's
-# messages, the stream on xl migrate --data-port's TLS connection).
-# The variants: XS_BENCH_H2H_VARIANTS, else XS_BENCH_VARIANTS.  The receiving host checks the
+# messages, the stream on xl migrate --data-port's TLS connection;
+# BUILD-tls-trusted adds --data-trusted: authenticated, not encrypted).
+# The variants: XS_BENCH_H2H_VARIANTS, else XS_BENCH_VARIANTS; those also
+# in XS_BENCH_H2H_ONCE run in the first round only, and those in
+# XS_BENCH_H2H_ONEWAY are timed A -> B only: the guest comes back by
+# XS_BENCH_H2H_RETURN (default ours-tls), untimed (stock over real ssh
+# takes minutes a direction under TCG).  The receiving host checks the
 # guest's counter and memory after every migration; any failure fails the
 # run.
+#
+# Downtime, the same way for both builds: the receiving host takes the
+# longest pause memcheck reported after the guest arrived (its own clock
+# across the suspension).  Our xl also reports the downtime it measured
+# (xl migrate --stats), which the sender records beside its time.
 #
 # The hosts keep in step through one-shot messages on port 8003: the
 # receiver says "ready K" once its xl migrate-receive listens on 8002 (at
@@ -25,14 +35,20 @@
 # says "done K SECS BEFORE" (BEFORE: the last tick it saw when it began).
 #
 # Each host writes the migrations it sent to bench-h2h.raw, in
-# bench.raw's layout (op migrate, octets not counted): A's file holds the
-# direction A -> B, B's the direction B -> A.
+# bench.raw's layout (op migrate, octets not counted, "down MS" added for
+# our xl): A's file holds the direction A -> B, B's the direction B -> A.
+# Each host writes the pauses its guest saw after the migrations it
+# received to bench-h2h.pause ("round R variant V pause MS"), so B's file
+# holds the pauses of the direction A -> B.
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/bench-lib.sh
 : "${XS_IP:?no address}" "${XS_PEER_IP:?no peer address}"
 need_builds ours stock
 ROUNDS=${XS_BENCH_ROUNDS:-3}
 VARIANTS=${XS_BENCH_H2H_VARIANTS:-${XS_BENCH_VARIANTS:-"ours stock ours-z"}}
+ONCE=${XS_BENCH_H2H_ONCE:-}
+ONEWAY=${XS_BENCH_H2H_ONEWAY:-}
+RETURN=${XS_BENCH_H2H_RETURN:-ours-tls}
 DATA_PORT=8010
 
 # transport_of V: standin, ssh or tls.
@@ -44,8 +60,21 @@ transport_of() {
     esac
 }
 RAW=$XS_OUT/bench-h2h.raw
+PAUSES=$XS_OUT/bench-h2h.pause
+STATS=/tmp/bench-h2h.json
 INCOMING=$XS_CONS/guest-$XS_GUEST--incoming.log
 : > "$RAW"
+: > "$PAUSES"
+
+# round_variants R: round R's variants in their order (rotated), without
+# those of ONCE after the first round.  Both hosts compute the same list.
+round_variants() {
+    local v
+    for v in $(rotated "$1"); do
+        [ "$1" -gt 1 ] && case " $ONCE " in *" $v "*) continue ;; esac
+        echo "$v"
+    done
+}
 case ${XS_ROLE:-} in
     sender) me=0 ;;
     receiver) me=1 ;;
@@ -75,11 +104,15 @@ wait_msg() {
 
 send_msg() { echo "$2" | xs-copy connect "$XS_PEER_IP" 8003 120 || fail "step $1: could not reach the other host"; }
 
-# send_step K R V: migrate the guest to the other host with variant V.
+# send_step K R V TIMED: migrate the guest to the other host with variant
+# V; TIMED 1: record it.
 send_step() {
-    local k=$1 r=$2 v=$3 b o msg before
+    local k=$1 r=$2 v=$3 timed=$4 b o msg before down=
     b=$(build_of "$v")
     o=$(opts_of "$v")
+    # Our xl reports the downtime it measured.
+    rm -f "$STATS"
+    [ "$b" = ours ] && o="$o --stats=$STATS"
     guest_exists || fail "step $k: no guest here to send"
     msg=$(wait_msg "$k")
     [ "$msg" = "ready $k" ] || fail "step $k: the other host said '$msg', not 'ready $k'"
@@ -91,19 +124,26 @@ send_step() {
         # "xs-with BUILD xl migrate-receive ...".)
         ssh) set -- "$XS_GUEST" "$XS_PEER_IP xs-with $b" ;;
         tls) set -- --data-port $DATA_PORT --data-address "$XS_PEER_IP" \
-                 "$XS_GUEST" "$XS_PEER_IP xs-with $b" ;;
+                 "$XS_GUEST" "$XS_PEER_IP xs-with $b"
+             case $v in *-trusted*) set -- --data-trusted "$@" ;; esac ;;
     esac
     run "step $k (round $r): xl migrate $o ($v) to $XS_PEER_IP" \
         xlb "$b" migrate $o "$@" ||
         { send_msg "$k" "failed $k"; fail "step $k: xl migrate $o ($b) failed after $took s"; }
     guest_exists && fail "step $k: the guest is still here after the migration"
     send_msg "$k" "done $k $took $before"
-    record "$r" migrate "$v" - "$before" -
+    [ "$timed" = 1 ] || return 0
+    if [ "$b" = ours ]; then
+        down=$(sed -n 's/.*"downtime_ms":\([0-9][0-9]*\).*/\1/p' "$STATS" 2> /dev/null)
+        [ -n "$down" ] || fail "step $k: our xl migrate --stats gave no downtime_ms: $(cat "$STATS" 2>&1)"
+    fi
+    record "$r" migrate "$v" - "$before" - "$down"
 }
 
-# receive_step K R V: take the guest in with variant V's xl, check it.
+# receive_step K R V TIMED: take the guest in with variant V's xl, check
+# it; TIMED 1: record the pause the guest saw.
 receive_step() {
-    local k=$1 r=$2 v=$3 b o from msg secs before rlog
+    local k=$1 r=$2 v=$3 timed=$4 b o from msg secs before rlog pause
     b=$(build_of "$v")
     o=
     case $v in *-z) o=--zstd ;; esac
@@ -136,7 +176,10 @@ receive_step() {
     set_guest_log "$INCOMING"
     check_continues "$INCOMING" "$from" "$before" ||
         fail "step $k (round $r, $v): $evidence"
-    note "step $k (round $r, $v): $secs s; $mem_evidence"
+    pause=$(longest_pause "$INCOMING" "$from")
+    [ -n "$pause" ] || fail "step $k (round $r, $v): the guest reported no pause after it arrived (no mem gap line in $(basename "$INCOMING"))"
+    [ "$timed" = 1 ] && echo "round $r variant $v pause $pause" >> "$PAUSES"
+    note "step $k (round $r, $v): $secs s, the guest paused $pause ms; $mem_evidence"
 }
 
 if [ $me = 0 ]; then
@@ -145,13 +188,17 @@ fi
 k=0
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-    for v in $(rotated "$r"); do
-        for _ in there back; do
+    for v in $(round_variants "$r"); do
+        for leg in there back; do
+            lv=$v timed=1
+            if [ $leg = back ]; then
+                case " $ONEWAY " in *" $v "*) lv=$RETURN timed=0 ;; esac
+            fi
             listen_msg "$k"
             if [ $((k % 2)) = $me ]; then
-                send_step "$k" "$r" "$v"
+                send_step "$k" "$r" "$lv" $timed
             else
-                receive_step "$k" "$r" "$v"
+                receive_step "$k" "$r" "$lv" $timed
             fi
             k=$((k + 1))
         done

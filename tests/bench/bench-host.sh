@@ -1,23 +1,34 @@
 #!/bin/bash
 # make bench-host: our tools against stock Xen 4.17's in the emulated host.
 #
-# One boot of the host runs the bench scenario (host/scenarios/bench.sh):
-# a fresh 128 MiB PV guest saved, restored and migrated to the same host,
-# BENCH_ROUNDS rounds (default 6: each variant twice in each place of the
-# order) of each variant in BENCH_VARIANTS (default "ours stock ours-z"),
-# the order of the variants turned by one place each round, the guest's
-# memory checked after every operation.  Then the table
-# (tests/bench/bench-host-report.sh) and, when the image has strace,
-# where the time of one more save and restore of each build goes, per
-# process and system call.
+# One boot of the host runs the bench scenarios for the guests in
+# BENCH_GUESTS (default "pv hvm"): host/scenarios/bench.sh for the fresh
+# 128 MiB PV guest, bench-hvm.sh for the HVM guest (128 MiB, check-libxl's:
+# its device model bundle is built by tests/libxl/hvm-bundle.sh and put
+# beside the scenarios with libxl-lib-hvm.sh).  Each saves, restores and
+# migrates its guest to the same host, BENCH_ROUNDS rounds (default 6:
+# each variant twice in each place of the order) of each variant in
+# BENCH_VARIANTS (default "ours stock ours-z"), the order of the variants
+# turned by one place each round, the guest's memory checked after every
+# operation.  Then a table per guest (tests/bench/bench-host-report.sh)
+# and, when the image has strace, where the time of one more save and
+# restore of the PV guest goes for each build, per process and system call.
 #
 # With BENCH_H2H=1 (the default), a second boot of two hosts joined by
-# QEMU's socket network migrates the guest back and forth between them
+# QEMU's socket network migrates the PV guest back and forth between them
 # (host/scenarios/bench-h2h.sh), BENCH_H2H_ROUNDS rounds (default 3) of
 # the variants in BENCH_H2H_VARIANTS (default: those and the transports,
-# "ours stock ours-z ours-ssh stock-ssh ours-tls ours-tls-z": BUILD-ssh
-# over real ssh, BUILD-tls over xl migrate --data-port, the others over
-# the plain-TCP ssh stand-in), and its table follows.
+# "ours stock ours-z ours-ssh stock-ssh ours-tls ours-tls-z
+# ours-tls-trusted": BUILD-ssh over real ssh, BUILD-tls over xl migrate
+# --data-port, -trusted with --data-trusted, the others over the
+# plain-TCP ssh stand-in).  On a loaded machine stock over real ssh took
+# minutes a direction: variants also in BENCH_H2H_ONCE then run in the
+# first round only, and those in BENCH_H2H_ONEWAY are timed A -> B only,
+# the guest brought back by BENCH_H2H_RETURN (default ours-tls), untimed
+# (both empty by default).
+# Its table gives each variant's time per direction, the downtime our xl
+# reported and the longest pause the guest saw, against stock-ssh (stock
+# if that is not run).
 #
 # Everything printed also goes to $RESULTS/bench-host.txt; the raw
 # figures and the hosts' logs stay in build/host/runs/bench and
@@ -34,8 +45,10 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 RESULTS=${RESULTS:-$BUILD/results}
 : "${BENCH_ROUNDS:=6}" "${BENCH_VARIANTS:=ours stock ours-z}" "${BENCH_H2H:=1}"
-: "${BENCH_H2H_ROUNDS:=3}"
-: "${BENCH_H2H_VARIANTS:=$BENCH_VARIANTS ours-ssh stock-ssh ours-tls ours-tls-z}"
+: "${BENCH_H2H_ROUNDS:=3}" "${BENCH_GUESTS=pv hvm}"
+: "${BENCH_H2H_VARIANTS:=$BENCH_VARIANTS ours-ssh stock-ssh ours-tls ours-tls-z ours-tls-trusted}"
+: "${BENCH_H2H_ONCE=}" "${BENCH_H2H_ONEWAY=}" "${BENCH_H2H_RETURN:=ours-tls}"
+WORK=$BUILD/bench-host
 REPORT=$TOP/tests/bench/bench-host-report.sh
 out=$RESULTS/bench-host.txt
 mkdir -p "$RESULTS"
@@ -45,20 +58,62 @@ for n in "$BENCH_ROUNDS" "$BENCH_H2H_ROUNDS"; do
         ''|*[!0-9]*|0) echo "bench-host: BENCH_ROUNDS and BENCH_H2H_ROUNDS must be positive numbers" >&2; exit 1 ;;
     esac
 done
+scenarios=
+for g in $BENCH_GUESTS; do
+    case $g in
+        pv) scenarios="$scenarios bench" ;;
+        hvm) scenarios="$scenarios bench-hvm" ;;
+        *) echo "bench-host: BENCH_GUESTS takes pv and hvm, not '$g'" >&2; exit 1 ;;
+    esac
+done
 nv=$(echo $BENCH_VARIANTS | wc -w)
 # About 30 s per variant and round on one host (two operations, each
-# followed by the memory check), 70 s between two hosts (a round trip,
-# one direction up to 40 s); a guest boot; the traced saves.  Twice that
-# as the limit.
+# followed by the memory check), 60 s with the HVM guest; a guest boot
+# (up to 540 s for the HVM one under TCG); the traced saves.  Twice that
+# as the limit of each scenario.
 one_secs=$((2 * (60 + 30 * nv * BENCH_ROUNDS + 90)))
-# Over real ssh a direction takes up to 70 s under TCG (measured 66.8 s).
-two_secs=$((2 * (120 + 140 * $(echo $BENCH_H2H_VARIANTS | wc -w) * BENCH_H2H_ROUNDS)))
+case $scenarios in *bench-hvm*) one_secs=$((2 * (540 + 60 * nv * BENCH_ROUNDS))) ;; esac
+# Between two hosts a round trip per variant and round: 80 s over the
+# stand-in or --data-port, 150 s over real ssh (a direction of ours
+# measured 66.8 s), up to 800 s for stock over ssh (372.8 s measured);
+# half that and 40 s for the way back of a one-way variant.
+two_secs=120
+for r in $(seq "$BENCH_H2H_ROUNDS"); do
+    for v in $BENCH_H2H_VARIANTS; do
+        [ "$r" -gt 1 ] && case " $BENCH_H2H_ONCE " in *" $v "*) continue ;; esac
+        case $v in
+            stock-ssh*) t=800 ;;
+            *-ssh*) t=150 ;;
+            *) t=80 ;;
+        esac
+        case " $BENCH_H2H_ONEWAY " in *" $v "*) t=$((t / 2 + 40)) ;; esac
+        two_secs=$((two_secs + t))
+    done
+done
+two_secs=$((2 * two_secs))
+
+# The scenarios and the HVM guest's pieces beside host/'s in a copy of
+# it (as check-libxl does), so that nothing in host/ changes.
+over=$WORK/top
+rm -rf "$over"
+mkdir -p "$over"
+cp -rp "$TOP/host" "$over/host"
+case $scenarios in
+    *bench-hvm*)
+        cp "$TOP/tests/libxl/scenarios/libxl-lib-hvm.sh" "$over/host/scenarios/"
+        [ -s "$WORK/libxl-bin-hvm.tgz.sh" ] ||
+            bash "$TOP/tests/libxl/hvm-bundle.sh" "$WORK/hvm" "$WORK/libxl-bin-hvm.tgz.sh" >&2 ||
+            { echo "bench-host: cannot build the HVM guest's device model bundle" >&2; exit 1; }
+        cp "$WORK/libxl-bin-hvm.tgz.sh" "$over/host/scenarios/"
+        ;;
+esac
 
 # host_run NAME ROUNDS ARGS...: run-host.sh, its progress lines left
 # out; the run's status in $verdict.
 host_run() {
     local name=$1 rounds=$2; shift 2
-    bash "$TOP/host/run-host.sh" --name "$name" \
+    TOP=$over bash "$over/host/run-host.sh" --name "$name" --image "$BUILD/host" \
+        --run-dir "$BUILD/host/runs/$name" \
         --conf "XS_BENCH_ROUNDS=$rounds" \
         --conf "XS_BENCH_VARIANTS=\"$BENCH_VARIANTS\"" "$@" 2>&1 |
         grep -v '^  | ' | tee -a "$out"
@@ -66,63 +121,64 @@ host_run() {
 }
 
 {
-    echo "== bench-host: $(date -u '+%Y-%m-%d %H:%M UTC'), variants $BENCH_VARIANTS; $BENCH_ROUNDS rounds on one host$([ "$BENCH_H2H" = 1 ] && echo ", $BENCH_H2H_ROUNDS between two")"
+    echo "== bench-host: $(date -u '+%Y-%m-%d %H:%M UTC'), variants $BENCH_VARIANTS; $BENCH_ROUNDS rounds on one host (guests: ${BENCH_GUESTS:-none})$([ "$BENCH_H2H" = 1 ] && echo "; between two hosts $BENCH_H2H_VARIANTS, $BENCH_H2H_ROUNDS rounds${BENCH_H2H_ONCE:+ ($BENCH_H2H_ONCE in the first only)}")"
     sed -n 's/^\(hypervisor\|tool builds\|built\): */  image \1: /p' "$BUILD/host/image.info" 2>/dev/null
 } | tee "$out"
 
 status=0
-run_dir=$BUILD/host/runs/bench
-host_run bench "$BENCH_ROUNDS" --timeout $((one_secs + 180)) \
-    --conf "XS_SCENARIO_TIMEOUT=$one_secs" bench
-status=$verdict
-raw=$run_dir/results/bench.raw
-if [ -s "$raw" ]; then
-    {
-        echo
-        echo "one host: 128 MiB PV guest, $BENCH_ROUNDS rounds; each variant's own xl on both ends; memory checked after each operation"
-        bash "$REPORT" "$raw"
-        for op in save restore; do
-            for b in ours stock; do
-                f=$run_dir/results/strace-$op-$b.txt
-                [ -s "$f" ] || continue
+if [ -n "$scenarios" ]; then
+    run_dir=$BUILD/host/runs/bench
+    host_run bench "$BENCH_ROUNDS" --timeout $((one_secs * $(echo $scenarios | wc -w) + 180)) \
+        --conf "XS_SCENARIO_TIMEOUT=$one_secs" $scenarios
+    status=$verdict
+    for g in $BENCH_GUESTS; do
+        case $g in
+            pv) raw=$run_dir/results/bench.raw what="128 MiB PV guest" ;;
+            hvm) raw=$run_dir/results/bench-hvm.raw what="128 MiB HVM guest (16 MiB of it video RAM)" ;;
+        esac
+        if [ -s "$raw" ]; then
+            {
                 echo
-                echo "xl $op ($b) under strace -f -tt -T: time per process, in seconds"
-                bash "$REPORT" --strace "$f"
-            done
-        done
-    } | tee -a "$out"
-else
-    echo "bench-host: no figures from the host ($raw)" | tee -a "$out"
-    [ "$status" = 0 ] && status=1
+                echo "one host: $what, $BENCH_ROUNDS rounds; each variant's own xl on both ends; memory checked after each operation"
+                bash "$REPORT" "$raw"
+                # (Only the PV scenario traces; a pipeline's subshell
+                # cannot continue the loop around it.)
+                for op in save restore; do
+                    for b in ours stock; do
+                        f=$run_dir/results/strace-$op-$b.txt
+                        [ "$g" = pv ] && [ -s "$f" ] || continue
+                        echo
+                        echo "xl $op ($b) under strace -f -tt -T: time per process, in seconds"
+                        bash "$REPORT" --strace "$f"
+                    done
+                done
+            } | tee -a "$out"
+        else
+            echo "bench-host: no figures from the host for the $g guest ($raw)" | tee -a "$out"
+            [ "$status" = 0 ] && status=1
+        fi
+    done
 fi
 
 if [ "$BENCH_H2H" = 1 ]; then
     run_dir=$BUILD/host/runs/bench-h2h
     host_run bench-h2h "$BENCH_H2H_ROUNDS" --two-host --sender bench-h2h --receiver bench-h2h \
         --conf "XS_BENCH_H2H_VARIANTS=\"$BENCH_H2H_VARIANTS\"" \
+        --conf "XS_BENCH_H2H_ONCE=\"$BENCH_H2H_ONCE\"" \
+        --conf "XS_BENCH_H2H_ONEWAY=\"$BENCH_H2H_ONEWAY\"" \
+        --conf "XS_BENCH_H2H_RETURN=$BENCH_H2H_RETURN" \
         --timeout $((two_secs + 120))
     [ "$verdict" -gt "$status" ] && status=$verdict
-    # A's figures are the direction A -> B, B's the way back.
-    ab=$run_dir/a/results/bench-h2h.raw ba=$run_dir/b/results/bench-h2h.raw
-    raw=$run_dir/bench-h2h.raw
-    cat "$ab" "$ba" > "$raw" 2> /dev/null
-    if [ -s "$ab" ] && [ -s "$ba" ]; then
+    base=stock
+    case " $BENCH_H2H_VARIANTS " in *" stock-ssh "*) base=stock-ssh ;; esac
+    if [ -s "$run_dir/a/results/bench-h2h.raw" ] && [ -s "$run_dir/b/results/bench-h2h.raw" ]; then
         {
             echo
-            echo "two hosts: xl migrate of the same guest back and forth over QEMU's socket network, $BENCH_H2H_ROUNDS rounds, each variant a round trip each round; memory checked on the receiving host after each"
-            # One header: the columns are in the same order in each.
-            bash "$REPORT" "$ab" | sed -n '1s/^operation  /direction  /p'
-            for f in "$ab" "$ba" "$raw"; do
-                case $f in
-                    "$ab") label="A -> B    " ;;
-                    "$ba") label="B -> A    " ;;
-                    *) label="both      " ;;
-                esac
-                bash "$REPORT" "$f" | sed -n "s/^xl migrate /$label /p"
-            done
+            echo "two hosts: xl migrate of the 128 MiB PV guest back and forth over QEMU's socket network, $BENCH_H2H_ROUNDS rounds${BENCH_H2H_ONCE:+ ($BENCH_H2H_ONCE in the first only)}, each variant a round trip each round${BENCH_H2H_ONEWAY:+ (timed A -> B only, back by $BENCH_H2H_RETURN: $BENCH_H2H_ONEWAY)}; memory checked on the receiving host after each"
+            bash "$REPORT" --h2h "$base" "$run_dir"
         } | tee -a "$out"
     else
-        echo "bench-host: no figures from the two hosts ($ab, $ba)" | tee -a "$out"
+        echo "bench-host: no figures from the two hosts ($run_dir/{a,b}/results)" | tee -a "$out"
         [ "$status" = 0 ] && status=1
     fi
 fi

@@ -3,7 +3,7 @@
 # raw figures written here: means, minimums and ratios to stock per
 # operation, sizes of the first and last round with their ratios, the size
 # and time targets judged met or not, and refusals of malformed input
-# naming the line.
+# naming the line; the two-host table (--h2h) with downtime and pause.
 #
 # Environment: RESULTS (log), WORK.
 set -u
@@ -60,6 +60,16 @@ grep -q 'xl save not slower than stock (mean): 0.52x: met$' good.out &&
     grep -q 'xl migrate not slower than stock (mean): 1.05x: NOT met$' good.out
 check bench-host-report/time-targets $? "$(grep 'not slower' good.out | tr '\n' '|')"
 
+# Equal sums of 0.1 s figures in another order (5.0+5.3+5.1 against
+# 5.0+5.2+5.2, the HVM bench's saves) are level, not slower.
+{
+    line 1 save ours 5.0 1 1 -; line 1 save stock 5.0 2 1 -
+    line 2 save ours 5.3 1 1 -; line 2 save stock 5.2 2 1 -
+    line 3 save ours 5.1 1 1 -; line 3 save stock 5.2 2 1 -
+} > level.raw
+bash "$REPORT" level.raw 2>&1 | grep -q 'xl save not slower than stock (mean): 1.00x: met$'
+check bench-host-report/level-is-not-slower $? "$(bash "$REPORT" level.raw 2>&1 | grep 'not slower')"
+
 # refused NAME PATTERN ARG...: the report of ARG... exits 1 with a
 # message matching PATTERN.
 refused() {
@@ -103,5 +113,69 @@ rc=$?
 check bench-host-report/strace-per-process $? "exit $rc: $(tr '\n' '|' < trace.out)"
 echo 'no trace here' > notrace.txt
 refused strace-refuses-non-trace 'no strace -f -tt -T lines' --strace notrace.txt
+
+# --h2h: the two-host migrations, a file per direction, against a base
+# variant; downtime and pause fields; the --data-port targets judged.
+h2h() { echo "round $1 op migrate variant $2 secs $3 octets - age 10 xalloc -$4"; }
+{
+    h2h 1 stock-ssh 300.0 " pause 2000"
+    h2h 1 ours-tls 30.0 " down 900 pause 1000"
+    h2h 2 ours-tls 20.0 " down 700 pause 800"
+    h2h 1 ours-tls-z 100.0 " down 2900 pause 3000"
+} > ab.raw
+{
+    h2h 1 stock-ssh 200.0 " pause 3000"
+    h2h 1 ours-tls 40.0 " down 1100 pause 1200"
+    h2h 2 ours-tls 30.0 " down 1300 pause 1400"
+    h2h 1 ours-tls-z 100.0 " down 2900 pause 3200"
+} > ba.raw
+bash "$REPORT" --h2h stock-ssh ab.raw ba.raw > h2h.out 2>&1
+rc=$?
+[ $rc = 0 ] &&
+    grep -q '^ours-tls  *25\.0 (20\.0)  *35\.0 (30\.0)  *30\.0  *0\.12x  *1000 (1300)  *1100 (1400)  *4$' h2h.out &&
+    grep -q '^stock-ssh  *300\.0 (300\.0)  *200\.0 (200\.0)  *250\.0  *1\.00x  *-  *2500 (3000)  *2$' h2h.out
+check bench-host-report/h2h-per-variant $? "exit $rc: $(tr '\n' '|' < h2h.out)"
+grep -q 'ours-tls at least 3x faster: 8\.3x: met$' h2h.out &&
+    grep -q 'ours-tls guest pause no larger: 1100 ms against 2500 ms: met$' h2h.out &&
+    grep -q 'ours-tls-z at least 3x faster: 2\.5x: NOT met$' h2h.out &&
+    grep -q 'ours-tls-z guest pause no larger: 3100 ms against 2500 ms: NOT met$' h2h.out
+check bench-host-report/h2h-targets $? "$(grep -A9 '^targets' h2h.out | tr '\n' '|')"
+# The base timed A -> B only (XS_BENCH_H2H_ONEWAY): compared that way.
+grep -v stock-ssh ba.raw > ba-oneway.raw
+bash "$REPORT" --h2h stock-ssh ab.raw ba-oneway.raw > oneway.out 2>&1
+rc=$?
+[ $rc = 0 ] &&
+    grep -q '^ours-tls  *25\.0 (20\.0)  *35\.0 (30\.0)  *30\.0  *0\.08x ' oneway.out &&
+    grep -q 'ours-tls at least 3x faster: 12\.0x: met$' oneway.out &&
+    grep -q 'ours-tls guest pause no larger: 900 ms against 2000 ms: met$' oneway.out
+check bench-host-report/h2h-base-one-way $? "exit $rc: $(tr '\n' '|' < oneway.out)"
+# Against a variant of ours (the demo's ssh/--data-port comparison): the
+# ratios, no stock targets.
+bash "$REPORT" --h2h ours-tls-z ab.raw ba.raw > ourbase.out 2>&1
+rc=$?
+[ $rc = 0 ] && grep -q '^ours-tls  *25\.0 (20\.0)  *35\.0 (30\.0)  *30\.0  *0\.30x ' ourbase.out &&
+    ! grep -q 'targets' ourbase.out
+check bench-host-report/h2h-no-targets-against-ours $? "exit $rc: $(tr '\n' '|' < ourbase.out)"
+# The directory of a two-host run: each host's sent migrations joined
+# with the pauses the other host's guest saw, by round and variant.
+mkdir -p run/a/results run/b/results
+sed 's/ pause [0-9]*$//' ab.raw > run/a/results/bench-h2h.raw
+sed 's/ pause [0-9]*$//' ba.raw > run/b/results/bench-h2h.raw
+sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' ab.raw > run/b/results/bench-h2h.pause
+sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' ba.raw > run/a/results/bench-h2h.pause
+bash "$REPORT" --h2h stock-ssh run > rundir.out 2>&1
+cmp -s rundir.out h2h.out
+check bench-host-report/h2h-run-dir $? "$(diff h2h.out rundir.out | head -4 | tr '\n' '|')"
+: > run/b/results/bench-h2h.pause
+bash "$REPORT" --h2h stock-ssh run > nopause.out 2>&1 &&
+    grep -q '^stock-ssh .*  -  *3000 (3000)' nopause.out
+check bench-host-report/h2h-run-dir-pause-by-direction $? "$(tr '\n' '|' < nopause.out)"
+refused h2h-refuses-run-dir-without-raw 'nothing/a/results/bench-h2h.raw: missing or empty' --h2h stock-ssh nothing
+refused h2h-refuses-without-base 'no stock migrations in ab.raw' --h2h stock ab.raw ba.raw
+{ h2h 1 stock-ssh 1.0 " paws 3"; } > field.raw
+refused h2h-refuses-unknown-field 'field.raw line 1: unknown field paws' --h2h stock-ssh field.raw ba.raw
+{ h2h 1 stock-ssh 1.0 " down x"; } > value.raw
+refused refuses-bad-down 'value.raw line 1: bad down: x' value.raw
+refused h2h-refuses-missing-direction 'nothing.raw: missing or empty' --h2h stock-ssh ab.raw nothing.raw
 
 exit $((fails > 0))
