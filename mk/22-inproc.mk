@@ -42,6 +42,7 @@ INPROC_WRAPS := xc_interface_open xc_interface_close xs_open xs_close \
     xs_read xs_write xs_directory xs_rm xs_transaction_start \
     xs_transaction_end xs_get_domain_path xc_domain_getinfolist \
     libxl__xc_domain_restore libxl__xc_domain_save libxl__save_helper_abort \
+    libxl__sr_restore_guard_arm \
     open unlink rename fstat write read
 INPROC_LDFLAGS := -fsanitize=address,undefined --coverage -pthread \
     $(addprefix -Wl$(comma)--wrap=,$(INPROC_WRAPS)) \
