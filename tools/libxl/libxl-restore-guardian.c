@@ -43,6 +43,7 @@
 
 static uint32_t domid;
 static const char *uuid_text;
+static libxl_uuid uuid;
 
 static void say(int priority, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -86,7 +87,6 @@ static int destroy_if_same(void)
     xentoollog_logger_stdiostream *logger;
     libxl_ctx *ctx = NULL;
     libxl_dominfo info;
-    libxl_uuid uuid;
     int rc, ret = 1;
 
     libxl_dominfo_init(&info);
@@ -101,11 +101,6 @@ static int destroy_if_same(void)
     if (rc) {
         say(LOG_ERR, "cannot open libxl (error %d); the domain is left"
             " behind", rc);
-        goto out;
-    }
-
-    if (libxl_uuid_from_string(&uuid, uuid_text)) {
-        say(LOG_ERR, "bad uuid; not acting");
         goto out;
     }
 
@@ -189,6 +184,10 @@ int main(int argc, char **argv)
     }
     domid = v;
     uuid_text = argv[2];
+    if (libxl_uuid_from_string(&uuid, uuid_text)) {
+        fprintf(stderr, "libxl-restore-guardian: bad uuid '%s'\n", uuid_text);
+        return 2;
+    }
 
     shed_inheritance();
     openlog("libxl-restore-guardian", LOG_PID, LOG_DAEMON);
