@@ -30,8 +30,21 @@ xlpid=$!
 wait_domain "$name" 60 || { kill "$xlpid" "$feeder"; fail "no domain $name within 60 s: $(oneline "$out")"; }
 domid=$(xl domid "$name")
 sleep 3
-[ -n "$(guardian_pids)" ] ||
+g=$(guardian_pids | head -1)
+[ -n "$g" ] ||
     { kill "$xlpid" "$feeder"; fail "no libxl-restore-guardian process while $name is being restored"; }
+# Not xl's child (libxl must have no child of it to track), not in xl's
+# session (a signal to xl's group or session must not reach it), and
+# none of xl's descriptors but stderr (xl's fd 0 is the fifo here).
+gppid=$(awk '/^PPid:/ { print $2 }' "/proc/$g/status")
+gsid=$(cut -d' ' -f6 "/proc/$g/stat")
+xsid=$(cut -d' ' -f6 "/proc/$xlpid/stat")
+gfds=$(ls "/proc/$g/fd" | tr '\n' ' ')
+[ "$gppid" != "$xlpid" ] || { kill "$xlpid" "$feeder"; fail "the guardian ($g) is xl's child"; }
+[ "$gsid" != "$xsid" ] || { kill "$xlpid" "$feeder"; fail "the guardian ($g) is in xl's session ($xsid)"; }
+[ "$gfds" = "0 1 2 " ] || { kill "$xlpid" "$feeder"; fail "the guardian ($g) holds descriptors $gfds, not just 0 1 2"; }
+readlink "/proc/$g/fd/0" | grep -q '^socket:' || { kill "$xlpid" "$feeder"; fail "the guardian's stdin is $(readlink "/proc/$g/fd/0"), not its socket"; }
+note "guardian $g: parent $gppid (xl is $xlpid), session $gsid (xl's $xsid), descriptors $gfds"
 t0=$(now)
 kill -9 "$xlpid"
 wait_no_domain "$name" 15 || { kill "$feeder"; fail "$name (domain $domid) left behind 15 s after xl restore was killed: $(xl list | tr '\n' '|'); xl said: $(oneline "$out" 4)"; }
@@ -71,4 +84,4 @@ cat "$sout"
 [ $rc != 0 ] || fail "xl migrate reported success although the receiver was killed"
 xl domid "$XS_GUEST" > /dev/null 2>&1 || fail "the guest is gone from the sender: $(xl list | tr '\n' '|')"
 check_continues "$log" "$from" "$before" || fail "after the failed migration: $evidence"
-pass "xl restore killed (SIGKILL) mid-stream: domain $domid gone $gone1 s later, '$said1'; migrate-receive killed: $XS_GUEST--incoming gone $gone2 s later, sender exit $rc, $evidence"
+pass "xl restore killed (SIGKILL) mid-stream: guardian $g (parent $gppid, not xl's $xlpid; own session), domain $domid gone $gone1 s later, '$said1'; migrate-receive killed: $XS_GUEST--incoming gone $gone2 s later, sender exit $rc, $evidence"
