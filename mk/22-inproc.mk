@@ -70,8 +70,11 @@ $(INPROC_BUILD)/%.o: $(INPROC_DIR)/%.c $(INPROC_HDRS)
 	@echo "  CC (inproc) $<"
 	@$(CC) $(INPROC_CFLAGS) -c -o $@ $<
 
-INPROC_PROGS := inproc-read inproc-write
+INPROC_PROGS := inproc-read inproc-write inproc-guard
 INPROC_BINS  := $(addprefix $(INPROC_BUILD)/,$(INPROC_PROGS))
+# inproc-guard runs the real restore guardian arm (libxenlight.a's) and
+# puts itself in the guardian program's place at its execv.
+$(INPROC_BUILD)/inproc-guard: INPROC_LDFLAGS += -Wl,--wrap=execv
 
 $(INPROC_BUILD)/inproc-%: $(INPROC_BUILD)/%_main.o $(INPROC_HARNESS_OBJS) $(INPROC_DROPIN_OBJS) $(INPROC_WALK_OBJS)
 	@echo "  LD $@"
