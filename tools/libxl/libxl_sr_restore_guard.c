@@ -162,6 +162,28 @@ static int guard_reap_intermediate(libxl__gc *gc, pid_t pid, uint32_t domid)
     return 0;
 }
 
+/*
+ * Tells the guardian the create is over, and lets it go.  quiet: there
+ * may well be no guardian to tell.
+ */
+static void guard_release(libxl__gc *gc, libxl__sr_restore_guard *g,
+                          bool quiet)
+{
+    const char word = GUARD_DONE;
+    ssize_t r;
+
+    /* MSG_NOSIGNAL: a guardian that died must not take us with it. */
+    r = send(libxl__carefd_fd(g->sock), &word, 1, MSG_NOSIGNAL);
+    if (!quiet && r != 1)
+        LOGED(WARN, g->domid, "restore guardian [%ld]: cannot tell it the"
+              " create is over", (long)g->pid);
+    else if (!quiet)
+        LOGD(DEBUG, g->domid, "restore guardian [%ld] told the create is"
+             " over", (long)g->pid);
+    libxl__carefd_close(g->sock);
+    free(g);
+}
+
 void libxl__sr_restore_guard_arm(libxl__gc *gc,
                                  libxl__stream_read_state *srs)
 {
@@ -229,8 +251,8 @@ void libxl__sr_restore_guard_arm(libxl__gc *gc,
     if (rc) {
         LOGD(WARN, domid, "the restore goes on unguarded: if this process"
              " dies before it ends, the domain is left behind");
-        libxl__carefd_close(g->sock);
-        free(g);
+        /* Should a guardian run after all, it must not act on our close. */
+        guard_release(gc, g, true);
         goto out;
     }
 
@@ -250,23 +272,11 @@ void libxl__sr_restore_guard_disarm(libxl__gc *gc,
                                     libxl__stream_read_state *srs)
 {
     libxl__sr_restore_guard *g = srs->guard;
-    const char word = GUARD_DONE;
-    ssize_t r;
 
     if (!g)
         return;
     srs->guard = NULL;
-
-    /* MSG_NOSIGNAL: a guardian that died must not take us with it. */
-    r = send(libxl__carefd_fd(g->sock), &word, 1, MSG_NOSIGNAL);
-    if (r != 1)
-        LOGED(WARN, g->domid, "restore guardian [%ld]: cannot tell it the"
-              " create is over", (long)g->pid);
-    else
-        LOGD(DEBUG, g->domid, "restore guardian [%ld] told the create is"
-             " over", (long)g->pid);
-    libxl__carefd_close(g->sock);
-    free(g);
+    guard_release(gc, g, false);
 }
 
 /*
