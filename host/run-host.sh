@@ -66,6 +66,7 @@ DEFAULT_SCENARIOS="create save-restore save-checkpoint migrate-localhost
     xl-fail-migrate-report-lost xl-fail-migrate-go-lost-to-stock
     xl-fail-migrate-stalled xl-fail-migrate-stalled-midstream
     xl-fail-restore-stalled xl-fail-migrate-receiver-stalled
+    xl-fail-restore-killed
     memcheck-catches-damage
     zstd-save-restore zstd-restore-stock-refuses zstd-restore-damaged
     zstd-migrate-localhost zstd-migrate-to-stock-refused

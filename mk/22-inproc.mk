@@ -42,6 +42,7 @@ INPROC_WRAPS := xc_interface_open xc_interface_close xs_open xs_close \
     xs_read xs_write xs_directory xs_rm xs_transaction_start \
     xs_transaction_end xs_get_domain_path xc_domain_getinfolist \
     libxl__xc_domain_restore libxl__xc_domain_save libxl__save_helper_abort \
+    libxl__sr_restore_guard_arm \
     open unlink rename fstat write read
 INPROC_LDFLAGS := -fsanitize=address,undefined --coverage -pthread \
     $(addprefix -Wl$(comma)--wrap=,$(INPROC_WRAPS)) \
@@ -69,8 +70,11 @@ $(INPROC_BUILD)/%.o: $(INPROC_DIR)/%.c $(INPROC_HDRS)
 	@echo "  CC (inproc) $<"
 	@$(CC) $(INPROC_CFLAGS) -c -o $@ $<
 
-INPROC_PROGS := inproc-read inproc-write
+INPROC_PROGS := inproc-read inproc-write inproc-guard
 INPROC_BINS  := $(addprefix $(INPROC_BUILD)/,$(INPROC_PROGS))
+# inproc-guard runs the real restore guardian arm (libxenlight.a's) and
+# puts itself in the guardian program's place at its execv.
+$(INPROC_BUILD)/inproc-guard: INPROC_LDFLAGS += -Wl,--wrap=execv
 
 $(INPROC_BUILD)/inproc-%: $(INPROC_BUILD)/%_main.o $(INPROC_HARNESS_OBJS) $(INPROC_DROPIN_OBJS) $(INPROC_WALK_OBJS)
 	@echo "  LD $@"

@@ -536,3 +536,11 @@ restore_legacy() {
 dump_offset() {
     awk -v re="$2" '$0 ~ re { o = substr($1, 2); sub(/^0+/, "", o); print (o == "" ? "0" : o); exit }' "$1"
 }
+
+# guardian_pids: the pids of the running libxl-restore-guardian processes
+# (our libxl starts one per restore; busybox has no pgrep).  One grep over
+# every cmdline: quick enough to poll under TCG.
+guardian_pids() {
+    grep -l '[l]ibxl-restore-guardian' /proc/[0-9]*/cmdline 2>/dev/null |
+        sed -n 's|^/proc/\([0-9]*\)/cmdline$|\1|p'
+}

@@ -1,10 +1,12 @@
-# libvirt-h2h-a-kill (host A, our library): virsh migrate --live to host B,
-# whose libvirtd host B kills (SIGKILL) once the incoming domain has
-# appeared there.  The migration must fail, and the guest must go on
+# libvirt-h2h-a-kill (host A, our library): virsh migrate --live to host B
+# (our library too, once B says so), whose libvirtd host B kills (SIGKILL)
+# once the incoming domain's restore guardian runs there.  The migration must fail, and the guest must go on
 # running here under libvirt: counter and memory.
 # xs-timeout: 300
 . /run/xs/in/scenarios/lib.sh
 . /run/xs/in/scenarios/libvirt-lib.sh
+lv_wait_info $LV_PORT_KILLREADY 240 ||
+    fail "host B never said its libvirtd runs our library for the kill leg"
 lv_wait_peer 240 || fail "the peer's libvirtd ($XS_PEER_IP) does not answer"
 log=$(guest_log)
 before=$(last_tick "$log")

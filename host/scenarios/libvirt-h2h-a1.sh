@@ -7,6 +7,7 @@
 lv_two_host_setup a ours
 lv_listen_info $LV_PORT_LEG2
 lv_listen_info $LV_PORT_READY
+lv_listen_info $LV_PORT_KILLREADY
 lv_create
 lv_migrate_leg $LV_PORT_LEG1 "ours -> ours"
 pass "$lv_maps_evidence; sent to host B (ours) in $mig_took s"

@@ -225,6 +225,7 @@ LV_PORT_LEG2=8004
 LV_PORT_LEG3=8005
 LV_PORT_KILL=8006
 LV_PORT_READY=8007   # B to A: the kill leg is over, B is ready for leg 3
+LV_PORT_KILLREADY=8008  # B to A: B's libvirtd runs our library, kill leg on
 
 # lv_two_host_setup: distinct host names (libvirt compares them), both in
 # /etc/hosts, and libvirtd listening on TCP with BUILD.

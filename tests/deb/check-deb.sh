@@ -8,9 +8,10 @@
 #  (a) the build: every .deb carries our version, which sorts above
 #      Debian's and below Debian's next revision;
 #  (b) layout: each of our packages holds exactly the paths Debian's
-#      package of the same name holds (dpkg-deb -c), libxenlight in
-#      /usr/lib/x86_64-linux-gnu (libxenmisc4.17), xl and
-#      libxl-save-helper in /usr/lib/xen-4.17/bin (xen-utils-4.17);
+#      package of the same name holds (dpkg-deb -c), but for the ones in
+#      OUR_ADDED_PATHS; libxenlight in /usr/lib/x86_64-linux-gnu
+#      (libxenmisc4.17), xl, libxl-save-helper and libxl-restore-guardian
+#      in /usr/lib/xen-4.17/bin (xen-utils-4.17);
 #  (c) no new symbols: every shared library in our packages exports the
 #      same symbols and versions as Debian's (tests/xen/abi-diff.sh);
 #  (d) in the root (debootstrap, bookworm main only): Debian's
@@ -41,6 +42,11 @@ MULTIARCH=x86_64-linux-gnu
 LIGHT=usr/lib/$MULTIARCH/libxenlight.so.$MINOR.0
 XL=usr/lib/xen-$MINOR/bin/xl
 HELPER=usr/lib/xen-$MINOR/bin/libxl-save-helper
+GUARDIAN=usr/lib/xen-$MINOR/bin/libxl-restore-guardian
+# The paths our packages add to Debian's, on purpose, as PACKAGE:/PATH:
+# the restore guardian (patch 0014), which xen-utils-4.17 takes with the
+# rest of its bin directory.
+OUR_ADDED_PATHS=("xen-utils-$MINOR:/$GUARDIAN")
 
 # Our codec's messages (upstream has none of them) and upstream's stream
 # messages (our code has none of them): the same lists check-xen uses.
@@ -111,9 +117,19 @@ done
 [ -n "${OURS_DEB[libxenmisc$MINOR]:-}" ] && [ -n "${OURS_DEB[xen-utils-$MINOR]:-}" ] || exit 0
 
 paths_of() { dpkg-deb -c "$1" | awk '{print $6}' | sed 's|^\./|/|; s|/$||' | sort; }
+# ours_paths PACKAGE DEB: DEB's paths less the ones we add on purpose.
+ours_paths() {
+    local added
+    added=$(printf '%s\n' "${OUR_ADDED_PATHS[@]}" | sed -n "s|^$1:||p")
+    if [ -n "$added" ]; then
+        paths_of "$2" | grep -vxF -- "$added"
+    else
+        paths_of "$2"
+    fi
+}
 paths_of "${OURS_DEB[libxenmisc$MINOR]}" | grep -qx "/$LIGHT"
 report "deb/layout libxenmisc$MINOR has /$LIGHT" $?
-for f in "$XL" "$HELPER"; do
+for f in "$XL" "$HELPER" "$GUARDIAN"; do
     paths_of "${OURS_DEB[xen-utils-$MINOR]}" | grep -qx "/$f"
     report "deb/layout xen-utils-$MINOR has /$f" $?
 done
@@ -159,10 +175,10 @@ for p in $installed; do
     ours=${OURS_DEB[$p]:-}
     if [ -z "$ours" ]; then bad="$bad $p(not built)"; continue; fi
     if [ -z "$stock" ]; then bad="$bad $p(no Debian .deb)"; continue; fi
-    diff <(paths_of "$stock") <(paths_of "$ours") > "$SCRATCH/paths-$p.diff" ||
+    diff <(paths_of "$stock") <(ours_paths "$p" "$ours") > "$SCRATCH/paths-$p.diff" ||
         bad="$bad $p(see $SCRATCH/paths-$p.diff)"
 done
-report "deb/layout each package holds exactly Debian's paths" \
+report "deb/layout each package holds exactly Debian's paths (and ours added: ${OUR_ADDED_PATHS[*]})" \
     "$([ -z "$bad" ]; echo $?)" "$(echo $installed | wc -w) packages${bad:+; differ:$bad}"
 
 # ---- (c) no new symbols ----

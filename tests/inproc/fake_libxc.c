@@ -391,6 +391,21 @@ void __wrap_libxl__save_helper_abort(libxl__egc *egc,
     }
 }
 
+/*
+ * The reader arms the restore guardian when its stream starts; here we
+ * count that instead of starting a process to guard a domain that does
+ * not exist (and that would outlive a fuzzer's iteration).
+ */
+void __wrap_libxl__sr_restore_guard_arm(libxl__gc *gc,
+                                        libxl__stream_read_state *srs);
+
+void __wrap_libxl__sr_restore_guard_arm(libxl__gc *gc,
+                                        libxl__stream_read_state *srs)
+{
+    inproc_restore_helper.guards_armed++;
+    inproc_restore_helper.guard_domid = srs->dcs->guest_domid;
+}
+
 int __wrap_xc_domain_getinfolist(xc_interface *xch, uint32_t first_domain,
                                  unsigned int max_domains,
                                  xc_domaininfo_t *info);

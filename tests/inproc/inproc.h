@@ -15,6 +15,9 @@
  *                                            (restore) or by a file of
  *                                            libxc octets (save)
  *   xc_domain_getinfolist                    the guest's size
+ *   libxl__sr_restore_guard_arm              counted; no guardian is
+ *                                            started (there is no
+ *                                            domain to guard)
  *
  * SPDX-License-Identifier: LGPL-2.1-only
  */
@@ -108,6 +111,8 @@ typedef struct inproc_libxc {
     unsigned int states;       /* CHECKPOINT_STATEs read (colo) */
     int last_state;            /* the id of the last one */
     char error[320];           /* its message, as xen-stream words it */
+    unsigned int guards_armed; /* libxl__sr_restore_guard_arm calls */
+    uint32_t guard_domid;      /* the domain the last one was for */
 } inproc_libxc;
 
 extern inproc_libxc inproc_restore_helper;

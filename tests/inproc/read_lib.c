@@ -389,6 +389,19 @@ int inproc_read_image(const unsigned char *img, size_t len,
         fputs(inproc_log_text(), stderr);
 
     /*
+     * Whatever became of the stream, the reader guarded its domain from
+     * the start: once, for that domain.
+     */
+    if (inproc_restore_helper.guards_armed != 1 ||
+        inproc_restore_helper.guard_domid != INPROC_DOMID) {
+        snprintf(out, cap, "harness: the reader armed the restore guardian"
+                 " %u times (last for domain %u), not once for domain %u",
+                 inproc_restore_helper.guards_armed,
+                 inproc_restore_helper.guard_domid, INPROC_DOMID);
+        status = INPROC_HARNESS;
+    }
+
+    /*
      * A failed restore leaves no partial QEMU state: the staging file
      * must be gone.  A complete state already published under the name
      * the device model loads is removed by the domain's destruction

@@ -23,6 +23,8 @@
 #
 # 5. Legacy (pre-4.6) images, converted by the reader through
 #    convert-legacy-stream as a child of libxl.
+# 6. The restore guardian's start and stop (inproc-guard): no child left
+#    to libxl, told "done", end of file when the restorer dies.
 #
 # Environment: RESULTS (log), INPROC (build dir with inproc-*), XEN_STREAM,
 # MKSTREAM, MKLEGACY, CLS (convert-legacy-stream), WORK.
@@ -391,6 +393,16 @@ got=$(LIBXL_CONVERT_HELPER=/nonexistent one_verdict file --legacy --config hvm l
 [ "$got" = "invalid: ended after 0 octets, inside the stream header" ]
 check "legacy/no-converter-fails" $? "$got"
 unset LIBXL_CONVERT_HELPER
+
+# ---- the restore guardian's start and stop (inproc-guard) ----
+mkdir -p guard
+n=0
+while IFS=$'\t' read -r v name detail; do
+    n=$((n + 1))
+    check "guard/$name" "$([ "$v" = PASS ]; echo $?)" "$detail"
+done < <("$INPROC/inproc-guard" guard 2>guard/stderr.txt)
+[ $n = 5 ]
+check "guard/all-checks-ran" $? "$n of 5 reported; stderr: $(tail -2 guard/stderr.txt | tr '\n' '|')"
 
 echo "inproc: $fails failed"
 [ $fails = 0 ]

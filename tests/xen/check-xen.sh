@@ -49,6 +49,7 @@ OUR_STRINGS=(
     "unknown mandatory record type"
     "record out of sequence"
     "the guest was resumed after the failed save"
+    "libxl-restore-guardian"
 )
 
 report "xen-stock builds and installs" "${XEN_STOCK_RC:-1}"
@@ -205,7 +206,8 @@ if [ -e "$ours_so" ]; then
         report "patched libxenlight has our \"$s\"" $?
     done
     for b in usr/sbin/xl usr/lib/xen/bin/libxl-save-helper usr/sbin/xenstored \
-             usr/sbin/xenconsoled usr/lib/xen/bin/xen-init-dom0; do
+             usr/sbin/xenconsoled usr/lib/xen/bin/xen-init-dom0 \
+             usr/lib/xen/bin/libxl-restore-guardian; do
         [ -x "$PATCHED/dist/$b" ]
         report "patched dist has $b" $?
     done

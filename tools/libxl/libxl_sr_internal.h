@@ -261,6 +261,26 @@ _hidden void libxl__sr_save_failure_end(libxl__egc *egc,
 _hidden void libxl__sr_save_failure_note_suspended(libxl__gc *gc,
                                                    uint32_t domid);
 
+/*----- destroying a half-restored domain if its restorer dies -----*/
+
+/*
+ * libxl__sr_restore_guard_arm starts libxl-restore-guardian for the
+ * domain a main (not back channel) stream is being restored into;
+ * libxl__sr_restore_guard_disarm, called where the create operation
+ * ends (libxl_create.c's domain_create_cb, patch 0014), tells it the
+ * create is over.  Should this process die in between, the guardian
+ * destroys the domain (libxl_sr_restore_guard.c says how it is kept out
+ * of libxl's child tracking).  Both are no-ops when there is nothing to
+ * do; a guardian that cannot be started is logged and the restore goes
+ * on without one.
+ */
+typedef struct libxl__sr_restore_guard libxl__sr_restore_guard;
+struct libxl__stream_read_state;
+_hidden void libxl__sr_restore_guard_arm(libxl__gc *gc,
+                                 struct libxl__stream_read_state *srs);
+_hidden void libxl__sr_restore_guard_disarm(libxl__gc *gc,
+                                 struct libxl__stream_read_state *srs);
+
 /*----- stream reader -----*/
 
 /*
@@ -344,6 +364,7 @@ struct libxl__stream_read_state {
     libxl__sr_watchdog watchdog;
     libxl__sr_progress progress;
     uint64_t helper_octets;    /* read by libxc's helper, once it is done */
+    libxl__sr_restore_guard *guard;  /* NOGC; NULL: none armed */
 };
 
 /*

@@ -296,6 +296,9 @@ void libxl__stream_read_start(libxl__egc *egc,
 
     assert(dcs);
 
+    /* If this process dies mid-restore, the domain goes with it. */
+    libxl__sr_restore_guard_arm(gc, srs);
+
     srs->phase = SRP_HEADER;
     srs->emulator_id = expected_emulator(srs);
     srs->dm_path = GCSPRINTF(LIBXL_DEVICE_MODEL_RESTORE_FILE".%u",
