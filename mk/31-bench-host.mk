@@ -10,7 +10,7 @@
 #                     between two hosts over the stand-in, real ssh and
 #                     --data-port (tests/bench/bench-host.sh; tables also
 #                     in build/results/bench-host.txt)
-#   make check-all    make check with check-libvirt, then make bench and
+#   make check-all    make check with the extra stages, then make bench and
 #                     make bench-host
 #
 # Neither is part of make check.  Both boot QEMU: on a shared machine run
