@@ -29,6 +29,19 @@ peer_has() { on_peer xl domid "$1" > /dev/null 2>&1; }
 # peer_log NAME FILE: copy host B's console log of incoming domain NAME.
 peer_log() { on_peer cat "$XS_CONS/guest-$1--incoming.log" > "$2" 2>/dev/null; }
 
+# arrived_on_peer BEFORE: the migrated guest ($XS_GUEST) is gone from here
+# and goes on on host B from tick BEFORE (counter and memory: sets
+# $evidence); fails the scenario otherwise.  B's console log is fetched
+# again once if the first copy is too early.
+arrived_on_peer() {
+    local log=/tmp/transport-$XS_GUEST-b.log
+    guest_exists && fail "the guest is still on host A after the migration"
+    peer_log "$XS_GUEST" "$log" || fail "no console log of $XS_GUEST on B"
+    check_continues "$log" 0 "$1" && return 0
+    sleep 5; peer_log "$XS_GUEST" "$log"
+    check_continues "$log" 0 "$1" || fail "on B: $evidence"
+}
+
 # peer_gone NAME: no NAME and no NAME--incoming on host B within 30 s.
 peer_gone() {
     local i
@@ -73,12 +86,7 @@ ssh_h2h() {
     rc=$?
     cat "$out"
     [ $rc = 0 ] || fail "xl migrate ($from -> $to) over ssh failed (exit $rc): $(oneline "$out" 5)"
-    guest_exists && fail "the guest is still on host A after the migration"
-    peer_log "$XS_GUEST" "/tmp/ssh-h2h-$XS_GUEST.log" || fail "no console log of $XS_GUEST on B"
-    check_continues "/tmp/ssh-h2h-$XS_GUEST.log" 0 "$before" || {
-        sleep 5; peer_log "$XS_GUEST" "/tmp/ssh-h2h-$XS_GUEST.log"
-        check_continues "/tmp/ssh-h2h-$XS_GUEST.log" 0 "$before" || fail "on B: $evidence"
-    }
+    arrived_on_peer "$before"
     login=$(on_peer grep -c "'Accepted publickey for root from $XS_IP'" "$XS_OUT/sshd.log")
     pass "$from -> $to over ssh in $took s (B's sshd: $login logins from here so far); on B: $evidence"
 }
