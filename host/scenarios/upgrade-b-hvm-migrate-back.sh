@@ -12,6 +12,8 @@ need_host 4.20 debian13
 . /run/xs/in/scenarios/libxl-lib-hvm.sh
 cap=/tmp/$G.b2a.stream
 hvm_exists || fail "no h1 here to migrate back"
+# A says "ready" once its receiver listens (it retries until we listen).
+listen_word 8022
 await_word 8022
 [ "$word" = ready ] || fail "host A is not ready to receive: $word"
 log=$(hvm_live_log)
