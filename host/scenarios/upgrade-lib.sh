@@ -139,3 +139,20 @@ need_hap() {
         *) fail "Xen $(xen_version) offers no HAP here (virt_caps: $caps; XS_QEMU_CPU must give SVM with NPT)" ;;
     esac
 }
+
+# proc_diag FILE: what every process is doing, into FILE (for a hang's
+# report): ps, and for each process its wait channel and open sockets
+# and pipes.
+proc_diag() {
+    local p
+    {
+        ps -o pid,ppid,stat,args
+        for p in /proc/[0-9]*; do
+            [ -s "$p/cmdline" ] || continue
+            echo "== ${p#/proc/} $(tr '\0' ' ' < "$p/cmdline" | cut -c1-120)" \
+                "wchan=$(cat "$p/wchan" 2> /dev/null)"
+            ls -l "$p/fd" 2> /dev/null | grep -e socket -e pipe | sed 's/^.* \([0-9]*\) -> /  fd \1 -> /'
+        done
+        xl list
+    } > "$1" 2>&1
+}
