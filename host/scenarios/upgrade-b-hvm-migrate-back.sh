@@ -20,7 +20,8 @@ hvm_exists || fail "no h1 here to migrate back"
 listen_word 8022
 await_word 8022
 [ "$word" = ready ] || fail "host A is not ready to receive: $word"
-log=$(hvm_live_log)
+# h1 came here by migration: its console is the incoming log.
+log=$HVM_INC_LOG
 before=$(last_tick "$log")
 export XS_MIGRATE_PORT=8023
 err=$XS_OUT/$XS_SCENARIO.xl.err
