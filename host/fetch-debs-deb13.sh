@@ -31,8 +31,8 @@
 # the unpacked binary, each library mapped back to its package) less what
 # the set above has, plus qemu-system-data (linuxboot_dma.bin, kvmvapic.bin,
 # keymaps) and seabios (bios-256k.bin, vgabios-stdvga.bin); apt's recursive
-# Depends would add 20 more (debconf, iso-codes, ipxe-qemu, ...) that
-# nothing runs.  The versions are the
+# Depends would add 13 more (ipxe-qemu, iso-codes, libdrm2, libmount1, ...)
+# that the device model does not load.  The versions are the
 # ones trixie and trixie-security carried when this was written; override
 # XEN_VERSION (all Xen packages) if the archive moves on.
 set -euo pipefail
