@@ -63,10 +63,16 @@ R=$WORK/opt/deb13
 
 # The trixie root: the packages' /usr and /etc, less what no scenario runs
 # (documentation, Python, OCaml, the PV shim, filesystem plugins for
-# pygrub, character set converters).
+# pygrub, character set converters).  /usr/share keeps only what the HVM
+# guest's device model loads (fetch-debs-deb13.sh --hvm): SeaBIOS, and of
+# QEMU's data the ROMs for direct kernel boot and the keymaps (the rest is
+# firmware of other machines).
 mkdir -p "$R"
 cp -a "$SYS/usr" "$SYS/etc" "$R/"
-rm -rf "$R/usr/share" "$R/usr/lib/xen-4.20/lib/python" "$R/usr/lib/xen-4.20/ocaml" \
+find "$R/usr/share" -mindepth 1 -maxdepth 1 ! -name qemu ! -name seabios -exec rm -rf {} +
+[ -d "$R/usr/share/qemu" ] && find "$R/usr/share/qemu" -mindepth 1 -maxdepth 1 \
+    ! -name 'linuxboot*.bin' ! -name kvmvapic.bin ! -name keymaps -exec rm -rf {} +
+rm -rf "$R/usr/lib/xen-4.20/lib/python" "$R/usr/lib/xen-4.20/ocaml" \
        "$R/usr/lib/xen-4.20/boot/xen-shim" "$R/usr/lib/x86_64-linux-gnu/gconv" \
        "$R/usr/lib/xen-4.20/lib/x86_64-linux-gnu" "$R/usr/lib/systemd" "$R/etc/init.d"
 for d in bin lib lib64 sbin; do
@@ -117,7 +123,11 @@ cat "$SYS/.from" > "$B/.from"
 # checked here with trixie's own ld.so (--list), never Debian 12's ldd.
 ldso=$R/usr/lib64/ld-linux-x86-64.so.2
 libpath=$R/usr/lib/x86_64-linux-gnu
-for f in "$R"/usr/lib/xen-4.20/bin/{xl,libxl-save-helper,xenstored,xenconsoled,xen-init-dom0}; do
+# Debian 13's device model is there when the packages include it (--hvm).
+DM=$R/usr/libexec/xen-qemu-system-i386
+dm=
+[ -x "$DM" ] && dm=$DM
+for f in "$R"/usr/lib/xen-4.20/bin/{xl,libxl-save-helper,xenstored,xenconsoled,xen-init-dom0} $dm; do
     out=$("$ldso" --library-path "$libpath" --list "$f" 2>&1) || die "$f: $out"
     echo "$out" | grep -q 'not found' && die "$f: libraries missing from the trixie root: $(echo "$out" | grep 'not found' | tr '\n' ' ')"
     echo "$out" | grep -v "$R" | grep -q '=> /' && die "$f: resolves a library outside the trixie root: $out"
@@ -141,6 +151,7 @@ cp "$BASE/guest.cpio.gz" "$OUT/guest.cpio.gz" 2>/dev/null || true
     sed -n 's/^kernel: /kernel: /p' "$BASE/image.info"
     echo "tool builds:  $builds"
     echo "debian13:     $(sed 's/_amd64.deb$//; s/_all.deb$//' "$SYS/.from" | tr '\n' ' ')"
+    [ -n "$dm" ] && echo "device model: /opt/deb13/usr/libexec/xen-qemu-system-i386 ($(grep '^qemu-system-xen' "$SYS/.from"))"
     echo "base image:   $BASE/dom0.cpio.gz ($(stat -c %s "$BASE/dom0.cpio.gz") bytes)"
     echo "dom0 image:   $(stat -c %s "$OUT/dom0.cpio.gz") bytes (trixie part $(stat -c %s "$OUT/deb13.cpio.gz"))"
 } > "$OUT/image.info"

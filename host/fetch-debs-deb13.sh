@@ -5,7 +5,11 @@
 # Nothing is installed on this machine and its own apt sources stay
 # Debian 12's.
 #
-#   fetch-debs-deb13.sh [OUTDIR]     default OUTDIR: build/host-deb13/debs
+#   fetch-debs-deb13.sh [--hvm] [OUTDIR]   default OUTDIR: build/host-deb13/debs
+#     --hvm   also the HVM guest's device model: Debian 13's qemu-system-xen
+#             (QEMU 10.0, linked against the 4.20 libraries), the libraries
+#             it needs, its ROMs and SeaBIOS (make check-upgrade-hvm; give
+#             it an OUTDIR of its own, the sysroot holds exactly one set)
 #
 # apt runs with a sources list, lists directory and archive cache of its own
 # under $XENSTREAM_TRIXIE_APT (default /var/cache/xenstream/trixie-apt), so
@@ -22,7 +26,13 @@
 # Why these packages: xen-utils-4.20 (xl, libxl-save-helper, xenstored,
 # xenconsoled, xen-init-dom0) and the libraries they are linked with,
 # found with readelf -d (NEEDED); libgcc-s1 because glibc dlopens it for
-# pthread_cancel, which ldd cannot see (GUIDE.md).  The versions are the
+# pthread_cancel, which ldd cannot see (GUIDE.md).  The HVM set is
+# qemu-system-xen's NEEDED closure (resolved with trixie's ld.so --list on
+# the unpacked binary, each library mapped back to its package) less what
+# the set above has, plus qemu-system-data (linuxboot_dma.bin, kvmvapic.bin,
+# keymaps) and seabios (bios-256k.bin, vgabios-stdvga.bin); apt's recursive
+# Depends would add 13 more (ipxe-qemu, iso-codes, libdrm2, libmount1, ...)
+# that the device model does not load.  The versions are the
 # ones trixie and trixie-security carried when this was written; override
 # XEN_VERSION (all Xen packages) if the archive moves on.
 set -euo pipefail
@@ -51,6 +61,36 @@ zlib1g=1:1.3.dfsg+really1.3.1-1+deb13u1
 libzstd1=1.5.7+dfsg-1+deb13u1
 libtinfo6=6.5+20250216-2
 "
+QEMU_VERSION=${QEMU_VERSION:-1:10.0.13+ds-0+deb13u1}
+HVM_PACKAGES="
+qemu-system-xen=$QEMU_VERSION
+qemu-system-data=$QEMU_VERSION
+seabios=1.16.3-2
+libatomic1=14.2.0-19
+libcap2=1:2.75-10+deb13u1+b3
+libfdt1=1.7.2-2+b1
+libffi8=3.4.8-2
+libglib2.0-0t64=2.84.4-3~deb13u5
+libgstreamer-plugins-base1.0-0=1.26.2-1+deb13u2
+libgstreamer1.0-0=1.26.2-2
+libjpeg62-turbo=1:2.1.5-4
+liblz4-1=1.10.0-4
+libopus0=1.5.2-2
+liborc-0.4-0t64=1:0.4.41-1
+libpcre2-8-0=10.46-1~deb13u3
+libpixman-1-0=0.44.0-3
+libsasl2-2=2.1.28+dfsg1-9
+libspice-server1=0.15.2-1+b1
+libssl3t64=3.5.9-1~deb13u1
+libstdc++6=14.2.0-19
+libudev1=257.13-1~deb13u1
+libusb-1.0-0=2:1.0.28-1
+libxxhash0=0.8.3-2
+"
+if [ "${1:-}" = --hvm ]; then
+    PACKAGES="$PACKAGES$HVM_PACKAGES"
+    shift
+fi
 
 TOP=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 OUT=${1:-$TOP/build/host-deb13/debs}

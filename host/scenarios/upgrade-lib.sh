@@ -12,6 +12,8 @@
 #   8005 / 8006   image saved by our xl on A / A's word on it
 #   8007 / 8008   image saved by Debian 13's xl on B / B's word on it
 #   8012 / 8013   B -> A live migration / B's word on it
+#   8020 / 8021   the HVM guest A -> B (check-upgrade-hvm) / A's word on it
+#   8022 / 8023 / 8024   A ready for the HVM guest back / B -> A / B's word
 
 : "${XS_PEER_IP:?no peer address}"
 : "${XS_IP:?no address}"
@@ -88,4 +90,69 @@ xen_version() {
 need_host() {
     [ "$XS_BUILD" = "$2" ] || fail "runs on the host with tool build $2, not $XS_BUILD"
     [ "$(xen_version)" = "$1" ] || fail "runs on Xen $1; this host's xl info says Xen $(xen_version)"
+}
+
+# ---- the HVM guest (make check-upgrade-hvm) ----
+#
+# The guest is check-libxl's h1 (tests/libxl/scenarios/libxl-lib-hvm.sh,
+# which the test puts beside these scenarios with its bundle of Debian 12's
+# device model, hvmloader and SeaBIOS).  Its configuration names
+# /tmp/hvm/dm, /tmp/hvm/hvmloader and /tmp/hvm/share/bios-256k.bin, and
+# travels with the guest.  On host B those paths lead to Debian 13's own
+# pieces instead: hvm_use_deb13 makes them there, before libxl-lib-hvm.sh
+# (which unpacks the Debian 12 bundle only where /tmp/hvm/dm is missing).
+
+# hvm_use_deb13: /tmp/hvm on host B.  Debian 13's libxl runs in the trixie
+# root, which shares /tmp with dom0, and starts the device model there: the
+# wrapper execs trixie's qemu-system-xen (QEMU 10.0, linked against the 4.20
+# libraries; the path Debian 13's libxl uses when nothing is overridden),
+# the links lead to 4.20's hvmloader and trixie's SeaBIOS.
+hvm_use_deb13() {
+    local r=/opt/deb13
+    [ -x $r/usr/libexec/xen-qemu-system-i386 ] ||
+        skip "no Debian 13 device model in this image (host/fetch-debs-deb13.sh --hvm)"
+    rm -rf /tmp/hvm
+    mkdir -p /tmp/hvm/share
+    printf '#!/bin/sh\n# Debian 13 device model, run by 4.20 libxl inside %s.\nexec /usr/libexec/xen-qemu-system-i386 "$@"\n' $r > /tmp/hvm/dm
+    chmod 755 /tmp/hvm/dm
+    ln -s /usr/lib/xen-4.20/boot/hvmloader /tmp/hvm/hvmloader
+    ln -s /usr/share/seabios/bios-256k.bin /tmp/hvm/share/bios-256k.bin
+}
+
+# hvm_dm_exe DOMID: the executable of the device model serving DOMID.
+hvm_dm_exe() {
+    local p
+    for p in /proc/[0-9]*; do
+        tr '\0' ' ' < "$p/cmdline" 2> /dev/null | grep -q -- "-xen-domid $1 " &&
+            readlink "$p/exe" && return 0
+    done
+    return 1
+}
+
+# need_hap: Debian 13's hypervisor has no shadow paging, so an HVM guest
+# needs hardware-assisted paging: the emulated CPU must offer SVM with
+# nested paging (run-host.sh's XS_QEMU_CPU=qemu64,+npt).  Sets $caps.
+need_hap() {
+    caps=$(xl info | sed -n 's/^virt_caps *: *//p')
+    case " $caps " in
+        *" hap "*) ;;
+        *) fail "Xen $(xen_version) offers no HAP here (virt_caps: $caps; XS_QEMU_CPU must give SVM with NPT)" ;;
+    esac
+}
+
+# proc_diag FILE: what every process is doing, into FILE (for a hang's
+# report): ps, and for each process its wait channel and open sockets
+# and pipes.
+proc_diag() {
+    local p
+    {
+        ps -o pid,ppid,stat,args
+        for p in /proc/[0-9]*; do
+            [ -s "$p/cmdline" ] || continue
+            echo "== ${p#/proc/} $(tr '\0' ' ' < "$p/cmdline" | cut -c1-120)" \
+                "wchan=$(cat "$p/wchan" 2> /dev/null)"
+            ls -l "$p/fd" 2> /dev/null | grep -e socket -e pipe | sed 's/^.* \([0-9]*\) -> /  fd \1 -> /'
+        done
+        xl list
+    } > "$1" 2>&1
 }

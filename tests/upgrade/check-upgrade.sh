@@ -21,17 +21,42 @@
 #   XS_XEN_BOOTSCRUB=0     both hosts boot without scrubbing their memory
 #                          (run-host.sh); the names then say
 #                          -ours-to-unscrubbed-debian13
-#   UPGRADE_WORK           default build/upgrade-host
+#   UPGRADE_WORK           default build/upgrade-host (build/upgrade-hvm-host
+#                          with --hvm)
+#
+# check-upgrade.sh --hvm (make check-upgrade-hvm): the HVM guest instead,
+# in a boot of its own (its first boot alone takes 2-3 minutes under TCG):
+#
+#   host A (Xen 4.17, ours)            host B (Xen 4.20, debian13)
+#   upgrade-a-hvm-send        ---->    upgrade-b-hvm-receive
+#   upgrade-a-hvm-receive-back <----   upgrade-b-hvm-migrate-back
+#
+# Host B then also carries Debian 13's device model (fetch-debs-deb13.sh
+# --hvm), host A check-libxl's bundle of Debian 12's (tests/libxl/
+# hvm-bundle.sh), and both hosts' emulated CPU offers SVM with nested
+# paging (XS_QEMU_CPU, default qemu64,+npt here): Debian 13's Xen has no
+# shadow paging, so an HVM guest there needs HAP.
 set -uo pipefail
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-$TOP/build}
 . "$TOP/tests/lib/report.sh"
-WORK=${UPGRADE_WORK:-$BUILD/upgrade-host}
 OURS=$BUILD/xen/dist
 OPTS=${UPGRADE_MIGRATE_OPTS:-}
-SENDER="h2h-send upgrade-a-save upgrade-a-restore-deb13 upgrade-a-receive-back"
-RECEIVER="upgrade-b-host migrate-host-to-host upgrade-b-save-verify upgrade-b-restore upgrade-b-migrate-back"
+HVM=0
+[ "${1:-}" = --hvm ] && HVM=1
+if [ $HVM = 1 ]; then
+    WORK=${UPGRADE_WORK:-$BUILD/upgrade-hvm-host}
+    DEBS=$BUILD/host-deb13-hvm/debs
+    SENDER="upgrade-a-hvm-send upgrade-a-hvm-receive-back"
+    RECEIVER="upgrade-b-hvm-receive upgrade-b-hvm-migrate-back"
+    export XS_QEMU_CPU=${XS_QEMU_CPU:-qemu64,+npt}
+else
+    WORK=${UPGRADE_WORK:-$BUILD/upgrade-host}
+    DEBS=$BUILD/host-deb13/debs
+    SENDER="h2h-send upgrade-a-save upgrade-a-restore-deb13 upgrade-a-receive-back"
+    RECEIVER="upgrade-b-host migrate-host-to-host upgrade-b-save-verify upgrade-b-restore upgrade-b-migrate-back"
+fi
 
 say() { echo "check-upgrade: $*" >&2; }
 
@@ -59,10 +84,25 @@ t0=$(date +%s)
 ln -sfn "$BUILD/host/debs" "$WORK/a/debs"
 bash "$TOP/host/build-image.sh" --out "$WORK/a" --ours "$OURS" >&2 ||
     fail_all "host/build-image.sh failed"
-bash "$TOP/host/fetch-debs-deb13.sh" "$BUILD/host-deb13/debs" >&2 ||
-    fail_all "host/fetch-debs-deb13.sh failed (Debian 13 packages not downloadable?)"
-bash "$TOP/host/build-image-deb13.sh" --base "$WORK/a" --debs "$BUILD/host-deb13/debs" --out "$WORK/b" >&2 ||
+fetch=()
+[ $HVM = 1 ] && fetch=(--hvm)
+bash "$TOP/host/fetch-debs-deb13.sh" "${fetch[@]}" "$DEBS" >&2 ||
+    fail_all "host/fetch-debs-deb13.sh ${fetch[*]} failed (Debian 13 packages not downloadable?)"
+bash "$TOP/host/build-image-deb13.sh" --base "$WORK/a" --debs "$DEBS" --out "$WORK/b" >&2 ||
     fail_all "host/build-image-deb13.sh failed"
+# The HVM scenarios run from a copy of host/ with check-libxl's HVM guest
+# (libxl-lib-hvm.sh) and its bundle beside them, as check-libxl runs its own.
+HOSTTOP=$TOP
+if [ $HVM = 1 ]; then
+    HOSTTOP=$WORK/top
+    rm -rf "$HOSTTOP"
+    mkdir -p "$HOSTTOP"
+    cp -rp "$TOP/host" "$HOSTTOP/host"
+    cp "$TOP/tests/libxl/scenarios/libxl-lib-hvm.sh" "$HOSTTOP/host/scenarios/"
+    bash "$TOP/tests/libxl/hvm-bundle.sh" "$WORK/hvm" \
+        "$HOSTTOP/host/scenarios/libxl-bin-hvm.tgz.sh" >&2 ||
+        fail_all "tests/libxl/hvm-bundle.sh failed (no Debian 12 device model for host A)"
+fi
 say "images ready in $(( $(date +%s) - t0 )) s"
 
 conf=()
@@ -70,7 +110,7 @@ conf=()
 [ "$SFX" != -ours-to-debian13 ] && conf+=(--conf "XS_RESULT_SUFFIX=$SFX")
 RUN=$WORK/run
 t0=$(date +%s)
-bash "$TOP/host/run-host.sh" --two-host --image "$WORK/a" --peer-image "$WORK/b" \
+TOP=$HOSTTOP bash "$HOSTTOP/host/run-host.sh" --two-host --image "$WORK/a" --peer-image "$WORK/b" \
     --build ours --peer-build debian13 --timeout 900 \
     --sender "$SENDER" --receiver "$RECEIVER" "${conf[@]}" \
     --run-dir "$RUN" --name upgrade --quiet > "$WORK/run.out" 2>&1
