@@ -42,6 +42,36 @@ arrived_on_peer() {
     check_continues "$log" 0 "$1" || fail "on B: $evidence"
 }
 
+# migrate_behind_relay OUT [XL-OPTION...]: xl migrate --data-port of
+# $XS_GUEST to B in the background ($mig its pid, $t0 its start, output in
+# OUT), its data connection through a relay on this host's loopback
+# (--data-address 127.0.0.1, same port) that waits 6 s before it connects
+# on to B: time for strangers to be at B's port first.
+migrate_behind_relay() {
+    local out=$1
+    shift
+    xs-copy listen -a 127.0.0.1 $DATA_PORT -- sh -c "sleep 6; exec xs-copy connect $PEER $DATA_PORT 10" &
+    t0=$(now)
+    xl migrate --data-port $DATA_PORT --data-address 127.0.0.1 "$@" \
+        "$XS_GUEST" "$PEER" > "$out" 2>&1 &
+    mig=$!
+}
+
+# stranger_knocks OUT [--trusted]: a stranger with a key of its own
+# (xlt-client) tries B's data port as soon as B listens; sets $stranger to
+# its exit status (3: refused), its words in OUT.
+stranger_knocks() {
+    local out=$1 i
+    shift
+    stranger=
+    for i in $(seq 100); do
+        xlt-client "$@" "$PEER" $DATA_PORT > "$out" 2>&1
+        stranger=$?
+        [ $stranger != 2 ] && break
+        sleep 0.2
+    done
+}
+
 # peer_gone NAME: no NAME and no NAME--incoming on host B within 30 s.
 peer_gone() {
     local i

@@ -10,21 +10,8 @@ need_peer
 create_guest "$XS_BUILD" || fail "xl create or first ticks failed"
 before=$(last_tick "$(guest_log)")
 out=/tmp/transport-trusted.out
-# As in transport-migrate: the real sender's data connection goes through a
-# relay on this host's loopback that waits before it connects on to B, so
-# the stranger is at B's port first.
-xs-copy listen -a 127.0.0.1 $DATA_PORT -- sh -c "sleep 6; exec xs-copy connect $PEER $DATA_PORT 10" &
-t0=$(now)
-xl migrate --data-port $DATA_PORT --data-address 127.0.0.1 --data-trusted \
-    "$XS_GUEST" "$PEER" > "$out" 2>&1 &
-mig=$!
-stranger=
-for i in $(seq 100); do
-    xlt-client --trusted "$PEER" $DATA_PORT > /tmp/transport-trusted-stranger.out 2>&1
-    stranger=$?
-    [ $stranger != 2 ] && break
-    sleep 0.2
-done
+migrate_behind_relay "$out" --data-trusted
+stranger_knocks /tmp/transport-trusted-stranger.out --trusted
 wait $mig
 rc=$?
 took=$(since "$t0")

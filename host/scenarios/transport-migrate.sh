@@ -10,21 +10,8 @@ need_peer
 create_guest "$XS_BUILD" || fail "xl create or first ticks failed"
 before=$(last_tick "$(guest_log)")
 out=/tmp/transport-migrate.out
-# The real sender's data connection goes through a relay on this host's
-# loopback (--data-address 127.0.0.1, same port) that waits 6 s before it
-# connects on to B: time for the strangers to be first.
-xs-copy listen -a 127.0.0.1 $DATA_PORT -- sh -c "sleep 6; exec xs-copy connect $PEER $DATA_PORT 10" &
-t0=$(now)
-xl migrate --data-port $DATA_PORT --data-address 127.0.0.1 "$XS_GUEST" "$PEER" > "$out" 2>&1 &
-mig=$!
-# A stranger with a key of its own, as soon as B listens.
-stranger=
-for i in $(seq 100); do
-    xlt-client "$PEER" $DATA_PORT > /tmp/transport-stranger.out 2>&1
-    stranger=$?
-    [ $stranger != 2 ] && break
-    sleep 0.2
-done
+migrate_behind_relay "$out"
+stranger_knocks /tmp/transport-stranger.out
 [ "$stranger" = 3 ] || fail "a stranger with a wrong key was not refused (xlt-client exit $stranger: $(oneline /tmp/transport-stranger.out))"
 note "stranger refused: $(cat /tmp/transport-stranger.out)"
 # A port scan: connect, say nothing, go.
