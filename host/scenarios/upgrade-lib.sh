@@ -156,3 +156,25 @@ proc_diag() {
         xl list
     } > "$1" 2>&1
 }
+
+# receive_back_verdict EXISTS NAME: the verdict of a B -> A live migration
+# our migrate-receive took, once B's word ($status, $before, $mig_took)
+# and our receiver's exit code ($rc; its output in $out, the incoming
+# guest's console log in $log, and $ended if it ended before B's word)
+# are in.  "ok": guest NAME (the function EXISTS says whether it is here)
+# must have arrived and go on from tick $before.  Anything else: our
+# receiver must have failed and left no domain.
+receive_back_verdict() {
+    local exists=$1 name=$2 left
+    if [ "$status" = ok ]; then
+        [ $rc = 0 ] || fail "B's xl says the migration is done, but our migrate-receive exited $rc: $(tail -3 "$out" | tr '\n' '|')"
+        $exists || fail "B's xl says the migration is done, but there is no $name here"
+        check_continues "$log" 0 "$before" || fail "$evidence"
+        pass "B -> A live migration of $name received ($mig_took s on B's clock); $evidence"
+    fi
+    [ $rc != 0 ] || fail "B's xl migrate $status, but our migrate-receive exited 0"
+    $exists && fail "B's xl migrate $status and our migrate-receive left domain $name: $(tail -3 "$out" | tr '\n' '|')"
+    left=$(xl list | tail -n +2 | awk '$1 != "Domain-0" { print $1 }' | tr '\n' ' ')
+    [ -z "$left" ] || fail "the failed migration left domains here: $left"
+    pass "refused: our migrate-receive exited $rc${ended:+ $ended s after it was ready} with no domain left (B's xl migrate: $status after $mig_took s); it said: $(grep -v '^ *$' "$out" | tail -4 | tr '\n' '|' | cut -c1-500)"
+}
