@@ -7,7 +7,7 @@
 #   make xen        build the pinned Xen tools with our patches (xen-stock: without)
 #   make bench      benchmarks, printed next to their baselines
 #   make bench-host ours against stock in the emulated host(s) (boots QEMU)
-#   make check-all  make check with the extra stages (check-deb, check-ssh-interop, ...), then make bench and make bench-host
+#   make check-all  make check with the extra stages (check-deb, check-upgrade-hvm), then make bench and make bench-host
 #   make fuzz FUZZ_SECONDS=N   run every fuzzer for N seconds
 
 TOP      := $(abspath .)

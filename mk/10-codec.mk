@@ -85,7 +85,7 @@ REALWORLD_CASES ?= $(abspath $(TOP)/../shared/cases/real-world-1)
 XS_CONVERT_TOOLS := $(BUILD)/legacy/san/mklegacy \
                     $(BUILD)/legacy/san/convert-legacy-stream $(BUILD)/bin/rss-time
 
-check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS) $(BUILD)/guest/san/memcheck
+check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstream $(BUILD)/bin/xen-stream $(XS_CONVERT_TOOLS) $(BUILD)/guest/san/memcheck $(BUILD)/bin/xs-copy
 	@mkdir -p $(RESULTS)
 	@rc=0; for t in $(CODEC_UNIT_BINS); do \
 	    $$t >>$(RESULTS)/check-unit.log 2>&1 || { rc=1; \
@@ -116,6 +116,9 @@ check-unit: $(CODEC_UNIT_BINS) $(CODEC_BUILD)/san/xen-stream $(BUILD)/bin/mkstre
 	RESULTS=$(RESULTS)/check-unit.log XEN_STREAM=$(CODEC_BUILD)/san/xen-stream \
 	    MKSTREAM=$(BUILD)/bin/mkstream WORK=$(CODEC_BUILD)/libvirt \
 	    bash $(TOP)/tests/unit/libvirt.sh || rc=1; \
+	RESULTS=$(RESULTS)/check-unit.log XS_COPY=$(BUILD)/bin/xs-copy \
+	    WORK=$(BUILD)/host-tools/xs-ssh bash $(TOP)/tests/unit/xs-ssh.sh \
+	    >> $(RESULTS)/check-unit.log 2>&1 || rc=1; \
 	grep -c '^PASS: ' $(RESULTS)/check-unit.log | sed 's/^/check-unit: passed /'; \
 	grep '^FAIL: ' $(RESULTS)/check-unit.log || true; \
 	exit $$rc

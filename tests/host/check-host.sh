@@ -83,9 +83,9 @@ t0=$(date +%s)
 run_and_report --build "$build" --name check-two-host --two-host
 note "  two-host run took $(( $(date +%s) - t0 )) s"
 # Live migration between hosts running different builds, both ways,
-# through the ssh stand-in (plain TCP): under TCG real ssh moves a stock
-# stream at a few MB/s; stock <-> ours over real ssh is make check-all's
-# check-ssh-interop (mk/30-host.mk).
+# through the ssh stand-in (plain TCP), which can capture the stream for
+# xen-stream; stock <-> ours over real ssh is check-transport's
+# (mk/30-host.mk).
 if [ "$build" = ours ]; then
     for peer in "ours stock" "stock ours"; do
         set -- $peer
