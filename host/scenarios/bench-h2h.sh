@@ -40,7 +40,19 @@
 # Each host writes the pauses its guest saw after the migrations it
 # received to bench-h2h.pause ("round R variant V pause MS"), so B's file
 # holds the pauses of the direction A -> B.
-. /run/xs/in/scenarios/lib.sh
+#
+# The guests: XS_BENCH_H2H_GUESTS (default "pv"), one after the other,
+# each through all the rounds: pv the 128 MiB PV guest g1, hvm the HVM
+# guest h1 of bench-hvm.sh (libxl-lib-hvm.sh and its device model bundle,
+# which tests/bench/bench-host.sh puts beside the scenarios, unpacked on
+# both hosts).  The HVM guest's figures go to bench-h2h-hvm.raw and
+# bench-h2h-hvm.pause.  Host A boots each guest, the previous one
+# destroyed first, then says "start K" (the HVM guest's boot under TCG
+# takes minutes, longer than the other host would wait for a step).
+case " ${XS_BENCH_H2H_GUESTS:-pv} " in
+    *" hvm "*) . /run/xs/in/scenarios/libxl-lib-hvm.sh ;;
+    *) . /run/xs/in/scenarios/lib.sh ;;
+esac
 . /run/xs/in/scenarios/bench-lib.sh
 : "${XS_IP:?no address}" "${XS_PEER_IP:?no peer address}"
 need_builds ours stock
@@ -59,12 +71,8 @@ transport_of() {
         *) echo standin ;;
     esac
 }
-RAW=$XS_OUT/bench-h2h.raw
-PAUSES=$XS_OUT/bench-h2h.pause
+GUESTS=${XS_BENCH_H2H_GUESTS:-pv}
 STATS=/tmp/bench-h2h.json
-INCOMING=$XS_CONS/guest-$XS_GUEST--incoming.log
-: > "$RAW"
-: > "$PAUSES"
 
 # round_variants R: round R's variants in their order (rotated), without
 # those of ONCE after the first round.  Both hosts compute the same list.
@@ -90,13 +98,14 @@ listen_msg() {
         2> /dev/null &
 }
 
-# wait_msg K: wait for /run/xs/msg.K and print it.
+# wait_msg K [SECS]: wait for /run/xs/msg.K (at most SECS, default 240)
+# and print it.
 wait_msg() {
-    local t0
+    local t0 limit=${2:-240}
     t0=$(now)
     until [ -s "/run/xs/msg.$1" ]; do
-        awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 240) }' &&
-            fail "step $1: no word from the other host within 240 s"
+        awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }' &&
+            fail "step $1: no word from the other host within $limit s"
         sleep 0.2
     done
     cat "/run/xs/msg.$1"
@@ -182,27 +191,62 @@ receive_step() {
     note "step $k (round $r, $v): $secs s, the guest paused $pause ms; $mem_evidence"
 }
 
-if [ $me = 0 ]; then
-    create_guest ours || fail "no guest"
-fi
+# start_guest K GUEST: host A boots GUEST (the last one destroyed) and
+# tells B "start K"; B waits for that.
+start_guest() {
+    local k=$1 g=$2 msg
+    if [ $me = 1 ]; then
+        listen_msg "$k"
+        # (The HVM guest's boot may take up to HVM_BOOT_CAP, 540 s.)
+        msg=$(wait_msg "$k" 720)
+        [ "$msg" = "start $k" ] || fail "step $k: the other host said '$msg', not 'start $k'"
+        return 0
+    fi
+    xl domid g1 > /dev/null 2>&1 && xl destroy g1
+    xl domid h1 > /dev/null 2>&1 && xl destroy h1
+    case $g in
+        pv) create_guest ours || fail "no guest" ;;
+        hvm) XS_BUILD=ours
+             hvm_boot "$(hvm_cfg)"
+             set_guest_log "$HVM_LOG" ;;
+    esac
+    send_msg "$k" "start $k"
+}
+
 k=0
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-    for v in $(round_variants "$r"); do
-        for leg in there back; do
-            lv=$v timed=1
-            if [ $leg = back ]; then
-                case " $ONEWAY " in *" $v "*) lv=$RETURN timed=0 ;; esac
-            fi
-            listen_msg "$k"
-            if [ $((k % 2)) = $me ]; then
-                send_step "$k" "$r" "$lv" $timed
-            else
-                receive_step "$k" "$r" "$lv" $timed
-            fi
-            k=$((k + 1))
+sent=
+for g in $GUESTS; do
+    case $g in
+        pv) XS_GUEST=g1 RAW=$XS_OUT/bench-h2h.raw PAUSES=$XS_OUT/bench-h2h.pause ;;
+        hvm) XS_GUEST=h1 RAW=$XS_OUT/bench-h2h-hvm.raw PAUSES=$XS_OUT/bench-h2h-hvm.pause ;;
+        *) fail "XS_BENCH_H2H_GUESTS takes pv and hvm, not '$g'" ;;
+    esac
+    INCOMING=$XS_CONS/guest-$XS_GUEST--incoming.log
+    : > "$RAW"
+    : > "$PAUSES"
+    start_guest "$k" "$g"
+    k=$((k + 1))
+    i=0
+    r=1
+    while [ "$r" -le "$ROUNDS" ]; do
+        for v in $(round_variants "$r"); do
+            for leg in there back; do
+                lv=$v timed=1
+                if [ $leg = back ]; then
+                    case " $ONEWAY " in *" $v "*) lv=$RETURN timed=0 ;; esac
+                fi
+                listen_msg "$k"
+                # (A sends on the guest's even legs, B on the odd ones.)
+                if [ $((i % 2)) = $me ]; then
+                    send_step "$k" "$r" "$lv" $timed
+                else
+                    receive_step "$k" "$r" "$lv" $timed
+                fi
+                k=$((k + 1)) i=$((i + 1))
+            done
         done
+        r=$((r + 1))
     done
-    r=$((r + 1))
+    sent="$sent${sent:+; }$g $(wc -l < "$RAW")"
 done
-pass "$k migrations between the hosts ($ROUNDS rounds of $VARIANTS), memory ok after each on the receiving host; this host sent $(wc -l < "$RAW"); figures in bench-h2h.raw"
+pass "$k steps between the hosts ($ROUNDS rounds of $VARIANTS for $GUESTS), memory ok after each migration on the receiving host; this host sent ($sent); figures in bench-h2h.raw, bench-h2h-hvm.raw"

@@ -3,7 +3,9 @@
 # raw figures written here: means, minimums and ratios to stock per
 # operation, sizes of the first and last round with their ratios, the size
 # and time targets judged met or not, and refusals of malformed input
-# naming the line; the two-host table (--h2h) with downtime and pause.
+# naming the line; the two-host table (--h2h) with downtime and pause,
+# issue 12's and 13's targets, and from a run directory a table per guest
+# (the PV guest's, the HVM guest's).
 #
 # Environment: RESULTS (log), WORK.
 set -u
@@ -164,12 +166,75 @@ sed 's/ pause [0-9]*$//' ba.raw > run/b/results/bench-h2h.raw
 sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' ab.raw > run/b/results/bench-h2h.pause
 sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' ba.raw > run/a/results/bench-h2h.pause
 bash "$REPORT" --h2h stock-ssh run > rundir.out 2>&1
-cmp -s rundir.out h2h.out
-check bench-host-report/h2h-run-dir $? "$(diff h2h.out rundir.out | head -4 | tr '\n' '|')"
+[ "$(head -1 rundir.out)" = "128 MiB PV guest, xl migrate A <-> B:" ] &&
+    tail -n +2 rundir.out | cmp -s - h2h.out
+check bench-host-report/h2h-run-dir $? "$(head -1 rundir.out); $(tail -n +2 rundir.out | diff h2h.out - | head -4 | tr '\n' '|')"
 : > run/b/results/bench-h2h.pause
 bash "$REPORT" --h2h stock-ssh run > nopause.out 2>&1 &&
     grep -q '^stock-ssh .*  -  *3000 (3000)' nopause.out
 check bench-host-report/h2h-run-dir-pause-by-direction $? "$(tr '\n' '|' < nopause.out)"
+# Issue 12's targets between two hosts: each variant of ours against
+# stock over the same transport, -z by how many times faster.
+{
+    h2h 1 stock 10.0 " pause 900"; h2h 1 ours 5.0 " down 100 pause 300"
+    h2h 1 ours-z 3.0 " down 100 pause 300"; h2h 1 stock-ssh 20.0 " pause 900"
+    h2h 1 ours-ssh 30.0 " down 100 pause 300"
+} > t12ab.raw
+{
+    h2h 1 stock 20.0 " pause 900"; h2h 1 ours 25.0 " down 100 pause 300"
+    h2h 1 ours-z 3.0 " down 100 pause 300"; h2h 1 stock-ssh 20.0 " pause 900"
+    h2h 1 ours-ssh 10.0 " down 100 pause 300"
+} > t12ba.raw
+bash "$REPORT" --h2h stock-ssh t12ab.raw t12ba.raw > t12.out 2>&1
+rc=$?
+[ $rc = 0 ] &&
+    grep -q '^  ours not slower than stock: 1\.00x (A -> B 0\.50x, B -> A 1\.25x): met$' t12.out &&
+    grep -q '^  ours-z at least 3x faster than stock: 5\.00x (A -> B 3\.33x, B -> A 6\.67x): met$' t12.out &&
+    grep -q '^  ours-ssh not slower than stock-ssh: 1\.00x (A -> B 1\.50x, B -> A 0\.50x): met$' t12.out &&
+    ! grep -q 'issue 13' t12.out
+check bench-host-report/h2h-issue12-targets $? "exit $rc: $(grep -A4 'issue 12' t12.out | tr '\n' '|')"
+sed 's/variant ours-z secs 3\.0/variant ours-z secs 9.0/' t12ba.raw > t12ba-slow.raw
+sed 's/variant ours secs 25\.0/variant ours secs 25.2/' t12ba-slow.raw > t12ba-slow2.raw
+bash "$REPORT" --h2h stock t12ab.raw t12ba-slow2.raw > t12slow.out 2>&1
+grep -q '^  ours-z at least 3x faster than stock: 2\.50x (A -> B 3\.33x, B -> A 2\.22x): NOT met$' t12slow.out &&
+    grep -q '^  ours not slower than stock: 1\.01x .*: NOT met$' t12slow.out
+check bench-host-report/h2h-issue12-not-met $? "$(grep -A4 'issue 12' t12slow.out | tr '\n' '|')"
+
+# A run directory with the HVM guest's figures beside the PV guest's:
+# a table for each, the HVM one with its own rows and targets.
+mkdir -p both/a/results both/b/results
+cp run/a/results/bench-h2h.* both/a/results/
+cp run/b/results/bench-h2h.* both/b/results/
+split_run() {  # split_run AB.RAW BA.RAW DIR STEM: as bench-h2h.sh writes them
+    sed 's/ pause [0-9]*$//' "$1" > "$3/a/results/$4.raw"
+    sed 's/ pause [0-9]*$//' "$2" > "$3/b/results/$4.raw"
+    sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' "$1" > "$3/b/results/$4.pause"
+    sed -n 's/^round \([0-9]*\) .* variant \([^ ]*\) .* pause \([0-9]*\)$/round \1 variant \2 pause \3/p' "$2" > "$3/a/results/$4.pause"
+}
+split_run t12ab.raw t12ba.raw both bench-h2h-hvm
+bash "$REPORT" --h2h stock-ssh both > both.out 2>&1
+rc=$?
+# (The HVM section: from its heading to the end.)
+sed -n '/^128 MiB HVM guest (16 MiB of it video RAM), xl migrate A <-> B:$/,$p' both.out > both-hvm.out
+[ $rc = 0 ] &&
+    grep -q '^128 MiB PV guest, xl migrate A <-> B:$' both.out &&
+    grep -q '^ours-tls  *25\.0 (20\.0)  *35\.0 (30\.0)  *30\.0  *0\.12x' both.out &&
+    grep -q '^ours-z  *3\.0 (3\.0)  *3\.0 (3\.0)  *3\.0  *0\.15x  *100 (100)  *300 (300)  *2$' both-hvm.out &&
+    grep -q '^stock  *10\.0 (10\.0)  *20\.0 (20\.0)  *15\.0  *0\.75x  *-  *900 (900)  *2$' both-hvm.out &&
+    grep -q '^ours-ssh  *30\.0 (30\.0)  *10\.0 (10\.0)  *20\.0  *1\.00x ' both-hvm.out &&
+    grep -q '^  ours-z at least 3x faster than stock: 5\.00x' both-hvm.out &&
+    ! grep -q '^ours-tls' both-hvm.out
+check bench-host-report/h2h-run-dir-hvm-table $? "exit $rc: $(tr '\n' '|' < both.out | cut -c1-600)"
+# The HVM guest alone (make bench-host BENCH_H2H_GUESTS=hvm).
+mkdir -p hvmonly/a/results hvmonly/b/results
+split_run t12ab.raw t12ba.raw hvmonly bench-h2h-hvm
+bash "$REPORT" --h2h stock-ssh hvmonly > hvmonly.out 2>&1
+rc=$?
+[ $rc = 0 ] && [ "$(head -1 hvmonly.out)" = "128 MiB HVM guest (16 MiB of it video RAM), xl migrate A <-> B:" ] &&
+    ! grep -q 'PV guest' hvmonly.out && grep -q '^ours-z  *3\.0 (3\.0)' hvmonly.out
+check bench-host-report/h2h-run-dir-hvm-only $? "exit $rc: $(head -3 hvmonly.out | tr '\n' '|')"
+rm both/b/results/bench-h2h-hvm.raw
+refused h2h-refuses-run-dir-hvm-one-side 'both/b/results/bench-h2h-hvm.raw: missing or empty' --h2h stock-ssh both
 refused h2h-refuses-run-dir-without-raw 'nothing/a/results/bench-h2h.raw: missing or empty' --h2h stock-ssh nothing
 refused h2h-refuses-without-base 'no stock migrations in ab.raw' --h2h stock ab.raw ba.raw
 { h2h 1 stock-ssh 1.0 " paws 3"; } > field.raw
