@@ -4,10 +4,14 @@
  * pumps both encrypted and "trusted" (authenticated, NULL cipher); a
  * wrong key, a port scan, a silent client and a second connection
  * refused; a cut connection told from a complete one; the listener
- * giving up when the control channel closes.
+ * giving up when the control channel closes; what the connection queues
+ * while the receiver does not read, bounded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -52,6 +56,7 @@ typedef struct {
     bool trusted;
     int accept_rc, pump_rc;
     volatile int accepted;          /* xlt_accept has returned */
+    volatile int hold;              /* set: do not read until cleared */
     xlt_session s;
     unsigned char *got;
     size_t got_len;
@@ -69,6 +74,8 @@ static void *receive_main(void *arg)
     __atomic_store_n(&r->accepted, 1, __ATOMIC_SEQ_CST);
     if (r->accept_rc)
         return NULL;
+    while (__atomic_load_n(&r->hold, __ATOMIC_SEQ_CST))
+        usleep(10000);
     if (xlt_thread_start(&t, &r->s, false)) {
         xlt_dispose(&r->s);
         return NULL;
@@ -334,6 +341,97 @@ static void test_cut(const unsigned char *data)
     free(r.got);
 }
 
+/*
+ * The data in flight (xl_transport.h, XLT_RCVBUF and XLT_UNSENT_MAX): the
+ * receiver's socket holds a bounded buffer (Linux reports twice the size
+ * asked for; without root it stops at net.core.rmem_max), the sender's
+ * keeps at most XLT_UNSENT_MAX unsent; and a receiver that stops reading
+ * for a while still gets every octet once it reads again.
+ */
+static int rmem_max(void)
+{
+    FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
+    int v = 0;
+
+    if (f) {
+        if (fscanf(f, "%d", &v) != 1)
+            v = 0;
+        fclose(f);
+    }
+    return v;
+}
+
+static void test_in_flight(const unsigned char *data)
+{
+    char port[16];
+    receiver r;
+    pthread_t th;
+    xlt_session c;
+    xlt_thread t;
+    size_t off = 0;
+    socklen_t sl = sizeof(int);
+    int lfd = listen_any(port, sizeof(port)), i, rc, unsent = 0, rcvbuf = 0;
+    int want = 2 * XLT_RCVBUF;
+
+    if (lfd < 0)
+        return;
+    if (geteuid() && rmem_max() < XLT_RCVBUF)
+        want = 2 * rmem_max();
+    memset(&r, 0, sizeof(r));
+    r.lfd = lfd;
+    r.secs = 20;
+    r.stop_fd = -1;
+    r.hold = 1;
+    pthread_create(&th, NULL, receive_main, &r);
+    rc = xlt_connect(&c, "127.0.0.1", port, key, false, 10);
+    CHECK("transport: in flight: sender authenticated", rc == 0);
+    if (rc || xlt_thread_start(&t, &c, true)) {
+        __atomic_store_n(&r.hold, 0, __ATOMIC_SEQ_CST);
+        pthread_join(th, NULL);
+        return;
+    }
+    getsockopt(c.fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &unsent, &sl);
+    printf("# sender's TCP_NOTSENT_LOWAT %d\n", unsent);
+    CHECK("transport: in flight: the sender queues at most XLT_UNSENT_MAX"
+          " unsent octets", unsent == XLT_UNSENT_MAX);
+    while (!__atomic_load_n(&r.accepted, __ATOMIC_SEQ_CST))
+        usleep(10000);
+    sl = sizeof(int);
+    getsockopt(r.s.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &sl);
+    printf("# receiver's SO_RCVBUF %d (want %d)\n", rcvbuf, want);
+    CHECK("transport: in flight: the receiver's socket buffer is"
+          " XLT_RCVBUF's", rcvbuf == want);
+
+    /* Keep the pipe full for a second while nothing is read. */
+    fcntl(t.pipe_fd, F_SETFL, O_NONBLOCK);
+    for (i = 0; i < 20; i++) {
+        ssize_t w = write(t.pipe_fd, data + off, DATA_LEN - off);
+
+        if (w > 0)
+            off += w;
+        usleep(50000);
+    }
+    printf("# %llu octets into the connection while the receiver did not"
+           " read\n", (unsigned long long)__atomic_load_n(&c.octets,
+                                                         __ATOMIC_SEQ_CST));
+    __atomic_store_n(&r.hold, 0, __ATOMIC_SEQ_CST);
+    fcntl(t.pipe_fd, F_SETFL, 0);
+    while (off < DATA_LEN) {
+        ssize_t w = write(t.pipe_fd, data + off, DATA_LEN - off);
+
+        if (w <= 0)
+            break;
+        off += w;
+    }
+    rc = xlt_thread_stop(&t, false, 10);
+    xlt_dispose(&c);
+    pthread_join(th, NULL);
+    CHECK("transport: in flight: everything arrives once it reads again",
+          rc == 0 && r.pump_rc == 0 && r.got_len == DATA_LEN &&
+          !memcmp(r.got, data, DATA_LEN));
+    free(r.got);
+}
+
 int main(void)
 {
     unsigned char other[XLT_KEY_LEN], zero[XLT_KEY_LEN] = { 0 };
@@ -351,6 +449,7 @@ int main(void)
     test_deadline();
     test_stop_fd();
     test_cut(data);
+    test_in_flight(data);
     free(data);
     return unit_failures ? 1 : 0;
 }

@@ -244,7 +244,7 @@ int xlt_listen(const char *port, char *msg, size_t msg_len)
 {
     static const int families[] = { AF_INET6, AF_INET };
     struct addrinfo hints, *ai = NULL;
-    int i, fd = -1, one = 1, zero = 0, r, err = 0;
+    int i, fd = -1, one = 1, zero = 0, rcvbuf = XLT_RCVBUF, r, err = 0;
 
     for (i = 0; i < 2 && fd < 0; i++) {
         memset(&hints, 0, sizeof(hints));
@@ -259,6 +259,15 @@ int xlt_listen(const char *port, char *msg, size_t msg_len)
         fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd >= 0) {
             setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+            /*
+             * Before listen(): the window scale is agreed in the SYN.
+             * SO_RCVBUF alone stops at net.core.rmem_max (208 KiB by
+             * default); root may set the size it asks for.
+             */
+            if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+                           sizeof(rcvbuf)))
+                setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+                           sizeof(rcvbuf));
             if (ai->ai_family == AF_INET6)
                 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
                            sizeof(zero));
@@ -342,7 +351,7 @@ int xlt_connect(xlt_session *s, const char *host, const char *port,
                 int secs)
 {
     struct addrinfo hints, *ai = NULL, *a;
-    int r, fd = -1, err = 0, one = 1;
+    int r, fd = -1, err = 0, one = 1, unsent = XLT_UNSENT_MAX;
 
     s->fd = -1;
     s->tls = NULL;
@@ -378,6 +387,7 @@ int xlt_connect(xlt_session *s, const char *host, const char *port,
         return -1;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &unsent, sizeof(unsent));
     return xlt_handshake(s, fd, false, key, trusted, secs);
 }
 

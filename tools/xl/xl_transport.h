@@ -42,6 +42,19 @@
 #define XLT_PSK_IDENTITY    "xl-migrate"
 /* Seconds one connection may take to complete its handshake. */
 #define XLT_HANDSHAKE_S     10
+/*
+ * Octets the data connection may hold between the two xl processes
+ * (docs/transport.md, "Data in flight").  Whatever is queued there when
+ * the guest is suspended has to be drained before it can run again, and
+ * libxc counts it as sent when it plans its last iteration: an
+ * autotuned Linux socket queued megabytes when the receiving dom0 was
+ * the slower end.  The receiver's socket buffer (SO_RCVBUF, which Linux
+ * doubles for its bookkeeping) bounds the window; the sender keeps at
+ * most XLT_UNSENT_MAX unsent octets queued (TCP_NOTSENT_LOWAT).  512 KiB
+ * of window is a 10 Gbit/s link's worth over a 0.4 ms round trip.
+ */
+#define XLT_RCVBUF          (1024 * 1024)
+#define XLT_UNSENT_MAX      (128 * 1024)
 
 struct gnutls_session_int;
 
