@@ -89,15 +89,23 @@ static void *receive_main(void *arg)
     return NULL;
 }
 
-static void start_receiver(receiver *r, pthread_t *th, int lfd, bool trusted,
-                           int secs, int stop_fd)
+static void start_receiver_held(receiver *r, pthread_t *th, int lfd,
+                                bool trusted, int secs, int stop_fd,
+                                bool hold)
 {
     memset(r, 0, sizeof(*r));
+    r->hold = hold;
     r->lfd = lfd;
     r->trusted = trusted;
     r->secs = secs;
     r->stop_fd = stop_fd;
     pthread_create(th, NULL, receive_main, r);
+}
+
+static void start_receiver(receiver *r, pthread_t *th, int lfd, bool trusted,
+                           int secs, int stop_fd)
+{
+    start_receiver_held(r, th, lfd, trusted, secs, stop_fd, false);
 }
 
 /* Send len octets of data through a sending pump; the pump's result. */
@@ -377,12 +385,7 @@ static void test_in_flight(const unsigned char *data)
         return;
     if (geteuid() && rmem_max() < XLT_RCVBUF)
         want = 2 * rmem_max();
-    memset(&r, 0, sizeof(r));
-    r.lfd = lfd;
-    r.secs = 20;
-    r.stop_fd = -1;
-    r.hold = 1;
-    pthread_create(&th, NULL, receive_main, &r);
+    start_receiver_held(&r, &th, lfd, false, 20, -1, true);
     rc = xlt_connect(&c, "127.0.0.1", port, key, false, 10);
     CHECK("transport: in flight: sender authenticated", rc == 0);
     if (rc || xlt_thread_start(&t, &c, true)) {
